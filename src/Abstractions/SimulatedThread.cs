@@ -1,0 +1,40 @@
+// Copyright (c) Allocators contributors. MIT License.
+
+using System;
+
+namespace Allocators;
+
+/// <summary>
+/// The simulated thread id of the calling host thread. A replayer enters the recorded tid around each call so that
+/// strategies can keep per-thread arenas and caches; code that never enters one runs as thread 0, the main thread.
+/// </summary>
+public static class SimulatedThread
+{
+    [ThreadStatic]
+    private static int t_currentId;
+
+    /// <summary>Gets the simulated thread id of the caller (0 when none was entered: the main thread).</summary>
+    public static int CurrentId => t_currentId;
+
+    /// <summary>Makes <paramref name="tid"/> the caller's simulated thread until the returned scope is disposed.</summary>
+    public static Scope Enter(int tid)
+    {
+        int previous = t_currentId;
+        t_currentId = tid;
+        return new Scope(previous);
+    }
+
+    /// <summary>Sets the caller's simulated thread without a scope (replay loops switch it on every call).</summary>
+    public static void Set(int tid) => t_currentId = tid;
+
+    /// <summary>Restores the previous simulated thread on dispose.</summary>
+    public readonly struct Scope : IDisposable
+    {
+        private readonly int _previous;
+
+        internal Scope(int previous) => _previous = previous;
+
+        /// <inheritdoc/>
+        public void Dispose() => t_currentId = _previous;
+    }
+}
