@@ -108,7 +108,7 @@ public sealed class OsProperties
                 Assert.Equal(0UL, os.GetStatistics().RssBytes);
                 byte[] back = new byte[bytes];
                 os.Read(a, back);
-                Assert.All(back, b => Assert.Equal(0, b));
+                Assert.Equal(-1, Array.FindIndex(back, b => b != 0));
                 Assert.Equal(bytes, os.GetStatistics().RssBytes);
             });
 
