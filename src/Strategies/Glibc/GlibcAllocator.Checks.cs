@@ -40,7 +40,12 @@ public sealed partial class GlibcAllocator
     private Dictionary<ulong, string> CollectMembership(List<HeapCheckFailure>? failures)
     {
         var where = new Dictionary<ulong, string>();
-        var tcaches = new List<ulong>(_threadTcaches.Values);
+        var tcaches = new List<ulong>();
+        foreach ((ulong tc, Arena? _) in _threads.Values)
+        {
+            tcaches.Add(tc);
+        }
+
         if (_tcache != 0 && !tcaches.Contains(_tcache))
         {
             tcaches.Add(_tcache);
@@ -265,7 +270,7 @@ public sealed partial class GlibcAllocator
         {
             Dictionary<ulong, string> where = CollectMembership(null);
             var tcacheStructs = new HashSet<ulong>();
-            foreach (ulong t in _threadTcaches.Values)
+            foreach ((ulong t, Arena? _) in _threads.Values)
             {
                 if (t != 0)
                 {
