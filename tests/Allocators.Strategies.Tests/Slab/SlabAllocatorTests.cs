@@ -444,6 +444,7 @@ public sealed class SlabAllocatorTests
         Assert.Equal(2, stats.FailedAllocations);
         Assert.Equal(AllocationFailure.OutOfMemory, stats.LastFailure);
         Assert.Equal(0, stats.LiveBlocks);
+        Assert.Equal(2, t.Allocator.OsRefusals);
         t.AssertConsistent();
         Assert.NotEqual(0UL, t.Allocator.Allocate(100));
     }
