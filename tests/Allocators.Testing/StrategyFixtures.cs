@@ -3,6 +3,7 @@
 using Allocators.Os;
 using Allocators.Strategies.Buddy;
 using Allocators.Strategies.Mmap;
+using Allocators.Strategies.Slab;
 using Xunit;
 
 namespace Allocators.Testing;
@@ -21,6 +22,8 @@ public static class StrategyFixtures
         new("mmap/no-guards", os => new MmapAllocator(os, new MmapAllocatorOptions { GuardPageAfter = false, AlignBlockEndToGuard = false })),
         new("buddy", os => new BuddyAllocator(os)),
         new("buddy/brk-keep0", os => new BuddyAllocator(os, new BuddyAllocatorOptions { RegionSource = BuddyRegionSource.Brk, KeepEmptyRegions = 0 })),
+        new("slab", os => new SlabAllocator(os)),
+        new("slab/nomag-keep0", os => new SlabAllocator(os, new SlabAllocatorOptions { MagazineSize = 0, EmptySlabsPerCache = 0, CheckLevel = HeapCheckLevel.Full })),
     ];
 
     /// <summary>Gets the fixture names as xunit theory data.</summary>
