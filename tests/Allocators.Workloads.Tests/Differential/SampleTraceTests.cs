@@ -95,7 +95,7 @@ public sealed class SampleTraceTests(ITestOutputHelper output)
         var options = new VerifyOptions { MaxCalls = 200_000L * scale };
         VerificationResult result = new TraceVerifier(TestStrategies.All["glibc"], options).Verify(path);
         output.WriteLine($"{result.CallsMatched}/{result.Calls} matched");
-        Assert.Equal(options.MaxCalls, result.Calls);
+        Assert.Equal(Math.Min(options.MaxCalls, 7_045_230), result.Calls);
         Assert.True(result.IsExact, result.FirstDivergence?.Description + " at line " + result.FirstDivergence?.Line);
     }
 }
