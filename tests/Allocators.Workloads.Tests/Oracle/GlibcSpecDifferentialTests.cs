@@ -38,7 +38,7 @@ public sealed class GlibcSpecDifferentialTests
         var plain = OracleRunner.Real(OracleRunner.Lines(Before + After));
         var probed = OracleRunner.Real(OracleRunner.Lines(Before + "malloc_stats;malloc_info;" + After));
 
-        Assert.Equal(plain.Steps[4..].Select(s => (s.Pointer, s.SizeWord, s.Break, s.Mallinfo)), probed.Steps[6..].Select(s => (s.Pointer, s.SizeWord, s.Break, s.Mallinfo)));
+        Assert.Equal(plain.Steps.Skip(4).Select(s => (s.Pointer, s.SizeWord, s.Break, s.Mallinfo)), probed.Steps.Skip(6).Select(s => (s.Pointer, s.SizeWord, s.Break, s.Mallinfo)));
         Assert.StartsWith("Arena 0:\nsystem bytes     =     135168\n", probed.Step(4).Text);
         Assert.StartsWith("<malloc version=\"1\">\n<heap nr=\"0\">\n<sizes>\n", probed.Step(5).Text);
     }
