@@ -33,7 +33,9 @@ public sealed unsafe partial class SimulatedOs : ISimulatedOs, IDisposable
     private readonly ulong _mmapMinAddress;
     private readonly ulong _taskSize;
     private readonly ulong _heapReservation;
+    private readonly ulong _windowLow;
     private nint _heapHost;
+    private nint _windowHost;
 
     private ulong _break;
     private ulong _vszBytes;
@@ -81,15 +83,24 @@ public sealed unsafe partial class SimulatedOs : ISimulatedOs, IDisposable
         _initialBreak = options.BreakStart;
         _break = options.BreakStart;
         _mmapBase = options.MmapBase;
+        _searchCeiling = options.MmapBase;
         _mmapMinAddress = PageCeil(options.MmapMinAddress);
         _heapReservation = Math.Min(options.HeapReservationBytes, _taskSize - _initialBreak);
         Limits = new SimulatedOsLimits(options);
         Faults = new SimulatedOsFaults(options);
 
-        _heapHost = HostMemory.Map(_heapReservation);
+        _heapHost = ReserveHost(_heapReservation);
         if (_heapHost == 0)
         {
             throw new OutOfMemoryException($"The host refused to reserve {_heapReservation} bytes of address space for the simulated heap.");
+        }
+
+        _windowLow = options.MmapBase - Math.Min(options.MmapReservationBytes, options.MmapBase - _mmapMinAddress);
+        _windowHost = ReserveHost(_mmapBase - _windowLow);
+        if (_windowHost == 0)
+        {
+            Release();
+            throw new OutOfMemoryException($"The host refused to reserve {_mmapBase - _windowLow} bytes of address space for the simulated mmap area.");
         }
 
         InitializePageTable();
@@ -203,7 +214,7 @@ public sealed unsafe partial class SimulatedOs : ISimulatedOs, IDisposable
                     for (ulong page = v.Start >> _pageShift, last = v.End >> _pageShift; page < last; page++)
                     {
                         ulong entry = LoadEntry(page);
-                        if ((entry & (PageEntry.Mapped | PageEntry.Heap)) == PageEntry.Mapped)
+                        if ((entry & (PageEntry.Mapped | PageEntry.Reserved)) == PageEntry.Mapped)
                         {
                             unmap.Add((nint)(entry & PageEntry.HostMask), (ulong)_pageSize);
                         }
@@ -220,7 +231,30 @@ public sealed unsafe partial class SimulatedOs : ISimulatedOs, IDisposable
                 HostMemory.Unmap(_heapHost, _heapReservation);
                 _heapHost = 0;
             }
+
+            if (_windowHost != 0)
+            {
+                HostMemory.Unmap(_windowHost, _mmapBase - _windowLow);
+                _windowHost = 0;
+            }
         }
+    }
+
+    /// <summary>
+    /// Reserves host address space. When the host refuses, undisposed processes waiting for their finalizers may be
+    /// holding it (each reserves the heap and mmap window), so collect them once and retry.
+    /// </summary>
+    private static nint ReserveHost(ulong bytes)
+    {
+        nint host = HostMemory.Map(bytes);
+        if (host == 0)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            host = HostMemory.Map(bytes);
+        }
+
+        return host;
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
@@ -229,4 +263,20 @@ public sealed unsafe partial class SimulatedOs : ISimulatedOs, IDisposable
     private ulong PageCeil(ulong value) => value > ulong.MaxValue - _offsetMask ? 0 : (value + _offsetMask) & ~_offsetMask;
 
     private bool IsPageAligned(ulong value) => (value & _offsetMask) == 0;
+
+    /// <summary>
+    /// Finds host backing for new non-heap pages [start, start + bytes): the mmap window when the range lies inside
+    /// it (no host call at all), else a host mapping of its own. Returns 0 when the host refuses.
+    /// </summary>
+    private nint AcquireBacking(ulong start, ulong bytes, out bool reserved)
+    {
+        if (start >= _windowLow && start + bytes <= _mmapBase)
+        {
+            reserved = true;
+            return _windowHost + (nint)(start - _windowLow);
+        }
+
+        reserved = false;
+        return HostMemory.Map(bytes);
+    }
 }

@@ -13,7 +13,9 @@ public sealed class SimulatedOsOptions
     internal const ulong DefaultMmapBase = 0x7ffff7fff000;
     internal const ulong DefaultMmapMinAddress = 0x10000;
     internal const ulong DefaultHeapReservationBytes = 64UL << 30;
+    internal const ulong DefaultMmapReservationBytes = 64UL << 30;
     internal const int DefaultMaxMapCount = 65530;
+    internal const ulong DefaultOvercommitLimitBytes = 32UL << 30;
 
     /// <summary>Gets or sets the page size in bytes: a power of two from 4096 to 1 GiB.</summary>
     /// <value>The default is 4096.</value>
@@ -38,6 +40,14 @@ public sealed class SimulatedOsOptions
     /// <value>The default is 68719476736 (64 GiB).</value>
     public ulong HeapReservationBytes { get; set; } = DefaultHeapReservationBytes;
 
+    /// <summary>
+    /// Gets or sets the size of the mmap window (bytes, a multiple of <see cref="PageSize"/>): the host reserves this
+    /// much address space (MAP_NORESERVE) mirroring [MmapBase − size, MmapBase), so mappings placed there need no host
+    /// system call at all; mappings elsewhere (hints, MAP_FIXED, the area above the base) get host mappings of their own.
+    /// </summary>
+    /// <value>The default is 68719476736 (64 GiB).</value>
+    public ulong MmapReservationBytes { get; set; } = DefaultMmapReservationBytes;
+
     /// <summary>Gets or sets RLIMIT_AS: the largest virtual size (bytes, heap included); 0 means unlimited.</summary>
     /// <value>The default is 0 (unlimited).</value>
     public ulong AddressSpaceLimitBytes { get; set; }
@@ -48,6 +58,14 @@ public sealed class SimulatedOsOptions
     /// </summary>
     /// <value>The default is 0 (unlimited).</value>
     public ulong DataLimitBytes { get; set; }
+
+    /// <summary>
+    /// Gets or sets the heuristic overcommit bound (vm.overcommit_memory = 0): a single brk growth, mmap or mremap
+    /// growth of accounted memory (private writable, without MAP_NORESERVE) larger than this fails with ENOMEM, as
+    /// Linux refuses one request larger than RAM + swap; 0 turns the check off.
+    /// </summary>
+    /// <value>The default is 34359738368 (32 GiB), a machine of this project's size.</value>
+    public ulong OvercommitLimitBytes { get; set; } = DefaultOvercommitLimitBytes;
 
     /// <summary>Gets or sets vm.max_map_count: the most mappings (VMAs) the process may have.</summary>
     /// <value>The default is 65530.</value>
