@@ -37,6 +37,11 @@ public sealed partial class GlibcAllocator
             Corrupt("realloc(): invalid pointer", oldmem);
         }
 
+        if (!mmapped)
+        {
+            ArenaForChunk(oldp);
+        }
+
         ulong nb = ChunkHeader.CheckedRequestToSize(bytes);
         if (nb == 0)
         {
@@ -73,7 +78,7 @@ public sealed partial class GlibcAllocator
 
     private ulong IntRealloc(ulong oldp, ulong oldSize, ulong nb)
     {
-        if (ChunkHeader.Raw(_os, oldp) <= ChunkHeader.HeaderSize || oldSize >= _systemMem)
+        if (ChunkHeader.Raw(_os, oldp) <= ChunkHeader.HeaderSize || oldSize >= _av.SystemMem)
         {
             Corrupt("realloc(): invalid old size", oldp + 16);
         }
@@ -81,7 +86,7 @@ public sealed partial class GlibcAllocator
         ulong next = oldp + oldSize;
         ulong nextRaw = ChunkHeader.Raw(_os, next);
         ulong nextSize = nextRaw & ~ChunkHeader.SizeBits;
-        if (nextRaw <= ChunkHeader.HeaderSize || nextSize >= _systemMem)
+        if (nextRaw <= ChunkHeader.HeaderSize || nextSize >= _av.SystemMem)
         {
             Corrupt("realloc(): invalid next size", oldp + 16);
         }
@@ -93,15 +98,15 @@ public sealed partial class GlibcAllocator
             newp = oldp;
             newSize = oldSize;
         }
-        else if (next == _top && oldSize + nextSize >= nb + ChunkHeader.MinSize)
+        else if (next == _av.Top && oldSize + nextSize >= nb + ChunkHeader.MinSize)
         {
             newSize = oldSize + nextSize;
-            ChunkHeader.SetHeadSize(_os, oldp, nb);
-            _top = oldp + nb;
-            ChunkHeader.SetHead(_os, _top, (newSize - nb) | ChunkHeader.PrevInUse);
+            ChunkHeader.SetHeadSize(_os, oldp, nb | _av.ABit);
+            _av.Top = oldp + nb;
+            ChunkHeader.SetHead(_os, _av.Top, (newSize - nb) | ChunkHeader.PrevInUse);
             return oldp + 16;
         }
-        else if (next != _top && !ChunkHeader.InUseAt(_os, next, nextSize) && oldSize + nextSize >= nb)
+        else if (next != _av.Top && !ChunkHeader.InUseAt(_os, next, nextSize) && oldSize + nextSize >= nb)
         {
             newSize = oldSize + nextSize;
             newp = oldp;
@@ -133,14 +138,14 @@ public sealed partial class GlibcAllocator
         ulong remainderSize = newSize - nb;
         if (remainderSize < ChunkHeader.MinSize)
         {
-            ChunkHeader.SetHeadSize(_os, newp, newSize);
+            ChunkHeader.SetHeadSize(_os, newp, newSize | _av.ABit);
             ChunkHeader.SetInUseAt(_os, newp, newSize);
         }
         else
         {
             ulong remainder = newp + nb;
-            ChunkHeader.SetHeadSize(_os, newp, nb);
-            ChunkHeader.SetHead(_os, remainder, remainderSize | ChunkHeader.PrevInUse);
+            ChunkHeader.SetHeadSize(_os, newp, nb | _av.ABit);
+            ChunkHeader.SetHead(_os, remainder, remainderSize | ChunkHeader.PrevInUse | _av.ABit);
             ChunkHeader.SetInUseAt(_os, remainder, remainderSize);
             IntFree(remainder, true);
         }

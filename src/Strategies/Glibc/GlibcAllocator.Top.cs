@@ -48,7 +48,12 @@ public sealed partial class GlibcAllocator
             }
         }
 
-        ulong oldTop = _top;
+        return SysmallocHeap(nb, triedMmap: nb >= _mmapThreshold && _nMmaps < _nMmapsMax);
+    }
+
+    private ulong SysmallocHeap(ulong nb, bool triedMmap)
+    {
+        ulong oldTop = _av.Top;
         bool initialTop = IsBinHead(oldTop);
         ulong oldSize = TopChunkSize();
         ulong oldEnd = oldTop + oldSize;
@@ -58,10 +63,27 @@ public sealed partial class GlibcAllocator
             Corrupt(SysmallocAssertion, oldTop);
         }
 
+        if (!_av.IsMain)
+        {
+            if (!SysmallocThreadHeap(nb, oldTop, oldSize))
+            {
+                if (!triedMmap)
+                {
+                    ulong mm = SysmallocMmap(nb);
+                    if (mm != 0)
+                    {
+                        return mm;
+                    }
+                }
+            }
+
+            return SysmallocCarve(nb);
+        }
+
         ulong brk = 0;
         ulong sndBrk = 0;
         ulong size = nb + _topPad + ChunkHeader.MinSize;
-        if (_contiguous)
+        if (_av.Contiguous)
         {
             size -= oldSize;
         }
@@ -90,25 +112,25 @@ public sealed partial class GlibcAllocator
                 _segmentStarts.Add(brk);
             }
 
-            _systemMem += size;
+            _av.SystemMem += size;
             if (brk == oldEnd && sndBrk == 0)
             {
                 ChunkHeader.SetHead(_os, oldTop, (size + oldSize) | ChunkHeader.PrevInUse);
             }
-            else if (_contiguous && oldSize != 0 && brk < oldEnd)
+            else if (_av.Contiguous && oldSize != 0 && brk < oldEnd)
             {
-                _systemMem -= size;
+                _av.SystemMem -= size;
                 Corrupt("break adjusted to free malloc space", brk);
             }
             else
             {
                 ulong correction = 0;
                 ulong alignedBrk = brk;
-                if (_contiguous)
+                if (_av.Contiguous)
                 {
                     if (oldSize != 0)
                     {
-                        _systemMem += brk - oldEnd;
+                        _av.SystemMem += brk - oldEnd;
                     }
 
                     ulong frontMisalign = (brk + 16) & ChunkHeader.AlignMask;
@@ -135,9 +157,9 @@ public sealed partial class GlibcAllocator
 
                 if (sndBrk != 0)
                 {
-                    _top = alignedBrk;
-                    ChunkHeader.SetHead(_os, _top, (sndBrk - alignedBrk + correction) | ChunkHeader.PrevInUse);
-                    _systemMem += correction;
+                    _av.Top = alignedBrk;
+                    ChunkHeader.SetHead(_os, _av.Top, (sndBrk - alignedBrk + correction) | ChunkHeader.PrevInUse);
+                    _av.SystemMem += correction;
                     if (!_segmentStarts.Contains(alignedBrk))
                     {
                         _segmentStarts.Add(alignedBrk);
@@ -158,18 +180,23 @@ public sealed partial class GlibcAllocator
             }
         }
 
-        if (_systemMem > _maxSystemMem)
+        return SysmallocCarve(nb);
+    }
+
+    private ulong SysmallocCarve(ulong nb)
+    {
+        if (_av.SystemMem > _av.MaxSystemMem)
         {
-            _maxSystemMem = _systemMem;
+            _av.MaxSystemMem = _av.SystemMem;
         }
 
-        ulong p = _top;
+        ulong p = _av.Top;
         ulong topSize = TopChunkSize();
         if (topSize >= nb + ChunkHeader.MinSize)
         {
             ulong remainder = p + nb;
-            _top = remainder;
-            ChunkHeader.SetHead(_os, p, nb | ChunkHeader.PrevInUse);
+            _av.Top = remainder;
+            ChunkHeader.SetHead(_os, p, nb | ChunkHeader.PrevInUse | _av.ABit);
             ChunkHeader.SetHead(_os, remainder, (topSize - nb) | ChunkHeader.PrevInUse);
             return p + 16;
         }
@@ -218,7 +245,7 @@ public sealed partial class GlibcAllocator
         const ulong roundingUnit = MmapAsMorecoreSize;
         ulong minimum = _pageSize;
         ulong fsize = size;
-        if (_contiguous)
+        if (_av.Contiguous)
         {
             fsize = (fsize + oldSize + roundingUnit - 1) & ~(roundingUnit - 1);
         }
@@ -239,7 +266,7 @@ public sealed partial class GlibcAllocator
             return 0;
         }
 
-        _contiguous = false;
+        _av.Contiguous = false;
         size = fsize;
         return r.Value;
     }
@@ -261,7 +288,7 @@ public sealed partial class GlibcAllocator
         }
 
         ulong currentBrk = SbrkInternal(0);
-        if (currentBrk == _top + topSize)
+        if (currentBrk == _av.Top + topSize)
         {
             SbrkInternal(-(long)extra);
             ulong newBrk = SbrkInternal(0);
@@ -270,11 +297,11 @@ public sealed partial class GlibcAllocator
                 ulong released = currentBrk - newBrk;
                 if (released != 0)
                 {
-                    _systemMem -= released;
-                    ChunkHeader.SetHead(_os, _top, (topSize - released) | ChunkHeader.PrevInUse);
-                    if (_systemMem > _maxSystemMem)
+                    _av.SystemMem -= released;
+                    ChunkHeader.SetHead(_os, _av.Top, (topSize - released) | ChunkHeader.PrevInUse);
+                    if (_av.SystemMem > _av.MaxSystemMem)
                     {
-                        _maxSystemMem = _systemMem;
+                        _av.MaxSystemMem = _av.SystemMem;
                     }
 
                     return 1;
@@ -285,7 +312,7 @@ public sealed partial class GlibcAllocator
         return 0;
     }
 
-    /// <summary>mtrim for the main arena: consolidate, madvise whole free pages of bins 1 and 99.., then systrim.</summary>
+    /// <summary>__libc_malloc_trim: mtrim of every arena (main first, then the list order).</summary>
     private bool MallocTrimInternal(ulong pad)
     {
         if (!_initialized)
@@ -293,6 +320,19 @@ public sealed partial class GlibcAllocator
             PtmallocInit();
         }
 
+        int result = 0;
+        for (Arena? a = _main; a is not null; a = a.Next)
+        {
+            _av = a;
+            result |= Mtrim(pad);
+        }
+
+        return result != 0;
+    }
+
+    /// <summary>mtrim: consolidate, madvise whole free pages of bins 1 and 99.., then systrim (main arena only).</summary>
+    private int Mtrim(ulong pad)
+    {
         MallocConsolidate();
         ulong psm1 = _pageSize - 1;
         int psindex = ChunkHeader.BinIndex(_pageSize);
@@ -305,7 +345,7 @@ public sealed partial class GlibcAllocator
             }
 
             ulong bin = BinAt(i);
-            for (ulong p = _binBk[i]; p != bin; p = ChunkHeader.Bk(_os, p))
+            for (ulong p = _av.BinBk[i]; p != bin; p = ChunkHeader.Bk(_os, p))
             {
                 ulong size = ChunkHeader.Size(_os, p);
                 if (size > psm1 + 48)
@@ -321,7 +361,7 @@ public sealed partial class GlibcAllocator
             }
         }
 
-        return (result | Systrim(pad)) != 0;
+        return result | (_av.IsMain ? Systrim(pad) : 0);
     }
 
     private static bool PowerOfTwoOrZero(ulong x) => (x & (x - 1)) == 0;
