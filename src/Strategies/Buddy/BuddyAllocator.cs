@@ -2,6 +2,7 @@
 
 using System;
 using System.Collections.Generic;
+using Allocators.Os;
 using Allocators.Strategies.Shared;
 using Microsoft.Extensions.Options;
 
@@ -33,6 +34,7 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
 
     private readonly object _lock = new();
     private readonly ISimulatedOs _os;
+    private readonly SimulatedOs? _fastOs;
     private readonly ulong _pageSize;
     private readonly int _minOrder;
     private readonly int _maxOrder;
@@ -66,7 +68,13 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
             throw new OptionsValidationException(Options.DefaultName, typeof(BuddyAllocatorOptions), validation.Failures);
         }
 
+        if ((1UL << options.MaxOrder) < (ulong)os.PageSize)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(BuddyAllocatorOptions), [$"Property MaxOrder: a region (2^{options.MaxOrder} bytes) must hold at least one page of the process ({os.PageSize} bytes)."]);
+        }
+
         _os = os;
+        _fastOs = os as SimulatedOs;
         _pageSize = (ulong)os.PageSize;
         _minOrder = options.MinOrder;
         _maxOrder = options.MaxOrder;
