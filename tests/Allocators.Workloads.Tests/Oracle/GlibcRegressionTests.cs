@@ -9,6 +9,21 @@ namespace Allocators.Workloads.Tests.Oracle;
 [Trait("Category", "Differential")]
 public sealed class GlibcRegressionTests
 {
+    /// <summary>
+    /// F1: a request far beyond RAM (2^46 bytes) fails in the kernel's heuristic overcommit check, so malloc and realloc
+    /// return NULL; the simulation once accepted the mapping and grew the host process until it was OOM-killed.
+    /// </summary>
+    [OracleFact]
+    public void F1_RequestFarBeyondMemory_ReturnsNullLikeRealGlibc()
+        => Differential.AssertSame("""
+            malloc 70368744177664
+            mallinfo2
+            malloc 24
+            malloc 200000
+            realloc 2 70368744177664
+            mallinfo2
+            """);
+
     /// <summary>F2: a size word with NON_MAIN_ARENA set makes free read heap_for_ptr(chunk)->ar_ptr (unmapped here: SIGSEGV).</summary>
     [OracleFact]
     public void F2_FreeOfChunkWithNonMainArenaBit_MatchesRealGlibc()
