@@ -57,4 +57,40 @@ public sealed class GlibcRegressionTests
             xor 0+8 8 1
             calloc 4 20
             """);
+
+    /// <summary>
+    /// F4: a freed large chunk's size word is shrunk (xor 0x1000) so the binmap search picks it for a bigger request;
+    /// glibc's live assertion in _int_malloc fires before the unlink.
+    /// </summary>
+    [OracleFact]
+    public void F4_BinmapVictimSmallerThanRequest_AssertionLikeRealGlibc()
+        => Differential.AssertSame("""
+            realloc null 939
+            memalign 48 99
+            calloc 4 1121
+            malloc 931
+            malloc 164
+            malloc 113
+            calloc 2 326
+            malloc 4906
+            calloc 1 330
+            pvalloc 5600
+            malloc 7765
+            free 7
+            posix_memalign 8 964
+            malloc 323
+            malloc 498
+            free 9
+            malloc 11698
+            free 10
+            malloc 206
+            malloc 694
+            malloc 2786
+            malloc 985
+            realloc 12 5239
+            free 19
+            malloc 97
+            xor 19-8 8 4096
+            malloc 12014
+            """);
 }
