@@ -93,4 +93,16 @@ public sealed class GlibcRegressionTests
             xor 19-8 8 4096
             malloc 12014
             """);
+
+    /// <summary>
+    /// F5: when systrim grows the break (the 2.36 unsigned-comparison quirk), system_mem grows but max_system_mem is
+    /// not updated, which malloc_info shows as <c>&lt;system type="max"&gt;</c> below "current".
+    /// </summary>
+    [OracleFact]
+    public void F5_TrimQuirkGrowth_DoesNotRaiseMaxSystemMem()
+        => Differential.AssertSame("""
+            malloc 134472
+            trim 65536
+            malloc_info
+            """);
 }
