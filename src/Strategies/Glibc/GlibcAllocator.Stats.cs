@@ -191,8 +191,8 @@ public sealed partial class GlibcAllocator
             mprotect = 0;
             foreach (ulong h in _av.Heaps)
             {
-                aspace += _os.ReadUInt64(h + HiSize);
-                mprotect += _os.ReadUInt64(h + HiMprotect);
+                aspace += ChunkHeader.Load(_os, h + HiSize);
+                mprotect += ChunkHeader.Load(_os, h + HiMprotect);
             }
 
             sb.Append(CultureInfo.InvariantCulture, $"<aspace type=\"total\" size=\"{aspace}\"/>\n<aspace type=\"mprotect\" size=\"{mprotect}\"/>\n<aspace type=\"subheaps\" size=\"{_av.Heaps.Count}\"/>\n");

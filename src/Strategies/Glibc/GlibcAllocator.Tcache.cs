@@ -17,7 +17,7 @@ public sealed partial class GlibcAllocator
     private ulong TcacheCountAt(ulong idx)
     {
         ulong a = _tcache + (idx * 2);
-        ulong word = _os.ReadUInt64(a & ~7UL);
+        ulong word = ChunkHeader.Load(_os, a & ~7UL);
         return (word >> (int)((a & 7) * 8)) & 0xffff;
     }
 
@@ -27,24 +27,24 @@ public sealed partial class GlibcAllocator
         ulong a = _tcache + (idx * 2);
         ulong wa = a & ~7UL;
         int shift = (int)((a & 7) * 8);
-        ulong word = _os.ReadUInt64(wa);
+        ulong word = ChunkHeader.Load(_os, wa);
         word = (word & ~(0xffffUL << shift)) | ((value & 0xffff) << shift);
-        _os.WriteUInt64(wa, word);
+        ChunkHeader.Store(_os, wa, word);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ulong TcacheEntryAt(ulong idx) => _os.ReadUInt64(_tcache + TcacheEntriesOffset + (idx * 8));
+    private ulong TcacheEntryAt(ulong idx) => ChunkHeader.Load(_os, _tcache + TcacheEntriesOffset + (idx * 8));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void SetTcacheEntryAt(ulong idx, ulong e) => _os.WriteUInt64(_tcache + TcacheEntriesOffset + (idx * 8), e);
+    private void SetTcacheEntryAt(ulong idx, ulong e) => ChunkHeader.Store(_os, _tcache + TcacheEntriesOffset + (idx * 8), e);
 
     /// <summary>tcache_put: pushes chunk <paramref name="c"/> at the head of bin <paramref name="idx"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void TcachePut(ulong c, ulong idx)
     {
         ulong e = c + 16;
-        _os.WriteUInt64(e, ChunkHeader.Protect(e, TcacheEntryAt(idx)));
-        _os.WriteUInt64(e + 8, _tcacheKey);
+        ChunkHeader.Store(_os, e, ChunkHeader.Protect(e, TcacheEntryAt(idx)));
+        ChunkHeader.Store(_os, e + 8, _tcacheKey);
         SetTcacheEntryAt(idx, e);
         SetTcacheCountAt(idx, TcacheCountAt(idx) + 1);
     }
@@ -59,9 +59,9 @@ public sealed partial class GlibcAllocator
             Corrupt("malloc(): unaligned tcache chunk detected", e);
         }
 
-        SetTcacheEntryAt(idx, ChunkHeader.Protect(e, _os.ReadUInt64(e)));
+        SetTcacheEntryAt(idx, ChunkHeader.Protect(e, ChunkHeader.Load(_os, e)));
         SetTcacheCountAt(idx, TcacheCountAt(idx) - 1);
-        _os.WriteUInt64(e + 8, 0);
+        ChunkHeader.Store(_os, e + 8, 0);
         return e;
     }
 
@@ -83,7 +83,7 @@ public sealed partial class GlibcAllocator
     private void TcacheDoubleFreeCheck(ulong e, ulong idx)
     {
         ulong cnt = 0;
-        for (ulong tmp = TcacheEntryAt(idx); tmp != 0; tmp = ChunkHeader.Protect(tmp, _os.ReadUInt64(tmp)), cnt++)
+        for (ulong tmp = TcacheEntryAt(idx); tmp != 0; tmp = ChunkHeader.Protect(tmp, ChunkHeader.Load(_os, tmp)), cnt++)
         {
             if (cnt >= _tcacheCount)
             {

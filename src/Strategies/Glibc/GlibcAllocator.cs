@@ -191,6 +191,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     public ulong SystemMem => _main.SystemMem;
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ulong Allocate(ulong size)
     {
         lock (_lock)
@@ -211,6 +212,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Free(ulong address)
     {
         lock (_lock)
@@ -236,6 +238,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ulong Reallocate(ulong address, ulong size)
     {
         lock (_lock)
@@ -257,6 +260,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ulong AllocateZeroed(ulong count, ulong size)
     {
         lock (_lock)
@@ -278,6 +282,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
 
     /// <summary>memalign / aligned_alloc (the same symbol in 2.36: no power-of-two check).</summary>
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ulong AllocateAligned(ulong alignment, ulong size)
     {
         lock (_lock)
@@ -359,6 +364,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ulong UsableSize(ulong address)
     {
         lock (_lock)
@@ -501,6 +507,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     private void Corrupt(string check, ulong address)
         => throw new HeapCorruptionException(StrategyName, _op, address, check);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CountAllocation(ulong p)
     {
         if (p == 0)
@@ -523,6 +530,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CountFree(ulong size)
     {
         _frees++;
@@ -530,6 +538,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
         _allocatedBytes -= size;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CountRealloc(ulong oldAddress, ulong oldSize, ulong size, ulong p)
     {
         if (oldAddress == 0)
@@ -571,6 +580,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     private ulong TopChunkSize() => IsBinHead(_av.Top) ? 0 : ChunkHeader.Size(_os, _av.Top);
 
     /// <summary>__libc_malloc.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ulong Malloc(ulong bytes)
     {
         if (!_initialized)
@@ -601,6 +611,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     }
 
     /// <summary>__libc_free.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void FreeInternal(ulong mem)
     {
         if (mem == 0)
@@ -637,6 +648,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     }
 
     /// <summary>__libc_calloc.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ulong Calloc(ulong n, ulong elemSize)
     {
         UInt128 product = (UInt128)n * elemSize;
@@ -670,7 +682,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
         else
         {
             ulong heap = oldTop & ~(HeapMaxSize - 1);
-            ulong limit = heap + _os.ReadUInt64(heap + HiMprotect);
+            ulong limit = heap + ChunkHeader.Load(_os, heap + HiMprotect);
             if (oldTopSize < limit - oldTop)
             {
                 oldTopSize = limit - oldTop;
@@ -705,6 +717,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
         return mem;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ulong IntMallocPerturbed(ulong bytes)
     {
         if (_perturb == 0)
@@ -722,6 +735,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
         return p;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void FreePerturb(ulong p, ulong size)
     {
         if (_perturb != 0)
