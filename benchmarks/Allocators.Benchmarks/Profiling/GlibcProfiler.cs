@@ -43,6 +43,11 @@ public static partial class GlibcProfiler
 
         int runs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
         string side = args.Length > 2 ? args[2] : "both";
+        if (side == "e2e")
+        {
+            return RunEndToEnd(args[0], runs);
+        }
+
         var sw = Stopwatch.StartNew();
         Op[] ops = Decode(args[0], out int slots, out ulong? heapStart);
         Console.WriteLine($"{args[0]}: {ops.Length:N0} calls, {slots:N0} slots, decoded in {sw.ElapsedMilliseconds} ms");
@@ -71,6 +76,26 @@ public static partial class GlibcProfiler
             Console.WriteLine($"ratio (best/best): {sim[0] / native[0]:F2}x");
         }
 
+        return 0;
+    }
+
+    /// <summary>Parse + replay through <see cref="Replayer"/> (what <c>allocators replay</c> does), wall clock per run.</summary>
+    private static int RunEndToEnd(string path, int runs)
+    {
+        double best = double.MaxValue;
+        long calls = 0;
+        for (int r = 0; r < runs; r++)
+        {
+            var replayer = new Replayer(os => new GlibcAllocator(os));
+            long t0 = Stopwatch.GetTimestamp();
+            ReplayResult result = replayer.Replay(path);
+            double seconds = (Stopwatch.GetTimestamp() - t0) / (double)Stopwatch.Frequency;
+            calls = result.Calls;
+            best = Math.Min(best, seconds);
+            Console.WriteLine($"run {r}: {result.Calls:N0} calls in {seconds:F2} s = {result.Calls / seconds / 1e6:F2} M calls/s, peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20)} MiB");
+        }
+
+        Console.WriteLine($"end to end best: {calls / best / 1e6:F2} M calls/s ({best * 1e9 / calls:F1} ns/call)");
         return 0;
     }
 
