@@ -21,14 +21,16 @@ public sealed partial class GlibcAllocator
         return (word >> (int)((a & 7) * 8)) & 0xffff;
     }
 
+    /// <summary>counts[idx] += delta (mod 2^16) with one read and one write of the word holding the count.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void SetTcacheCountAt(ulong idx, ulong value)
+    private void AddTcacheCountAt(ulong idx, ulong delta)
     {
         ulong a = _tcache + (idx * 2);
         ulong wa = a & ~7UL;
         int shift = (int)((a & 7) * 8);
         ulong word = ChunkHeader.Load(_os, wa);
-        word = (word & ~(0xffffUL << shift)) | ((value & 0xffff) << shift);
+        ulong value = ((word >> shift) + delta) & 0xffff;
+        word = (word & ~(0xffffUL << shift)) | (value << shift);
         ChunkHeader.Store(_os, wa, word);
     }
 
@@ -46,7 +48,7 @@ public sealed partial class GlibcAllocator
         ChunkHeader.Store(_os, e, ChunkHeader.Protect(e, TcacheEntryAt(idx)));
         ChunkHeader.Store(_os, e + 8, _tcacheKey);
         SetTcacheEntryAt(idx, e);
-        SetTcacheCountAt(idx, TcacheCountAt(idx) + 1);
+        AddTcacheCountAt(idx, 1);
     }
 
     /// <summary>tcache_get: pops the head of bin <paramref name="idx"/>; returns the user pointer.</summary>
@@ -60,7 +62,7 @@ public sealed partial class GlibcAllocator
         }
 
         SetTcacheEntryAt(idx, ChunkHeader.Protect(e, ChunkHeader.Load(_os, e)));
-        SetTcacheCountAt(idx, TcacheCountAt(idx) - 1);
+        AddTcacheCountAt(idx, ulong.MaxValue);
         ChunkHeader.Store(_os, e + 8, 0);
         return e;
     }
