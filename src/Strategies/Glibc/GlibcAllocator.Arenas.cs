@@ -60,16 +60,28 @@ public sealed partial class GlibcAllocator
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void ArenaGet(ulong size)
     {
-        _av = _threadArena ?? ArenaGet2(size);
+        Arena a = _threadArena ?? ArenaGet2(size);
+        if (!ReferenceEquals(_av, a))
+        {
+            _av = a; // the store only when it changes: a reference store costs a GC write barrier
+        }
     }
 
     /// <summary>arena_for_chunk: the main arena, or the arena named by the heap_info of the chunk's 64 MiB heap.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void ArenaForChunk(ulong p)
+    private void ArenaForChunk(ulong p) => ArenaForChunk(p, ChunkHeader.Raw(_os, p));
+
+    /// <summary>arena_for_chunk with the chunk's SIZE word already read as <paramref name="raw"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void ArenaForChunk(ulong p, ulong raw)
     {
-        if ((ChunkHeader.Raw(_os, p) & ChunkHeader.NonMainArena) == 0)
+        if ((raw & ChunkHeader.NonMainArena) == 0)
         {
-            _av = _main;
+            if (!ReferenceEquals(_av, _main))
+            {
+                _av = _main;
+            }
+
             return;
         }
 

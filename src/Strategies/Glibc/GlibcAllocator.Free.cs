@@ -8,10 +8,13 @@ namespace Allocators.Strategies.Glibc;
 public sealed partial class GlibcAllocator
 {
     /// <summary>_int_free(av, p, have_lock).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void IntFree(ulong p, bool haveLock) => IntFree(p, haveLock, ChunkHeader.Size(_os, p));
+
+    /// <summary>_int_free with the chunk's size (flag bits cleared) already read as <paramref name="size"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void IntFree(ulong p, bool haveLock)
+    private void IntFree(ulong p, bool haveLock, ulong size)
     {
-        ulong size = ChunkHeader.Size(_os, p);
         if (p > (0UL - size) || !ChunkHeader.Aligned(p))
         {
             Corrupt("free(): invalid pointer", p + 16);

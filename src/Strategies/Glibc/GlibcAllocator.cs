@@ -225,9 +225,9 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
                     return;
                 }
 
-                ulong size = ChunkHeader.Size(_os, address - 16);
-                FreeInternal(address);
-                CountFree(size);
+                ulong raw = ChunkHeader.Raw(_os, address - 16);
+                FreeInternal(address, raw);
+                CountFree(raw & ~ChunkHeader.SizeBits);
                 AfterCall();
             }
             catch (SegmentationFaultException e)
@@ -611,7 +611,6 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     }
 
     /// <summary>__libc_free.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void FreeInternal(ulong mem)
     {
         if (mem == 0)
@@ -619,8 +618,14 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
             return;
         }
 
+        FreeInternal(mem, ChunkHeader.Raw(_os, mem - 16));
+    }
+
+    /// <summary>__libc_free of a non-null <paramref name="mem"/> whose SIZE word the caller has just read as <paramref name="raw"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void FreeInternal(ulong mem, ulong raw)
+    {
         ulong p = mem - 16;
-        ulong raw = ChunkHeader.Raw(_os, p);
         if ((raw & ChunkHeader.IsMmapped) != 0)
         {
             if (!_noDynThreshold && raw > _mmapThreshold && raw <= DefaultMmapThresholdMax)
@@ -633,18 +638,27 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
             return;
         }
 
+        // The SIZE word is re-read only when initialization ran in between (it allocates and so writes memory).
+        bool initialized = false;
         if (!_initialized)
         {
             PtmallocInit();
+            initialized = true;
         }
 
         if (_tcache == 0)
         {
             TcacheInit();
+            initialized = true;
         }
 
-        ArenaForChunk(p);
-        IntFree(p, false);
+        if (initialized)
+        {
+            raw = ChunkHeader.Raw(_os, p);
+        }
+
+        ArenaForChunk(p, raw);
+        IntFree(p, false, raw & ~ChunkHeader.SizeBits);
     }
 
     /// <summary>__libc_calloc.</summary>
