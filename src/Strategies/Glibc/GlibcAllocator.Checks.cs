@@ -11,7 +11,7 @@ public sealed partial class GlibcAllocator
     /// <inheritdoc/>
     public HeapCheckResult CheckHeap(HeapCheckLevel level)
     {
-        lock (_lock)
+        using (EnterLock())
         {
             return CheckHeapInternal(level);
         }
@@ -20,7 +20,7 @@ public sealed partial class GlibcAllocator
     /// <inheritdoc/>
     public IReadOnlyList<HeapBlock> WalkHeap()
     {
-        lock (_lock)
+        using (EnterLock())
         {
             try
             {

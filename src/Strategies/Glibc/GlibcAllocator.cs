@@ -3,7 +3,6 @@
 using System;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
-using System.Threading;
 using Microsoft.Extensions.Options;
 
 namespace Allocators.Strategies.Glibc;
@@ -85,7 +84,6 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     private const string StrategyName = "glibc";
 
     private readonly ISimulatedOs _os;
-    private readonly Lock _lock = new();
     private readonly HeapCheckLevel _checkLevel;
     private readonly ulong _pageSize;
     private readonly GlibcAllocatorOptions _options;
@@ -194,7 +192,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ulong Allocate(ulong size)
     {
-        lock (_lock)
+        using (EnterLock())
         {
             Enter("malloc");
             try
@@ -215,7 +213,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Free(ulong address)
     {
-        lock (_lock)
+        using (EnterLock())
         {
             Enter("free");
             try
@@ -241,7 +239,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ulong Reallocate(ulong address, ulong size)
     {
-        lock (_lock)
+        using (EnterLock())
         {
             Enter("realloc");
             try
@@ -263,7 +261,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ulong AllocateZeroed(ulong count, ulong size)
     {
-        lock (_lock)
+        using (EnterLock())
         {
             Enter("calloc");
             try
@@ -285,7 +283,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ulong AllocateAligned(ulong alignment, ulong size)
     {
-        lock (_lock)
+        using (EnterLock())
         {
             Enter("memalign");
             try
@@ -317,7 +315,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     {
         if (alignment == 0 || alignment % 8 != 0 || ((alignment / 8) & ((alignment / 8) - 1)) != 0)
         {
-            lock (_lock)
+            using (EnterLock())
             {
                 _failedAllocations++;
                 _lastFailure = AllocationFailure.InvalidArgument;
@@ -349,7 +347,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
         ulong pagemask = _pageSize - 1;
         if (size > ulong.MaxValue - pagemask)
         {
-            lock (_lock)
+            using (EnterLock())
             {
                 _failedAllocations++;
                 _lastFailure = AllocationFailure.OutOfMemory;
@@ -367,7 +365,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ulong UsableSize(ulong address)
     {
-        lock (_lock)
+        using (EnterLock())
         {
             Enter("malloc_usable_size");
             try
@@ -399,7 +397,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     /// <inheritdoc/>
     public bool Trim(ulong pad)
     {
-        lock (_lock)
+        using (EnterLock())
         {
             Enter("malloc_trim");
             try
@@ -426,7 +424,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     /// <returns>1 on success, 0 when the value was rejected.</returns>
     public int Mallopt(int param, int value)
     {
-        lock (_lock)
+        using (EnterLock())
         {
             Enter("mallopt");
             try
@@ -451,7 +449,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     /// <returns>The previous break or (void*)-1.</returns>
     public ulong Sbrk(long increment)
     {
-        lock (_lock)
+        using (EnterLock())
         {
             ulong r = SbrkInternal(increment);
             return r == 0 ? ulong.MaxValue : r;
