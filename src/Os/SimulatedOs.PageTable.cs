@@ -66,6 +66,14 @@ public sealed unsafe partial class SimulatedOs
         }
 
         _root = (nint*)root;
+
+        // Initialize the shared zero tables now, not on the first memory access: code that inlines the access fast
+        // path and is compiled after this point (fully optimized callers) then folds ZeroTables.Leaf into a constant
+        // instead of testing the class-initialization flag on every access.
+        if (ZeroTables.Leaf == 0)
+        {
+            throw new System.OutOfMemoryException("The host refused memory for the shared zero page table.");
+        }
     }
 
     private void FreePageTable()

@@ -1,6 +1,7 @@
 // Copyright (c) Allocators contributors. MIT License.
 
 using System.Runtime.CompilerServices;
+using Allocators.Os;
 
 namespace Allocators.Strategies.Glibc;
 
@@ -50,44 +51,67 @@ internal static class ChunkHeader
     /// <summary>MALLOC_ALIGN_MASK.</summary>
     public const ulong AlignMask = 15;
 
+    /// <summary>
+    /// Reads a word of simulated memory. When the process is the concrete <see cref="SimulatedOs"/> (sealed), the
+    /// call binds statically and its page-table fast path inlines here; any other <see cref="ISimulatedOs"/> goes
+    /// through the interface. Same result either way.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Load(ISimulatedOs os, ulong address)
+        => os is SimulatedOs fast ? fast.ReadUInt64(address) : os.ReadUInt64(address);
+
+    /// <summary>Writes a word of simulated memory (see <see cref="Load"/> for the binding).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store(ISimulatedOs os, ulong address, ulong value)
+    {
+        if (os is SimulatedOs fast)
+        {
+            fast.WriteUInt64(address, value);
+        }
+        else
+        {
+            os.WriteUInt64(address, value);
+        }
+    }
+
     /// <summary>Reads the raw SIZE word (chunksize_nomask).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong Raw(ISimulatedOs os, ulong c) => os.ReadUInt64(c + 8);
+    public static ulong Raw(ISimulatedOs os, ulong c) => Load(os, c + 8);
 
     /// <summary>Reads the chunk size without flag bits (chunksize).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong Size(ISimulatedOs os, ulong c) => os.ReadUInt64(c + 8) & ~SizeBits;
+    public static ulong Size(ISimulatedOs os, ulong c) => Load(os, c + 8) & ~SizeBits;
 
     /// <summary>Writes the whole SIZE word (set_head).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void SetHead(ISimulatedOs os, ulong c, ulong value) => os.WriteUInt64(c + 8, value);
+    public static void SetHead(ISimulatedOs os, ulong c, ulong value) => Store(os, c + 8, value);
 
     /// <summary>Replaces the size and keeps the flag bits (set_head_size).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void SetHeadSize(ISimulatedOs os, ulong c, ulong size) => os.WriteUInt64(c + 8, (os.ReadUInt64(c + 8) & SizeBits) | size);
+    public static void SetHeadSize(ISimulatedOs os, ulong c, ulong size) => Store(os, c + 8, (Load(os, c + 8) & SizeBits) | size);
 
     /// <summary>Reads the PREV word (prev_size).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong Prev(ISimulatedOs os, ulong c) => os.ReadUInt64(c);
+    public static ulong Prev(ISimulatedOs os, ulong c) => Load(os, c);
 
     /// <summary>Writes the PREV word.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void SetPrev(ISimulatedOs os, ulong c, ulong value) => os.WriteUInt64(c, value);
+    public static void SetPrev(ISimulatedOs os, ulong c, ulong value) => Store(os, c, value);
 
     /// <summary>Writes the foot: the PREV word of the chunk at <c>c + size</c> (set_foot).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void SetFoot(ISimulatedOs os, ulong c, ulong size) => os.WriteUInt64(c + size, size);
+    public static void SetFoot(ISimulatedOs os, ulong c, ulong size) => Store(os, c + size, size);
 
     /// <summary>Tests the P bit of the chunk at <c>c + offset</c> (inuse_bit_at_offset).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool InUseAt(ISimulatedOs os, ulong c, ulong offset) => (os.ReadUInt64(c + offset + 8) & PrevInUse) != 0;
+    public static bool InUseAt(ISimulatedOs os, ulong c, ulong offset) => (Load(os, c + offset + 8) & PrevInUse) != 0;
 
     /// <summary>Sets the P bit of the chunk at <c>c + offset</c> (set_inuse_bit_at_offset).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void SetInUseAt(ISimulatedOs os, ulong c, ulong offset)
     {
         ulong a = c + offset + 8;
-        os.WriteUInt64(a, os.ReadUInt64(a) | PrevInUse);
+        Store(os, a, Load(os, a) | PrevInUse);
     }
 
     /// <summary>Clears the P bit of the chunk at <c>c + offset</c> (clear_inuse_bit_at_offset).</summary>
@@ -95,40 +119,40 @@ internal static class ChunkHeader
     public static void ClearInUseAt(ISimulatedOs os, ulong c, ulong offset)
     {
         ulong a = c + offset + 8;
-        os.WriteUInt64(a, os.ReadUInt64(a) & ~PrevInUse);
+        Store(os, a, Load(os, a) & ~PrevInUse);
     }
 
     /// <summary>Reads fd (C+16).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong Fd(ISimulatedOs os, ulong c) => os.ReadUInt64(c + 16);
+    public static ulong Fd(ISimulatedOs os, ulong c) => Load(os, c + 16);
 
     /// <summary>Reads bk (C+24).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong Bk(ISimulatedOs os, ulong c) => os.ReadUInt64(c + 24);
+    public static ulong Bk(ISimulatedOs os, ulong c) => Load(os, c + 24);
 
     /// <summary>Writes fd (C+16).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void SetFd(ISimulatedOs os, ulong c, ulong v) => os.WriteUInt64(c + 16, v);
+    public static void SetFd(ISimulatedOs os, ulong c, ulong v) => Store(os, c + 16, v);
 
     /// <summary>Writes bk (C+24).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void SetBk(ISimulatedOs os, ulong c, ulong v) => os.WriteUInt64(c + 24, v);
+    public static void SetBk(ISimulatedOs os, ulong c, ulong v) => Store(os, c + 24, v);
 
     /// <summary>Reads fd_nextsize (C+32).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong FdNext(ISimulatedOs os, ulong c) => os.ReadUInt64(c + 32);
+    public static ulong FdNext(ISimulatedOs os, ulong c) => Load(os, c + 32);
 
     /// <summary>Reads bk_nextsize (C+40).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong BkNext(ISimulatedOs os, ulong c) => os.ReadUInt64(c + 40);
+    public static ulong BkNext(ISimulatedOs os, ulong c) => Load(os, c + 40);
 
     /// <summary>Writes fd_nextsize (C+32).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void SetFdNext(ISimulatedOs os, ulong c, ulong v) => os.WriteUInt64(c + 32, v);
+    public static void SetFdNext(ISimulatedOs os, ulong c, ulong v) => Store(os, c + 32, v);
 
     /// <summary>Writes bk_nextsize (C+40).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void SetBkNext(ISimulatedOs os, ulong c, ulong v) => os.WriteUInt64(c + 40, v);
+    public static void SetBkNext(ISimulatedOs os, ulong c, ulong v) => Store(os, c + 40, v);
 
     /// <summary>Safe-linking: the word stored at <paramref name="fieldAddress"/> to point at <paramref name="target"/> (PROTECT_PTR).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

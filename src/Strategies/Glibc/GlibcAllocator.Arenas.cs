@@ -60,20 +60,32 @@ public sealed partial class GlibcAllocator
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void ArenaGet(ulong size)
     {
-        _av = _threadArena ?? ArenaGet2(size);
+        Arena a = _threadArena ?? ArenaGet2(size);
+        if (!ReferenceEquals(_av, a))
+        {
+            _av = a; // the store only when it changes: a reference store costs a GC write barrier
+        }
     }
 
     /// <summary>arena_for_chunk: the main arena, or the arena named by the heap_info of the chunk's 64 MiB heap.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void ArenaForChunk(ulong p)
+    private void ArenaForChunk(ulong p) => ArenaForChunk(p, ChunkHeader.Raw(_os, p));
+
+    /// <summary>arena_for_chunk with the chunk's SIZE word already read as <paramref name="raw"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void ArenaForChunk(ulong p, ulong raw)
     {
-        if ((ChunkHeader.Raw(_os, p) & ChunkHeader.NonMainArena) == 0)
+        if ((raw & ChunkHeader.NonMainArena) == 0)
         {
-            _av = _main;
+            if (!ReferenceEquals(_av, _main))
+            {
+                _av = _main;
+            }
+
             return;
         }
 
-        ulong state = _os.ReadUInt64((p & ~(HeapMaxSize - 1)) + HiArena);
+        ulong state = ChunkHeader.Load(_os, (p & ~(HeapMaxSize - 1)) + HiArena);
         if (!_arenaByState.TryGetValue(state, out Arena? a))
         {
             throw new SegmentationFaultException(state, MemoryAccessKind.Read, false, "heap_info.ar_ptr of a NON_MAIN_ARENA chunk names no arena");
@@ -138,8 +150,8 @@ public sealed partial class GlibcAllocator
         _arenas.Add(a);
         _arenaByState[state] = a;
         a.Heaps.Add(h);
-        _os.WriteUInt64(h + HiArena, state);
-        ulong hsize = _os.ReadUInt64(h + HiSize);
+        ChunkHeader.Store(_os, h + HiArena, state);
+        ulong hsize = ChunkHeader.Load(_os, h + HiSize);
         a.SystemMem = hsize;
         a.MaxSystemMem = hsize;
         a.AttachedThreads = 1;
@@ -237,9 +249,9 @@ public sealed partial class GlibcAllocator
             return 0;
         }
 
-        _os.WriteUInt64(p2 + HiSize, size);
-        _os.WriteUInt64(p2 + HiMprotect, size);
-        _os.WriteUInt64(p2 + HiPageSize, _pageSize);
+        ChunkHeader.Store(_os, p2 + HiSize, size);
+        ChunkHeader.Store(_os, p2 + HiMprotect, size);
+        ChunkHeader.Store(_os, p2 + HiPageSize, _pageSize);
         return p2;
     }
 
@@ -247,13 +259,13 @@ public sealed partial class GlibcAllocator
     private int GrowHeap(ulong h, ulong diff)
     {
         diff = AlignUpPage(diff);
-        ulong newSize = _os.ReadUInt64(h + HiSize) + diff;
+        ulong newSize = ChunkHeader.Load(_os, h + HiSize) + diff;
         if (newSize > HeapMaxSize)
         {
             return -1;
         }
 
-        ulong mprotectSize = _os.ReadUInt64(h + HiMprotect);
+        ulong mprotectSize = ChunkHeader.Load(_os, h + HiMprotect);
         if (newSize > mprotectSize)
         {
             if (!_os.Mprotect(h + mprotectSize, newSize - mprotectSize, Protection.ReadWrite).Succeeded)
@@ -261,24 +273,24 @@ public sealed partial class GlibcAllocator
                 return -2;
             }
 
-            _os.WriteUInt64(h + HiMprotect, newSize);
+            ChunkHeader.Store(_os, h + HiMprotect, newSize);
         }
 
-        _os.WriteUInt64(h + HiSize, newSize);
+        ChunkHeader.Store(_os, h + HiSize, newSize);
         return 0;
     }
 
     /// <summary>shrink_heap with vm.overcommit_memory != 2: madvise(MADV_DONTNEED) the tail.</summary>
     private int ShrinkHeap(ulong h, ulong diff)
     {
-        long newSize = (long)_os.ReadUInt64(h + HiSize) - (long)diff;
+        long newSize = (long)ChunkHeader.Load(_os, h + HiSize) - (long)diff;
         if (newSize < (long)HeapInfoSize)
         {
             return -1;
         }
 
         _os.Madvise(h + (ulong)newSize, diff, MadviseAdvice.DontNeed);
-        _os.WriteUInt64(h + HiSize, (ulong)newSize);
+        ChunkHeader.Store(_os, h + HiSize, (ulong)newSize);
         return 0;
     }
 
@@ -289,8 +301,8 @@ public sealed partial class GlibcAllocator
         ulong topChunk = ar.Top;
         while (topChunk == heap + HeapInfoSize)
         {
-            ulong prevHeap = _os.ReadUInt64(heap + HiPrev);
-            ulong prevHeapSize = _os.ReadUInt64(prevHeap + HiSize);
+            ulong prevHeap = ChunkHeader.Load(_os, heap + HiPrev);
+            ulong prevHeapSize = ChunkHeader.Load(_os, prevHeap + HiSize);
             ulong prevSize = prevHeapSize - (ChunkHeader.MinSize - (2 * ChunkHeader.Word));
             ulong p = prevHeap + prevSize;
             ulong misalign = p & ChunkHeader.AlignMask;
@@ -309,7 +321,7 @@ public sealed partial class GlibcAllocator
                 break;
             }
 
-            ar.SystemMem -= _os.ReadUInt64(heap + HiSize);
+            ar.SystemMem -= ChunkHeader.Load(_os, heap + HiSize);
             if (heap + HeapMaxSize == _alignedHeapArea)
             {
                 _alignedHeapArea = 0;
@@ -356,10 +368,10 @@ public sealed partial class GlibcAllocator
     {
         Arena av = _av;
         ulong oldHeap = oldTop & ~(HeapMaxSize - 1);
-        ulong oldHeapSize = _os.ReadUInt64(oldHeap + HiSize);
+        ulong oldHeapSize = ChunkHeader.Load(_os, oldHeap + HiSize);
         if ((long)(ChunkHeader.MinSize + nb - oldSize) > 0 && GrowHeap(oldHeap, ChunkHeader.MinSize + nb - oldSize) == 0)
         {
-            ulong grown = _os.ReadUInt64(oldHeap + HiSize);
+            ulong grown = ChunkHeader.Load(_os, oldHeap + HiSize);
             av.SystemMem += grown - oldHeapSize;
             ChunkHeader.SetHead(_os, oldTop, (oldHeap + grown - oldTop) | ChunkHeader.PrevInUse);
             return true;
@@ -371,10 +383,10 @@ public sealed partial class GlibcAllocator
             return false;
         }
 
-        _os.WriteUInt64(heap + HiArena, av.StateAddress);
-        _os.WriteUInt64(heap + HiPrev, oldHeap);
+        ChunkHeader.Store(_os, heap + HiArena, av.StateAddress);
+        ChunkHeader.Store(_os, heap + HiPrev, oldHeap);
         av.Heaps.Add(heap);
-        ulong hsize = _os.ReadUInt64(heap + HiSize);
+        ulong hsize = ChunkHeader.Load(_os, heap + HiSize);
         av.SystemMem += hsize;
         av.Top = heap + HeapInfoSize;
         ChunkHeader.SetHead(_os, av.Top, (hsize - HeapInfoSize) | ChunkHeader.PrevInUse);

@@ -79,6 +79,7 @@ public sealed partial class GlibcAllocator
         return (lo >> shift) | (hi << (64 - shift));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ulong DataWord(ulong aligned)
     {
         ulong rel = aligned - BinHeadBase;
@@ -99,6 +100,7 @@ public sealed partial class GlibcAllocator
         return (w & 1) == 0 ? a.BinFd[(int)(w >> 1)] : a.BinBk[(int)(w >> 1)];
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void DataWrite(ulong address, ulong value)
     {
         ulong rel = address - BinHeadBase;
@@ -180,6 +182,7 @@ public sealed partial class GlibcAllocator
     }
 
     /// <summary>unlink_chunk with its checks.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void UnlinkChunk(ulong p)
     {
         ulong size = ChunkHeader.Size(_os, p);
@@ -239,6 +242,7 @@ public sealed partial class GlibcAllocator
     }
 
     /// <summary>Inserts <paramref name="p"/> at the front of the unsorted bin, checking the front link (message given).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void UnsortedInsertFront(ulong p, ulong size, string check)
     {
         ulong bck = BinAt(1);
@@ -261,6 +265,7 @@ public sealed partial class GlibcAllocator
     }
 
     /// <summary>Places an unsorted chunk into its small or large bin (the unsorted scan's binning step).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void PlaceInBin(ulong victim, ulong size)
     {
         int victimIndex;

@@ -11,7 +11,7 @@ public sealed partial class GlibcAllocator
     /// <inheritdoc/>
     public HeapCheckResult CheckHeap(HeapCheckLevel level)
     {
-        lock (_lock)
+        using (EnterLock())
         {
             return CheckHeapInternal(level);
         }
@@ -20,7 +20,7 @@ public sealed partial class GlibcAllocator
     /// <inheritdoc/>
     public IReadOnlyList<HeapBlock> WalkHeap()
     {
-        lock (_lock)
+        using (EnterLock())
         {
             try
             {
@@ -73,7 +73,7 @@ public sealed partial class GlibcAllocator
                 {
                     ulong n = 0;
                     ulong limit = TcacheCountAt(i) + 1;
-                    for (ulong e = TcacheEntryAt(i); e != 0 && n <= limit; e = ChunkHeader.Protect(e, _os.ReadUInt64(e)))
+                    for (ulong e = TcacheEntryAt(i); e != 0 && n <= limit; e = ChunkHeader.Protect(e, ChunkHeader.Load(_os, e)))
                     {
                         n++;
                         if (!ChunkHeader.Aligned(e) || !_os.IsAccessible(e - 16, 32, Protection.Read))
@@ -191,7 +191,7 @@ public sealed partial class GlibcAllocator
             {
                 ulong h = a.Heaps[i];
                 ulong first = i == 0 ? FirstChunkOfArenaHeap(a) : h + HeapInfoSize;
-                list.Add((first, h + _os.ReadUInt64(h + HiSize)));
+                list.Add((first, h + ChunkHeader.Load(_os, h + HiSize)));
             }
         }
 
@@ -284,7 +284,7 @@ public sealed partial class GlibcAllocator
         if (!a.IsMain)
         {
             ulong heap = a.Top & ~(HeapMaxSize - 1);
-            if (a.Top + topSize != heap + _os.ReadUInt64(heap + HiSize))
+            if (a.Top + topSize != heap + ChunkHeader.Load(_os, heap + HiSize))
             {
                 failures.Add(new HeapCheckFailure("G6", a.Top, "thread-arena top does not end at its heap's end"));
             }
@@ -373,7 +373,7 @@ public sealed partial class GlibcAllocator
             ulong total = 0;
             foreach (ulong h in a.Heaps)
             {
-                total += _os.ReadUInt64(h + HiSize);
+                total += ChunkHeader.Load(_os, h + HiSize);
             }
 
             if (total != a.SystemMem)

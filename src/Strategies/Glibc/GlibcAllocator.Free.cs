@@ -1,14 +1,20 @@
 // Copyright (c) Allocators contributors. MIT License.
 
+using System.Runtime.CompilerServices;
+
 namespace Allocators.Strategies.Glibc;
 
 /// <summary>_int_free: tcache, fastbin, coalescing into the unsorted bin or top, the trim trigger (spec §7.3).</summary>
 public sealed partial class GlibcAllocator
 {
     /// <summary>_int_free(av, p, have_lock).</summary>
-    private void IntFree(ulong p, bool haveLock)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void IntFree(ulong p, bool haveLock) => IntFree(p, haveLock, ChunkHeader.Size(_os, p));
+
+    /// <summary>_int_free with the chunk's size (flag bits cleared) already read as <paramref name="size"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void IntFree(ulong p, bool haveLock, ulong size)
     {
-        ulong size = ChunkHeader.Size(_os, p);
         if (p > (0UL - size) || !ChunkHeader.Aligned(p))
         {
             Corrupt("free(): invalid pointer", p + 16);
@@ -25,7 +31,7 @@ public sealed partial class GlibcAllocator
             if (tcIdx < _tcacheBins)
             {
                 ulong e = p + 16;
-                if (_os.ReadUInt64(e + 8) == _tcacheKey)
+                if (ChunkHeader.Load(_os, e + 8) == _tcacheKey)
                 {
                     TcacheDoubleFreeCheck(e, tcIdx);
                 }
@@ -55,6 +61,7 @@ public sealed partial class GlibcAllocator
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void FreeFast(ulong p, ulong size, bool haveLock)
     {
         ulong nextRaw = ChunkHeader.Raw(_os, p + size);
@@ -82,6 +89,7 @@ public sealed partial class GlibcAllocator
         _av.Fastbins[idx] = p;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void FreeNormal(ulong p, ulong size)
     {
         ulong nextChunk = p + size;

@@ -1,11 +1,14 @@
 // Copyright (c) Allocators contributors. MIT License.
 
+using System.Runtime.CompilerServices;
+
 namespace Allocators.Strategies.Glibc;
 
 /// <summary>_int_malloc: fastbin, small bin, unsorted scan, large best fit, binmap search, top (spec §6).</summary>
 public sealed partial class GlibcAllocator
 {
     /// <summary>_int_malloc(main_arena, bytes); returns a user pointer or 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ulong IntMalloc(ulong bytes)
     {
         ulong nb = ChunkHeader.CheckedRequestToSize(bytes);
@@ -201,6 +204,7 @@ public sealed partial class GlibcAllocator
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ulong FastbinTake(ulong victim, int fi, ulong nb)
     {
         if (!ChunkHeader.Aligned(victim))
@@ -234,6 +238,7 @@ public sealed partial class GlibcAllocator
         return victim + 16;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ulong SmallbinTake(ulong victim, int idx, ulong nb)
     {
         ulong bin = BinAt(idx);
@@ -265,6 +270,7 @@ public sealed partial class GlibcAllocator
         return victim + 16;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ulong LargeBestFit(ulong first, int idx, ulong nb)
     {
         ulong victim = ChunkHeader.BkNext(_os, first);
@@ -299,6 +305,7 @@ public sealed partial class GlibcAllocator
     }
 
     /// <summary>The binmap search for the lowest non-empty bin above <paramref name="idx"/>; 0 when none.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ulong BinmapSearch(int idx, ulong nb)
     {
         int i = idx + 1;

@@ -1,10 +1,13 @@
 // Copyright (c) Allocators contributors. MIT License.
 
+using System.Runtime.CompilerServices;
+
 namespace Allocators.Strategies.Glibc;
 
 /// <summary>__libc_realloc and _int_realloc (spec §7.5, §11.1).</summary>
 public sealed partial class GlibcAllocator
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ulong Realloc(ulong oldmem, ulong bytes)
     {
         if (!_initialized)
@@ -76,6 +79,7 @@ public sealed partial class GlibcAllocator
         return IntRealloc(oldp, oldSize, nb);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ulong IntRealloc(ulong oldp, ulong oldSize, ulong nb)
     {
         if (ChunkHeader.Raw(_os, oldp) <= ChunkHeader.HeaderSize || oldSize >= _av.SystemMem)

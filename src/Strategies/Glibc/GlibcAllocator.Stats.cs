@@ -12,7 +12,7 @@ public sealed partial class GlibcAllocator
     /// <returns>The counters.</returns>
     public MallInfo2 Mallinfo2()
     {
-        lock (_lock)
+        using (EnterLock())
         {
             Enter("mallinfo2");
             if (!_initialized)
@@ -28,7 +28,7 @@ public sealed partial class GlibcAllocator
     /// <returns>The text, lines ending with <c>\n</c>.</returns>
     public string MallocStats()
     {
-        lock (_lock)
+        using (EnterLock())
         {
             Enter("malloc_stats");
             if (!_initialized)
@@ -72,7 +72,7 @@ public sealed partial class GlibcAllocator
     /// <returns>The XML text.</returns>
     public string MallocInfo()
     {
-        lock (_lock)
+        using (EnterLock())
         {
             Enter("malloc_info");
             if (!_initialized)
@@ -191,8 +191,8 @@ public sealed partial class GlibcAllocator
             mprotect = 0;
             foreach (ulong h in _av.Heaps)
             {
-                aspace += _os.ReadUInt64(h + HiSize);
-                mprotect += _os.ReadUInt64(h + HiMprotect);
+                aspace += ChunkHeader.Load(_os, h + HiSize);
+                mprotect += ChunkHeader.Load(_os, h + HiMprotect);
             }
 
             sb.Append(CultureInfo.InvariantCulture, $"<aspace type=\"total\" size=\"{aspace}\"/>\n<aspace type=\"mprotect\" size=\"{mprotect}\"/>\n<aspace type=\"subheaps\" size=\"{_av.Heaps.Count}\"/>\n");
@@ -212,7 +212,7 @@ public sealed partial class GlibcAllocator
     /// <inheritdoc/>
     public AllocatorStatistics GetStatistics()
     {
-        lock (_lock)
+        using (EnterLock())
         {
             MallInfo2? info = null;
             ulong tcacheBytes = 0;

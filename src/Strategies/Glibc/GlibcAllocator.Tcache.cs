@@ -17,36 +17,38 @@ public sealed partial class GlibcAllocator
     private ulong TcacheCountAt(ulong idx)
     {
         ulong a = _tcache + (idx * 2);
-        ulong word = _os.ReadUInt64(a & ~7UL);
+        ulong word = ChunkHeader.Load(_os, a & ~7UL);
         return (word >> (int)((a & 7) * 8)) & 0xffff;
     }
 
+    /// <summary>counts[idx] += delta (mod 2^16) with one read and one write of the word holding the count.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void SetTcacheCountAt(ulong idx, ulong value)
+    private void AddTcacheCountAt(ulong idx, ulong delta)
     {
         ulong a = _tcache + (idx * 2);
         ulong wa = a & ~7UL;
         int shift = (int)((a & 7) * 8);
-        ulong word = _os.ReadUInt64(wa);
-        word = (word & ~(0xffffUL << shift)) | ((value & 0xffff) << shift);
-        _os.WriteUInt64(wa, word);
+        ulong word = ChunkHeader.Load(_os, wa);
+        ulong value = ((word >> shift) + delta) & 0xffff;
+        word = (word & ~(0xffffUL << shift)) | (value << shift);
+        ChunkHeader.Store(_os, wa, word);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ulong TcacheEntryAt(ulong idx) => _os.ReadUInt64(_tcache + TcacheEntriesOffset + (idx * 8));
+    private ulong TcacheEntryAt(ulong idx) => ChunkHeader.Load(_os, _tcache + TcacheEntriesOffset + (idx * 8));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void SetTcacheEntryAt(ulong idx, ulong e) => _os.WriteUInt64(_tcache + TcacheEntriesOffset + (idx * 8), e);
+    private void SetTcacheEntryAt(ulong idx, ulong e) => ChunkHeader.Store(_os, _tcache + TcacheEntriesOffset + (idx * 8), e);
 
     /// <summary>tcache_put: pushes chunk <paramref name="c"/> at the head of bin <paramref name="idx"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void TcachePut(ulong c, ulong idx)
     {
         ulong e = c + 16;
-        _os.WriteUInt64(e, ChunkHeader.Protect(e, TcacheEntryAt(idx)));
-        _os.WriteUInt64(e + 8, _tcacheKey);
+        ChunkHeader.Store(_os, e, ChunkHeader.Protect(e, TcacheEntryAt(idx)));
+        ChunkHeader.Store(_os, e + 8, _tcacheKey);
         SetTcacheEntryAt(idx, e);
-        SetTcacheCountAt(idx, TcacheCountAt(idx) + 1);
+        AddTcacheCountAt(idx, 1);
     }
 
     /// <summary>tcache_get: pops the head of bin <paramref name="idx"/>; returns the user pointer.</summary>
@@ -59,9 +61,9 @@ public sealed partial class GlibcAllocator
             Corrupt("malloc(): unaligned tcache chunk detected", e);
         }
 
-        SetTcacheEntryAt(idx, ChunkHeader.Protect(e, _os.ReadUInt64(e)));
-        SetTcacheCountAt(idx, TcacheCountAt(idx) - 1);
-        _os.WriteUInt64(e + 8, 0);
+        SetTcacheEntryAt(idx, ChunkHeader.Protect(e, ChunkHeader.Load(_os, e)));
+        AddTcacheCountAt(idx, ulong.MaxValue);
+        ChunkHeader.Store(_os, e + 8, 0);
         return e;
     }
 
@@ -83,7 +85,7 @@ public sealed partial class GlibcAllocator
     private void TcacheDoubleFreeCheck(ulong e, ulong idx)
     {
         ulong cnt = 0;
-        for (ulong tmp = TcacheEntryAt(idx); tmp != 0; tmp = ChunkHeader.Protect(tmp, _os.ReadUInt64(tmp)), cnt++)
+        for (ulong tmp = TcacheEntryAt(idx); tmp != 0; tmp = ChunkHeader.Protect(tmp, ChunkHeader.Load(_os, tmp)), cnt++)
         {
             if (cnt >= _tcacheCount)
             {

@@ -3,7 +3,6 @@
 using System;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
-using System.Threading;
 using Microsoft.Extensions.Options;
 
 namespace Allocators.Strategies.Glibc;
@@ -85,7 +84,6 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     private const string StrategyName = "glibc";
 
     private readonly ISimulatedOs _os;
-    private readonly Lock _lock = new();
     private readonly HeapCheckLevel _checkLevel;
     private readonly ulong _pageSize;
     private readonly GlibcAllocatorOptions _options;
@@ -191,9 +189,10 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     public ulong SystemMem => _main.SystemMem;
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ulong Allocate(ulong size)
     {
-        lock (_lock)
+        using (EnterLock())
         {
             Enter("malloc");
             try
@@ -211,9 +210,10 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Free(ulong address)
     {
-        lock (_lock)
+        using (EnterLock())
         {
             Enter("free");
             try
@@ -223,9 +223,9 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
                     return;
                 }
 
-                ulong size = ChunkHeader.Size(_os, address - 16);
-                FreeInternal(address);
-                CountFree(size);
+                ulong raw = ChunkHeader.Raw(_os, address - 16);
+                FreeInternal(address, raw);
+                CountFree(raw & ~ChunkHeader.SizeBits);
                 AfterCall();
             }
             catch (SegmentationFaultException e)
@@ -236,9 +236,10 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ulong Reallocate(ulong address, ulong size)
     {
-        lock (_lock)
+        using (EnterLock())
         {
             Enter("realloc");
             try
@@ -257,9 +258,10 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ulong AllocateZeroed(ulong count, ulong size)
     {
-        lock (_lock)
+        using (EnterLock())
         {
             Enter("calloc");
             try
@@ -278,9 +280,10 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
 
     /// <summary>memalign / aligned_alloc (the same symbol in 2.36: no power-of-two check).</summary>
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ulong AllocateAligned(ulong alignment, ulong size)
     {
-        lock (_lock)
+        using (EnterLock())
         {
             Enter("memalign");
             try
@@ -312,7 +315,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     {
         if (alignment == 0 || alignment % 8 != 0 || ((alignment / 8) & ((alignment / 8) - 1)) != 0)
         {
-            lock (_lock)
+            using (EnterLock())
             {
                 _failedAllocations++;
                 _lastFailure = AllocationFailure.InvalidArgument;
@@ -344,7 +347,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
         ulong pagemask = _pageSize - 1;
         if (size > ulong.MaxValue - pagemask)
         {
-            lock (_lock)
+            using (EnterLock())
             {
                 _failedAllocations++;
                 _lastFailure = AllocationFailure.OutOfMemory;
@@ -359,9 +362,10 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ulong UsableSize(ulong address)
     {
-        lock (_lock)
+        using (EnterLock())
         {
             Enter("malloc_usable_size");
             try
@@ -393,7 +397,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     /// <inheritdoc/>
     public bool Trim(ulong pad)
     {
-        lock (_lock)
+        using (EnterLock())
         {
             Enter("malloc_trim");
             try
@@ -420,7 +424,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     /// <returns>1 on success, 0 when the value was rejected.</returns>
     public int Mallopt(int param, int value)
     {
-        lock (_lock)
+        using (EnterLock())
         {
             Enter("mallopt");
             try
@@ -445,7 +449,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     /// <returns>The previous break or (void*)-1.</returns>
     public ulong Sbrk(long increment)
     {
-        lock (_lock)
+        using (EnterLock())
         {
             ulong r = SbrkInternal(increment);
             return r == 0 ? ulong.MaxValue : r;
@@ -501,6 +505,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     private void Corrupt(string check, ulong address)
         => throw new HeapCorruptionException(StrategyName, _op, address, check);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CountAllocation(ulong p)
     {
         if (p == 0)
@@ -523,6 +528,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CountFree(ulong size)
     {
         _frees++;
@@ -530,6 +536,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
         _allocatedBytes -= size;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CountRealloc(ulong oldAddress, ulong oldSize, ulong size, ulong p)
     {
         if (oldAddress == 0)
@@ -571,6 +578,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     private ulong TopChunkSize() => IsBinHead(_av.Top) ? 0 : ChunkHeader.Size(_os, _av.Top);
 
     /// <summary>__libc_malloc.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ulong Malloc(ulong bytes)
     {
         if (!_initialized)
@@ -608,8 +616,14 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
             return;
         }
 
+        FreeInternal(mem, ChunkHeader.Raw(_os, mem - 16));
+    }
+
+    /// <summary>__libc_free of a non-null <paramref name="mem"/> whose SIZE word the caller has just read as <paramref name="raw"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void FreeInternal(ulong mem, ulong raw)
+    {
         ulong p = mem - 16;
-        ulong raw = ChunkHeader.Raw(_os, p);
         if ((raw & ChunkHeader.IsMmapped) != 0)
         {
             if (!_noDynThreshold && raw > _mmapThreshold && raw <= DefaultMmapThresholdMax)
@@ -622,21 +636,31 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
             return;
         }
 
+        // The SIZE word is re-read only when initialization ran in between (it allocates and so writes memory).
+        bool initialized = false;
         if (!_initialized)
         {
             PtmallocInit();
+            initialized = true;
         }
 
         if (_tcache == 0)
         {
             TcacheInit();
+            initialized = true;
         }
 
-        ArenaForChunk(p);
-        IntFree(p, false);
+        if (initialized)
+        {
+            raw = ChunkHeader.Raw(_os, p);
+        }
+
+        ArenaForChunk(p, raw);
+        IntFree(p, false, raw & ~ChunkHeader.SizeBits);
     }
 
     /// <summary>__libc_calloc.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ulong Calloc(ulong n, ulong elemSize)
     {
         UInt128 product = (UInt128)n * elemSize;
@@ -670,7 +694,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
         else
         {
             ulong heap = oldTop & ~(HeapMaxSize - 1);
-            ulong limit = heap + _os.ReadUInt64(heap + HiMprotect);
+            ulong limit = heap + ChunkHeader.Load(_os, heap + HiMprotect);
             if (oldTopSize < limit - oldTop)
             {
                 oldTopSize = limit - oldTop;
@@ -705,6 +729,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
         return mem;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ulong IntMallocPerturbed(ulong bytes)
     {
         if (_perturb == 0)
@@ -722,6 +747,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
         return p;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void FreePerturb(ulong p, ulong size)
     {
         if (_perturb != 0)
