@@ -219,6 +219,8 @@ static void install_handlers(void)
     }
     struct rlimit no_core = { 0, 0 };
     setrlimit(RLIMIT_CORE, &no_core);
+    /* A corrupted free list can make glibc loop forever; if the runner is gone, do not linger. */
+    alarm(120);
 }
 
 /* ---------- parsing ---------- */
