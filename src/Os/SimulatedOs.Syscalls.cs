@@ -178,7 +178,7 @@ public sealed partial class SimulatedOs
 
         ulong bytes = PageCeil(length);
         bool accounted = !shared && (protection & Protection.Write) != 0 && (flags & MapFlags.NoReserve) == 0;
-        if (bytes == 0 || bytes > _taskSize || Faults.ShouldFailMmap(_mmapCalls, bytes) || (accounted && Limits.ExceedsOvercommit(bytes)))
+        if (bytes == 0 || bytes > _taskSize || bytes > _maxMappingBytes || Faults.ShouldFailMmap(_mmapCalls, bytes) || (accounted && Limits.ExceedsOvercommit(bytes)))
         {
             return Errno.ENOMEM;
         }
@@ -449,7 +449,7 @@ public sealed partial class SimulatedOs
             return true;
         }
 
-        if (vma.IsData && Limits.ExceedsOvercommit(grow))
+        if ((vma.IsData && Limits.ExceedsOvercommit(grow)) || (!vma.IsHeap && vma.Length + grow > _maxMappingBytes))
         {
             return true;
         }

@@ -54,4 +54,12 @@ public sealed class OvercommitTests
         os.Limits.OvercommitLimitBytes = 0;
         Assert.True(os.Mmap(0, 4 * Limit, Protection.ReadWrite, MapFlags.PrivateAnonymous).Succeeded);
     }
+
+    [Fact]
+    public void Mmap_ReservationAboveMaxMappingBytes_FailsEvenWhenNotAccounted()
+    {
+        using var os = new SimulatedOs(new SimulatedOsOptions { MaxMappingBytes = Limit });
+        Assert.Equal(Errno.ENOMEM, os.Mmap(0, Limit + 4096, Protection.None, MapFlags.PrivateAnonymous | MapFlags.NoReserve).Error);
+        Assert.True(os.Mmap(0, Limit, Protection.None, MapFlags.PrivateAnonymous | MapFlags.NoReserve).Succeeded);
+    }
 }
