@@ -304,6 +304,10 @@ public sealed partial class GlibcAllocator
         return victim + 16;
     }
 
+    /// <summary>The text glibc prints when the binmap victim is smaller than the request.</summary>
+    internal const string BinmapSizeAssertion =
+        "Fatal glibc error: malloc assertion failure in _int_malloc: (unsigned long) (size) >= (unsigned long) (nb)";
+
     /// <summary>The binmap search for the lowest non-empty bin above <paramref name="idx"/>; 0 when none.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ulong BinmapSearch(int idx, ulong nb)
@@ -330,6 +334,12 @@ public sealed partial class GlibcAllocator
             }
 
             ulong size = ChunkHeader.Size(_os, victim);
+            if (size < nb)
+            {
+                // A live assert in 2.36, checked before the unlink (a size word shrunk by a write after free).
+                Corrupt(BinmapSizeAssertion, victim);
+            }
+
             ulong remainderSize = size - nb;
             UnlinkChunk(victim);
             if (remainderSize < ChunkHeader.MinSize)

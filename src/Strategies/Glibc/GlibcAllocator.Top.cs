@@ -305,12 +305,8 @@ public sealed partial class GlibcAllocator
                 if (released != 0)
                 {
                     _av.SystemMem -= released;
+                    // max_system_mem is not raised here even when the quirk grows the heap: only sysmalloc updates it.
                     ChunkHeader.SetHead(_os, _av.Top, (topSize - released) | ChunkHeader.PrevInUse);
-                    if (_av.SystemMem > _av.MaxSystemMem)
-                    {
-                        _av.MaxSystemMem = _av.SystemMem;
-                    }
-
                     return 1;
                 }
             }
