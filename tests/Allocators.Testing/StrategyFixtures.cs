@@ -2,6 +2,7 @@
 
 using Allocators.Os;
 using Allocators.Strategies.Buddy;
+using Allocators.Strategies.Glibc;
 using Allocators.Strategies.Mmap;
 using Allocators.Strategies.Slab;
 using Xunit;
@@ -17,6 +18,8 @@ public static class StrategyFixtures
     /// <summary>Gets every fixture.</summary>
     public static IReadOnlyList<StrategyFixture> All { get; } =
     [
+        new("glibc", os => new GlibcAllocator(os), DoubleFreeOfUnmappedBlockMayFault: true),
+        new("glibc/checked-nocache", os => new GlibcAllocator(os, new GlibcAllocatorOptions { TcacheCount = 0, MaxFastBytes = 0, CheckLevel = HeapCheckLevel.Full }), DoubleFreeOfUnmappedBlockMayFault: true),
         new("mmap", os => new MmapAllocator(os)),
         new("mmap/guards+quarantine", os => new MmapAllocator(os, new MmapAllocatorOptions { GuardPageBefore = true, GuardPageAfter = true, Quarantine = true, QuarantineMaxBlocks = 64 })),
         new("mmap/no-guards", os => new MmapAllocator(os, new MmapAllocatorOptions { GuardPageAfter = false, AlignBlockEndToGuard = false })),
