@@ -1,0 +1,71 @@
+// Copyright (c) Allocators contributors. MIT License.
+
+using Allocators.Workloads.Tests.Oracle;
+
+namespace Allocators.Workloads.Tests.BadInputOracle;
+
+/// <summary>
+/// The bad-input cases of tests/Allocators.Strategies.Tests/BadInput (docs/bad-input.md) written as oracle scripts, with
+/// what glibc 2.36 does: abort with a message at an operation (signal 6), die of SIGSEGV (signal 11), or complete
+/// (compared by the oracle: same results, same stop).
+/// The abort messages are the ones the strategy matrix asserts for the glibc fixtures; the real glibc is compared
+/// through the oracle. The cases with no script form (a pointer outside every mapping, block contents from the
+/// matrix's pattern) are covered by the matrix only.
+/// </summary>
+internal static class BadInputScripts
+{
+    /// <summary>No tcache and no fastbins: the glibc/checked-nocache fixture's allocation paths.</summary>
+    public static readonly IReadOnlyDictionary<string, string> NoCache = new Dictionary<string, string>
+    {
+        ["GLIBC_TUNABLES"] = "glibc.malloc.tcache_count=0:glibc.malloc.mxfast=0",
+    };
+
+    private static readonly (string Name, string Script, ExpectedStop? Stop, ExpectedStop? NoCacheStop)[] s_cases =
+    [
+        ("double-free", "malloc 24;free 0;free 0", new(2, 6, "free(): double free detected in tcache 2"), new(2, 6, "double free or corruption (top)")),
+        ("double-free-later", "malloc 24;malloc 100;free 0;malloc 200;free 1;free 0",
+            new(5, 6, "free(): double free detected in tcache 2"), new(5, 6, "double free or corruption (!prev)")),
+        ("double-free-large", "malloc 200000;malloc 24;free 0;free 0", new(3, 11, null), new(3, 11, null)),
+        ("free-never-allocated", "malloc 100;free 0+256", new(1, 6, "free(): invalid pointer"), new(1, 6, "free(): invalid pointer")),
+        ("overflow-1", "malloc 24;malloc 24;poke 0+24 1 0x41;free 0;malloc 24", null, new(3, 6, "corrupted size vs. prev_size")),
+        ("overflow-32", "malloc 24;malloc 24;fill 0+24 32 0x41;free 0;malloc 24", null, new(3, 6, "free(): invalid next size (normal)")),
+        ("underflow", "malloc 24;malloc 24;fill 1-8 8 0x41;free 1;malloc 24",
+            new(3, 6, "double free or corruption (out)"), new(3, 6, "double free or corruption (out)")),
+
+        // Without a tcache the program's 0x41 bytes are followed as an unsorted bk pointer: SIGSEGV one malloc earlier.
+        ("write-after-free", "malloc 24;malloc 24;malloc 24;free 1;free 0;fill 0 16 0x41;malloc 24;malloc 24",
+            new(7, 6, "malloc(): unaligned tcache chunk detected"), new(6, 11, null)),
+        ("malloc-size-max", "malloc 18446744073709551615", null, null),
+        ("malloc-above-ptrdiff-max", "malloc 9223372036854775808", null, null),
+        ("malloc-ptrdiff-max", "malloc 9223372036854775807", null, null),
+        ("calloc-overflow", "calloc 9223372036854775809 2", null, null),
+        ("realloc-huge", "malloc 100;realloc 0 9223372036854775808;usable 0", null, null),
+        ("memalign-non-power-of-two", "memalign 48 100", null, null),
+        ("memalign-zero-alignment", "memalign 0 100", null, null),
+        ("malloc-zero", "malloc 0;malloc 0;usable 0", null, null),
+        ("calloc-zero", "calloc 0 16;usable 0", null, null),
+        ("memalign-zero", "memalign 64 0;usable 0", null, null),
+        ("realloc-zero", "malloc 100;realloc 0 0", null, null),
+    ];
+
+    public static TheoryData<string> Names
+    {
+        get
+        {
+            var data = new TheoryData<string>();
+            foreach (var c in s_cases)
+            {
+                data.Add(c.Name);
+            }
+
+            return data;
+        }
+    }
+
+    /// <summary>Gets the script text and where glibc stops it, with default tunables and with no tcache/fastbins (null: it completes).</summary>
+    public static (string Script, ExpectedStop? Stop, ExpectedStop? NoCacheStop) Get(string name)
+    {
+        var c = s_cases.Single(x => x.Name == name);
+        return (OracleRunner.Lines(c.Script), c.Stop, c.NoCacheStop);
+    }
+}
