@@ -1,5 +1,6 @@
 // Copyright (c) Allocators contributors. MIT License.
 
+using Allocators.Os;
 using Allocators.Testing;
 using FsCheck;
 using FsCheck.Fluent;
@@ -19,13 +20,17 @@ internal static class ModelRun
     public static AllocatorOperation[] Sequence(ulong seed, int length, ulong maxBytes)
         => OperationGenerators.Operation(maxBytes).Sample(length, new Rnd(seed), length);
 
-    /// <summary>Runs one sequence on a fresh allocator; returns the failure or null.</summary>
+    /// <summary>Runs one sequence on a fresh allocator of the fixture; returns the failure or null.</summary>
     public static ModelCheckException? Try(string strategy, AllocatorOperation[] operations)
+        => Try(StrategyFixtures.Get(strategy).Factory, operations);
+
+    /// <summary>Runs one sequence on a fresh allocator from <paramref name="factory"/>; returns the failure or null.</summary>
+    public static ModelCheckException? Try(Func<ISimulatedOs, IAllocator> factory, AllocatorOperation[] operations)
     {
-        using StrategyUnderTest s = StrategyFixtures.Create(strategy);
+        using var os = new SimulatedOs();
         try
         {
-            ModelChecker.Check(s.Allocator, operations, Options);
+            ModelChecker.Check(factory(os), operations, Options);
             return null;
         }
         catch (ModelCheckException ex)
@@ -34,19 +39,28 @@ internal static class ModelRun
         }
     }
 
-    /// <summary>Fails with the minimal sequence, as C#, when <paramref name="operations"/> fails.</summary>
+    /// <summary>Fails with the minimal sequence when <paramref name="operations"/> fails.</summary>
     public static void AssertPasses(string strategy, AllocatorOperation[] operations, string label)
     {
-        ModelCheckException? failure = Try(strategy, operations);
-        if (failure is null)
+        if (Try(strategy, operations) is null)
         {
             return;
         }
 
-        AllocatorOperation[] minimal = operations;
+        Func<ISimulatedOs, IAllocator> factory = StrategyFixtures.Get(strategy).Factory;
+        AllocatorOperation[] minimal = Shrink(factory, operations);
+        ModelCheckException minimalFailure = Try(factory, minimal)!;
+        Assert.Fail($"{strategy} {label}: {operations.Length} operations failed; shrunk to {minimal.Length}:\n"
+            + string.Join("\n", minimal.Select(o => "  " + o)) + "\n" + minimalFailure.Message);
+    }
+
+    /// <summary>Greedily shrinks a failing sequence: keeps taking the first smaller candidate that still fails.</summary>
+    public static AllocatorOperation[] Shrink(Func<ISimulatedOs, IAllocator> factory, AllocatorOperation[] failing)
+    {
+        AllocatorOperation[] minimal = failing;
         for (int round = 0; round < 2000; round++)
         {
-            AllocatorOperation[]? smaller = OperationGenerators.Shrink(minimal).Take(400).FirstOrDefault(c => Try(strategy, c) is not null);
+            AllocatorOperation[]? smaller = OperationGenerators.Shrink(minimal).Take(400).FirstOrDefault(c => Try(factory, c) is not null);
             if (smaller is null)
             {
                 break;
@@ -55,8 +69,6 @@ internal static class ModelRun
             minimal = smaller;
         }
 
-        ModelCheckException minimalFailure = Try(strategy, minimal)!;
-        Assert.Fail($"{strategy} {label}: {operations.Length} operations failed; shrunk to {minimal.Length}:\n"
-            + string.Join("\n", minimal.Select(o => "  " + o)) + "\n" + minimalFailure.Message);
+        return minimal;
     }
 }
