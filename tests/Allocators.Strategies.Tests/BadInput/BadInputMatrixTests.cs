@@ -37,6 +37,10 @@ public sealed class BadInputMatrixTests
 
         Assert.Equal(BadInputExpectations.All[(badCase, strategy)], actual);
         Assert.DoesNotContain("UNHANDLED", actual.Outcome, StringComparison.Ordinal);
+
+        // Never silently corrupted: damage that survives the repair was reported by the call or by the checker.
+        bool silent = actual.Outcome.StartsWith("undetected", StringComparison.Ordinal) && actual.Checker == "clean";
+        Assert.False(silent && actual.AfterRepair != "consistent", $"{badCase} on {strategy} corrupted the allocator silently: {actual}");
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 // Copyright (c) Allocators contributors. MIT License.
 
+using Allocators.Testing;
 using Allocators.Workloads.Tests.Oracle;
 
 namespace Allocators.Workloads.Tests.BadInputOracle;
@@ -9,8 +10,7 @@ namespace Allocators.Workloads.Tests.BadInputOracle;
 /// what glibc 2.36 does: abort with a message at an operation (signal 6), die of SIGSEGV (signal 11), or complete
 /// (compared by the oracle: same results, same stop).
 /// The abort messages are the ones the strategy matrix asserts for the glibc fixtures; the real glibc is compared
-/// through the oracle. The cases with no script form (a pointer outside every mapping, block contents from the
-/// matrix's pattern) are covered by the matrix only.
+/// through the oracle. free-foreign (an absolute address outside every mapping) has no script form and is covered by the matrix only.
 /// </summary>
 internal static class BadInputScripts
 {
@@ -26,6 +26,9 @@ internal static class BadInputScripts
         ("double-free-later", "malloc 24;malloc 100;free 0;malloc 200;free 1;free 0",
             new(5, 6, "free(): double free detected in tcache 2"), new(5, 6, "double free or corruption (!prev)")),
         ("double-free-large", "malloc 200000;malloc 24;free 0;free 0", new(3, 11, null), new(3, 11, null)),
+        // The matrix fills p with BlockPattern (seed 1), so the word free reads as p+16's size is the pattern at p+8.
+        ("free-interior", $"malloc 100;poke 0+8 8 {PatternWord(8)};free 0+16",
+            new(2, 6, "munmap_chunk(): invalid pointer"), new(2, 6, "munmap_chunk(): invalid pointer")),
         ("free-never-allocated", "malloc 100;free 0+256", new(1, 6, "free(): invalid pointer"), new(1, 6, "free(): invalid pointer")),
         ("overflow-1", "malloc 24;malloc 24;poke 0+24 1 0x41;free 0;malloc 24", null, new(3, 6, "corrupted size vs. prev_size")),
         ("overflow-32", "malloc 24;malloc 24;fill 0+24 32 0x41;free 0;malloc 24", null, new(3, 6, "free(): invalid next size (normal)")),
@@ -47,6 +50,18 @@ internal static class BadInputScripts
         ("memalign-zero", "memalign 64 0;usable 0", null, null),
         ("realloc-zero", "malloc 100;realloc 0 0", null, null),
     ];
+
+    /// <summary>The little-endian word of the matrix's block pattern (seed 1) at <paramref name="offset"/>, as a signed number.</summary>
+    private static long PatternWord(ulong offset)
+    {
+        ulong word = 0;
+        for (ulong i = 0; i < 8; i++)
+        {
+            word |= (ulong)BlockPattern.At(1, offset + i) << (int)(8 * i);
+        }
+
+        return (long)word;
+    }
 
     public static TheoryData<string> Names
     {
