@@ -3,6 +3,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Allocators.Strategies.Mmap;
 
 namespace Allocators.Strategies;
 
@@ -79,11 +80,13 @@ public static class AllocatorCatalog
     // One arm per strategy type; a strategy whose type is not in this build answers null (unavailable).
     private static object? CreateOptionsCore(string name) => name switch
     {
+        "mmap" => new MmapAllocatorOptions(),
         _ => null,
     };
 
-    private static IAllocator? CreateCore(string name, ISimulatedOs os, object options) => (name, options) switch
+    private static IAllocator? CreateCore(string name, ISimulatedOs os, object options) => options switch
     {
+        MmapAllocatorOptions mmap when name == "mmap" => new MmapAllocator(os, mmap),
         _ => null,
     };
 }
