@@ -1,0 +1,232 @@
+// Copyright (c) Allocators contributors. MIT License.
+
+using System;
+using System.Collections.Generic;
+using System.Numerics;
+using System.Threading;
+using Allocators.Os.Internals;
+using Microsoft.Extensions.Options;
+
+namespace Allocators.Os;
+
+/// <summary>
+/// A simulated Linux x86-64 process address space: the program break, anonymous mappings, demand paging, real
+/// contents, limits and fault injection (see the README of this project for the semantics chosen).
+/// </summary>
+/// <remarks>
+/// System calls run under one lock. Memory accesses take no lock: an address is translated through a 3-level page
+/// table whose entries hold the host address of the page and its access bits, so a load or store of a resident
+/// page is a table walk, a bit test and a host memory access. Simulated memory is backed by host memory obtained
+/// from the host kernel with MAP_NORESERVE, so only touched pages cost host memory. Requires a Linux host.
+/// Dispose releases all host memory; a finalizer does so when Dispose is forgotten.
+/// </remarks>
+public sealed unsafe partial class SimulatedOs : ISimulatedOs, IDisposable
+{
+    private static readonly SimulatedOsOptionsValidator s_validator = new();
+
+    private readonly Lock _lock = new();
+    private readonly int _pageSize;
+    private readonly int _pageShift;
+    private readonly ulong _offsetMask;
+    private readonly ulong _initialBreak;
+    private readonly ulong _mmapBase;
+    private readonly ulong _mmapMinAddress;
+    private readonly ulong _taskSize;
+    private readonly ulong _heapReservation;
+    private nint _heapHost;
+
+    private ulong _break;
+    private ulong _vszBytes;
+    private ulong _peakVszBytes;
+    private ulong _dataBytes;
+    private long _residentPages;
+    private long _peakResidentPages;
+    private long _pageFaults;
+
+    private long _sequence;
+    private long _brkCalls;
+    private long _brkRequests;
+    private long _mmapCalls;
+    private long _munmapCalls;
+    private long _mremapCalls;
+    private long _mprotectCalls;
+    private long _madviseCalls;
+    private long _failedCalls;
+    private Action<SyscallRecord>? _observer;
+    private bool _disposed;
+
+    /// <summary>Initializes a new process with the given layout, limits and faults (defaults when null).</summary>
+    /// <param name="options">The options; validated by <see cref="SimulatedOsOptionsValidator"/>.</param>
+    /// <exception cref="OptionsValidationException">The options are invalid (every failure is listed).</exception>
+    /// <exception cref="PlatformNotSupportedException">The host is not Linux.</exception>
+    /// <exception cref="OutOfMemoryException">The host refused to reserve address space for the heap.</exception>
+    public SimulatedOs(SimulatedOsOptions? options = null)
+    {
+        options ??= new SimulatedOsOptions();
+        ValidateOptionsResult validation = s_validator.Validate(Options.DefaultName, options);
+        if (validation.Failed)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(SimulatedOsOptions), validation.Failures);
+        }
+
+        if (!OperatingSystem.IsLinux())
+        {
+            throw new PlatformNotSupportedException("SimulatedOs backs simulated memory with host mmap and needs a Linux host.");
+        }
+
+        _pageSize = options.PageSize;
+        _pageShift = BitOperations.TrailingZeroCount(options.PageSize);
+        _offsetMask = (ulong)options.PageSize - 1;
+        _taskSize = SimulatedOsOptionsValidator.AddressSpaceEnd - (ulong)_pageSize;
+        _initialBreak = options.BreakStart;
+        _break = options.BreakStart;
+        _mmapBase = options.MmapBase;
+        _mmapMinAddress = PageCeil(options.MmapMinAddress);
+        _heapReservation = Math.Min(options.HeapReservationBytes, _taskSize - _initialBreak);
+        Limits = new SimulatedOsLimits(options);
+        Faults = new SimulatedOsFaults(options);
+
+        _heapHost = HostMemory.Map(_heapReservation);
+        if (_heapHost == 0)
+        {
+            throw new OutOfMemoryException($"The host refused to reserve {_heapReservation} bytes of address space for the simulated heap.");
+        }
+
+        InitializePageTable();
+    }
+
+    /// <summary>Finalizes the process, releasing host memory when <see cref="Dispose"/> was not called.</summary>
+    ~SimulatedOs() => Release();
+
+    /// <inheritdoc/>
+    public int PageSize => _pageSize;
+
+    /// <inheritdoc/>
+    public ulong InitialBreak => _initialBreak;
+
+    /// <inheritdoc/>
+    public ulong CurrentBreak => Volatile.Read(ref _break);
+
+    /// <summary>Gets the mmap base: top-down placement starts just below it.</summary>
+    public ulong MmapBase => _mmapBase;
+
+    /// <summary>Gets the resource limits, adjustable at any time.</summary>
+    public SimulatedOsLimits Limits { get; }
+
+    /// <summary>Gets the fault injection, adjustable at any time.</summary>
+    public SimulatedOsFaults Faults { get; }
+
+    /// <inheritdoc/>
+    public Action<SyscallRecord>? SyscallObserver
+    {
+        get => Volatile.Read(ref _observer);
+        set => Volatile.Write(ref _observer, value);
+    }
+
+    /// <summary>Gets the number of mappings (VMAs), the heap included.</summary>
+    public int MapCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _vmas.Count;
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public OsStatistics GetStatistics()
+    {
+        lock (_lock)
+        {
+            return new OsStatistics
+            {
+                RssBytes = (ulong)Interlocked.Read(ref _residentPages) << _pageShift,
+                PeakRssBytes = (ulong)Interlocked.Read(ref _peakResidentPages) << _pageShift,
+                VszBytes = _vszBytes,
+                PeakVszBytes = _peakVszBytes,
+                PageFaults = Interlocked.Read(ref _pageFaults),
+                BreakStart = _initialBreak,
+                Break = _break,
+                MapCount = _vmas.Count,
+                Brk = _brkCalls,
+                Mmap = _mmapCalls,
+                Munmap = _munmapCalls,
+                Mremap = _mremapCalls,
+                Mprotect = _mprotectCalls,
+                Madvise = _madviseCalls,
+                FailedSyscalls = _failedCalls,
+            };
+        }
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<MappingInfo> GetMappings()
+    {
+        lock (_lock)
+        {
+            ThrowIfDisposed();
+            var result = new MappingInfo[_vmas.Count];
+            for (int i = 0; i < result.Length; i++)
+            {
+                Vma v = _vmas[i];
+                result[i] = new MappingInfo(v.Start, v.End, v.Protection, v.IsHeap, CountResidentPages(v.Start, v.End) << _pageShift);
+            }
+
+            return result;
+        }
+    }
+
+    /// <summary>Releases every host resource: the simulated memory is gone; later calls throw <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose()
+    {
+        Release();
+        GC.SuppressFinalize(this);
+    }
+
+    private void Release()
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            if (_root is not null)
+            {
+                var unmap = new HostBatch(unmap: true);
+                foreach (Vma v in _vmas)
+                {
+                    for (ulong page = v.Start >> _pageShift, last = v.End >> _pageShift; page < last; page++)
+                    {
+                        ulong entry = LoadEntry(page);
+                        if ((entry & (PageEntry.Mapped | PageEntry.Heap)) == PageEntry.Mapped)
+                        {
+                            unmap.Add((nint)(entry & PageEntry.HostMask), (ulong)_pageSize);
+                        }
+                    }
+                }
+
+                unmap.Flush();
+                FreePageTable();
+            }
+
+            _vmas.Clear();
+            if (_heapHost != 0)
+            {
+                HostMemory.Unmap(_heapHost, _heapReservation);
+                _heapHost = 0;
+            }
+        }
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    /// <summary>Rounds up to a page; returns 0 on overflow (callers treat 0 as "too large").</summary>
+    private ulong PageCeil(ulong value) => value > ulong.MaxValue - _offsetMask ? 0 : (value + _offsetMask) & ~_offsetMask;
+
+    private bool IsPageAligned(ulong value) => (value & _offsetMask) == 0;
+}
