@@ -89,7 +89,7 @@ internal sealed class CliOutput
         });
         if (!IsTerminal)
         {
-            console.Profile.Width = 200;
+            console.Profile.Width = 160;
         }
 
         return console;

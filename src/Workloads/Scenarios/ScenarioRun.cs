@@ -11,13 +11,15 @@ namespace Allocators.Workloads.Scenarios;
 /// <param name="BaselineRssBytes">RSS before the first step (null when unknown).</param>
 /// <param name="PeakVszBytes">Peak VSZ over the run (simulation only).</param>
 /// <param name="PeakRssBytes">Peak RSS over the run (simulation only).</param>
+/// <param name="FinalOs">The OS counters at the end of the run, less those before it (simulation only).</param>
 public sealed record ScenarioRun(
     string Side,
     IReadOnlyList<StepObservation> Steps,
     ulong? BaselineVszBytes,
     ulong? BaselineRssBytes,
     ulong? PeakVszBytes,
-    ulong? PeakRssBytes)
+    ulong? PeakRssBytes,
+    OsStatistics? FinalOs = null)
 {
     /// <summary>The observation of step <paramref name="index"/>.</summary>
     public StepObservation this[int index] => Steps[index];

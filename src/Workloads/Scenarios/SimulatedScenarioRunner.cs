@@ -123,7 +123,20 @@ internal sealed class SimulatedScenarioRunner : IScenarioRunner
         }
 
         os.SyscallObserver = null;
-        return new ScenarioRun(Side, observations, baseline.VszBytes, baseline.RssBytes, peakVsz, peakRss);
+        var final = os.GetStatistics();
+        var delta = final with
+        {
+            Brk = final.Brk - baseline.Brk,
+            Mmap = final.Mmap - baseline.Mmap,
+            Munmap = final.Munmap - baseline.Munmap,
+            Mremap = final.Mremap - baseline.Mremap,
+            Mprotect = final.Mprotect - baseline.Mprotect,
+            Madvise = final.Madvise - baseline.Madvise,
+            PageFaults = final.PageFaults - baseline.PageFaults,
+            PeakVszBytes = peakVsz,
+            PeakRssBytes = peakRss,
+        };
+        return new ScenarioRun(Side, observations, baseline.VszBytes, baseline.RssBytes, peakVsz, peakRss, delta);
     }
 
     private static string Hex(ulong value) => value == 0 ? "NULL" : "0x" + value.ToString("x", CultureInfo.InvariantCulture);
