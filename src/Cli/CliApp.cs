@@ -32,6 +32,7 @@ internal sealed class CliApp
         {
             VerboseOption,
         };
+        root.Add(ConvertCommand.Create(output));
         root.Add(ScenariosCommand.Create(output));
         root.Add(StrategiesCommand.Create(output));
         return new CliApp(root, output);
