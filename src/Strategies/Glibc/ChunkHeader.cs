@@ -1,0 +1,199 @@
+// Copyright (c) Allocators contributors. MIT License.
+
+using System.Runtime.CompilerServices;
+
+namespace Allocators.Strategies.Glibc;
+
+/// <summary>
+/// The only code that knows where the words of a glibc chunk live. Every read and write of a chunk header,
+/// a free-list link or a tcache entry goes through these helpers, which call the simulated OS.
+/// </summary>
+/// <remarks>
+/// <code>
+///  chunk C -> +-------------------------------------------+
+///             | PREV  (prev_size: size of the previous     |  C+0   only meaningful when P == 0
+///             |        chunk when that one is binned free) |
+///             | SIZE  (size | A(0x4) | M(0x2) | P(0x1))    |  C+8
+///  user U  -> +-------------------------------------------+  U = C+16
+///             | fd            / tcache next (safe-linked)  |  C+16
+///             | bk            / tcache key                 |  C+24
+///             | fd_nextsize   (large bins only)            |  C+32
+///             | bk_nextsize   (large bins only)            |  C+40
+///             | ... user data ...                          |
+///  next     ->+-------------------------------------------+  C+size: its PREV word is the foot of C
+/// </code>
+/// Safe-linking (tcache next, fastbin fd): the stored word is <c>(address_of_the_field &gt;&gt; 12) ^ target</c>.
+/// </remarks>
+internal static class ChunkHeader
+{
+    /// <summary>PREV_INUSE.</summary>
+    public const ulong PrevInUse = 0x1;
+
+    /// <summary>IS_MMAPPED.</summary>
+    public const ulong IsMmapped = 0x2;
+
+    /// <summary>NON_MAIN_ARENA.</summary>
+    public const ulong NonMainArena = 0x4;
+
+    /// <summary>All three flag bits (SIZE_BITS).</summary>
+    public const ulong SizeBits = 0x7;
+
+    /// <summary>CHUNK_HDR_SZ.</summary>
+    public const ulong HeaderSize = 16;
+
+    /// <summary>MINSIZE.</summary>
+    public const ulong MinSize = 32;
+
+    /// <summary>SIZE_SZ.</summary>
+    public const ulong Word = 8;
+
+    /// <summary>MALLOC_ALIGN_MASK.</summary>
+    public const ulong AlignMask = 15;
+
+    /// <summary>Reads the raw SIZE word (chunksize_nomask).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Raw(ISimulatedOs os, ulong c) => os.ReadUInt64(c + 8);
+
+    /// <summary>Reads the chunk size without flag bits (chunksize).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Size(ISimulatedOs os, ulong c) => os.ReadUInt64(c + 8) & ~SizeBits;
+
+    /// <summary>Writes the whole SIZE word (set_head).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void SetHead(ISimulatedOs os, ulong c, ulong value) => os.WriteUInt64(c + 8, value);
+
+    /// <summary>Replaces the size and keeps the flag bits (set_head_size).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void SetHeadSize(ISimulatedOs os, ulong c, ulong size) => os.WriteUInt64(c + 8, (os.ReadUInt64(c + 8) & SizeBits) | size);
+
+    /// <summary>Reads the PREV word (prev_size).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Prev(ISimulatedOs os, ulong c) => os.ReadUInt64(c);
+
+    /// <summary>Writes the PREV word.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void SetPrev(ISimulatedOs os, ulong c, ulong value) => os.WriteUInt64(c, value);
+
+    /// <summary>Writes the foot: the PREV word of the chunk at <c>c + size</c> (set_foot).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void SetFoot(ISimulatedOs os, ulong c, ulong size) => os.WriteUInt64(c + size, size);
+
+    /// <summary>Tests the P bit of the chunk at <c>c + offset</c> (inuse_bit_at_offset).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool InUseAt(ISimulatedOs os, ulong c, ulong offset) => (os.ReadUInt64(c + offset + 8) & PrevInUse) != 0;
+
+    /// <summary>Sets the P bit of the chunk at <c>c + offset</c> (set_inuse_bit_at_offset).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void SetInUseAt(ISimulatedOs os, ulong c, ulong offset)
+    {
+        ulong a = c + offset + 8;
+        os.WriteUInt64(a, os.ReadUInt64(a) | PrevInUse);
+    }
+
+    /// <summary>Clears the P bit of the chunk at <c>c + offset</c> (clear_inuse_bit_at_offset).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ClearInUseAt(ISimulatedOs os, ulong c, ulong offset)
+    {
+        ulong a = c + offset + 8;
+        os.WriteUInt64(a, os.ReadUInt64(a) & ~PrevInUse);
+    }
+
+    /// <summary>Reads fd (C+16).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Fd(ISimulatedOs os, ulong c) => os.ReadUInt64(c + 16);
+
+    /// <summary>Reads bk (C+24).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Bk(ISimulatedOs os, ulong c) => os.ReadUInt64(c + 24);
+
+    /// <summary>Writes fd (C+16).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void SetFd(ISimulatedOs os, ulong c, ulong v) => os.WriteUInt64(c + 16, v);
+
+    /// <summary>Writes bk (C+24).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void SetBk(ISimulatedOs os, ulong c, ulong v) => os.WriteUInt64(c + 24, v);
+
+    /// <summary>Reads fd_nextsize (C+32).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong FdNext(ISimulatedOs os, ulong c) => os.ReadUInt64(c + 32);
+
+    /// <summary>Reads bk_nextsize (C+40).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong BkNext(ISimulatedOs os, ulong c) => os.ReadUInt64(c + 40);
+
+    /// <summary>Writes fd_nextsize (C+32).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void SetFdNext(ISimulatedOs os, ulong c, ulong v) => os.WriteUInt64(c + 32, v);
+
+    /// <summary>Writes bk_nextsize (C+40).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void SetBkNext(ISimulatedOs os, ulong c, ulong v) => os.WriteUInt64(c + 40, v);
+
+    /// <summary>Safe-linking: the word stored at <paramref name="fieldAddress"/> to point at <paramref name="target"/> (PROTECT_PTR).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong Protect(ulong fieldAddress, ulong target) => (fieldAddress >> 12) ^ target;
+
+    /// <summary>request2size without the overflow check: the chunk size for a user request.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong RequestToSize(ulong request) => request + Word + AlignMask < MinSize ? MinSize : (request + Word + AlignMask) & ~AlignMask;
+
+    /// <summary>checked_request2size: 0 when the request exceeds PTRDIFF_MAX.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong CheckedRequestToSize(ulong request) => request > long.MaxValue ? 0 : RequestToSize(request);
+
+    /// <summary>csize2tidx: the tcache bin index of a chunk size.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static ulong TcacheIndex(ulong chunkSize) => (chunkSize - MinSize + 15) / 16;
+
+    /// <summary>fastbin_index.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int FastbinIndex(ulong chunkSize) => (int)(uint)(chunkSize >> 4) - 2;
+
+    /// <summary>Whether a chunk size is in the small-bin range (below 0x400).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool InSmallbinRange(ulong chunkSize) => chunkSize < 0x400;
+
+    /// <summary>smallbin_index.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int SmallbinIndex(ulong chunkSize) => (int)(chunkSize >> 4);
+
+    /// <summary>largebin_index for 64-bit.</summary>
+    public static int LargebinIndex(ulong s)
+    {
+        if ((s >> 6) <= 48)
+        {
+            return 48 + (int)(s >> 6);
+        }
+
+        if ((s >> 9) <= 20)
+        {
+            return 91 + (int)(s >> 9);
+        }
+
+        if ((s >> 12) <= 10)
+        {
+            return 110 + (int)(s >> 12);
+        }
+
+        if ((s >> 15) <= 4)
+        {
+            return 119 + (int)(s >> 15);
+        }
+
+        if ((s >> 18) <= 2)
+        {
+            return 124 + (int)(s >> 18);
+        }
+
+        return 126;
+    }
+
+    /// <summary>bin_index: small or large.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int BinIndex(ulong s) => InSmallbinRange(s) ? SmallbinIndex(s) : LargebinIndex(s);
+
+    /// <summary>Whether an address is 16-aligned (aligned_OK / !misaligned_chunk).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool Aligned(ulong a) => (a & AlignMask) == 0;
+}

@@ -1,0 +1,219 @@
+// Copyright (c) Allocators contributors. MIT License.
+
+using System.Runtime.CompilerServices;
+
+namespace Allocators.Strategies.Glibc;
+
+/// <summary>Bin links: the fd/bk accessors that know the fake bin-head addresses, unlink_chunk, large-bin insertion, binmap.</summary>
+public sealed partial class GlibcAllocator
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong LinkFd(ulong c) => IsBinHead(c) ? _binFd[(int)((c - BinHeadBase) >> 4)] : ChunkHeader.Fd(_os, c);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong LinkBk(ulong c) => IsBinHead(c) ? _binBk[(int)((c - BinHeadBase) >> 4)] : ChunkHeader.Bk(_os, c);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void SetLinkFd(ulong c, ulong v)
+    {
+        if (IsBinHead(c))
+        {
+            _binFd[(int)((c - BinHeadBase) >> 4)] = v;
+        }
+        else
+        {
+            ChunkHeader.SetFd(_os, c, v);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void SetLinkBk(ulong c, ulong v)
+    {
+        if (IsBinHead(c))
+        {
+            _binBk[(int)((c - BinHeadBase) >> 4)] = v;
+        }
+        else
+        {
+            ChunkHeader.SetBk(_os, c, v);
+        }
+    }
+
+    /// <summary>fd_nextsize; a bin head's reads as the next bin's fd (never null), as in glibc's overlapping layout.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong LinkFdNext(ulong c)
+    {
+        if (IsBinHead(c))
+        {
+            int i = (int)((c - BinHeadBase) >> 4) + 1;
+            return i < NBins ? _binFd[i] : c;
+        }
+
+        return ChunkHeader.FdNext(_os, c);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void MarkBin(int i) => _binmap[i >> 5] |= 1u << (i & 31);
+
+    /// <summary>unlink_chunk with its checks.</summary>
+    private void UnlinkChunk(ulong p)
+    {
+        ulong size = ChunkHeader.Size(_os, p);
+        if (size != ChunkHeader.Prev(_os, p + size))
+        {
+            Corrupt("corrupted size vs. prev_size", p);
+        }
+
+        ulong fd = ChunkHeader.Fd(_os, p);
+        ulong bk = ChunkHeader.Bk(_os, p);
+        if (LinkBk(fd) != p || LinkFd(bk) != p)
+        {
+            Corrupt("corrupted double-linked list", p);
+        }
+
+        ulong fdNext = 0;
+        ulong bkNext = 0;
+        bool large = !ChunkHeader.InSmallbinRange(ChunkHeader.Raw(_os, p));
+        if (large)
+        {
+            fdNext = ChunkHeader.FdNext(_os, p);
+            if (fdNext != 0)
+            {
+                bkNext = ChunkHeader.BkNext(_os, p);
+                if (ChunkHeader.BkNext(_os, fdNext) != p || ChunkHeader.FdNext(_os, bkNext) != p)
+                {
+                    Corrupt("corrupted double-linked list (not small)", p);
+                }
+            }
+        }
+
+        SetLinkBk(fd, bk);
+        SetLinkFd(bk, fd);
+        if (large && fdNext != 0)
+        {
+            if (LinkFdNext(fd) == 0)
+            {
+                if (fdNext == p)
+                {
+                    ChunkHeader.SetFdNext(_os, fd, fd);
+                    ChunkHeader.SetBkNext(_os, fd, fd);
+                }
+                else
+                {
+                    ChunkHeader.SetFdNext(_os, fd, fdNext);
+                    ChunkHeader.SetBkNext(_os, fd, bkNext);
+                    ChunkHeader.SetBkNext(_os, fdNext, fd);
+                    ChunkHeader.SetFdNext(_os, bkNext, fd);
+                }
+            }
+            else
+            {
+                ChunkHeader.SetBkNext(_os, fdNext, bkNext);
+                ChunkHeader.SetFdNext(_os, bkNext, fdNext);
+            }
+        }
+    }
+
+    /// <summary>Inserts <paramref name="p"/> at the front of the unsorted bin, checking the front link (message given).</summary>
+    private void UnsortedInsertFront(ulong p, ulong size, string check)
+    {
+        ulong bck = BinAt(1);
+        ulong fwd = _binFd[1];
+        if (LinkBk(fwd) != bck)
+        {
+            Corrupt(check, p);
+        }
+
+        ChunkHeader.SetFd(_os, p, fwd);
+        ChunkHeader.SetBk(_os, p, bck);
+        if (!ChunkHeader.InSmallbinRange(size))
+        {
+            ChunkHeader.SetFdNext(_os, p, 0);
+            ChunkHeader.SetBkNext(_os, p, 0);
+        }
+
+        _binFd[1] = p;
+        SetLinkBk(fwd, p);
+    }
+
+    /// <summary>Places an unsorted chunk into its small or large bin (the unsorted scan's binning step).</summary>
+    private void PlaceInBin(ulong victim, ulong size)
+    {
+        int victimIndex;
+        ulong bck;
+        ulong fwd;
+        if (ChunkHeader.InSmallbinRange(size))
+        {
+            victimIndex = ChunkHeader.SmallbinIndex(size);
+            bck = BinAt(victimIndex);
+            fwd = _binFd[victimIndex];
+        }
+        else
+        {
+            victimIndex = ChunkHeader.LargebinIndex(size);
+            bck = BinAt(victimIndex);
+            fwd = _binFd[victimIndex];
+            if (fwd != bck)
+            {
+                // Compare with the P bit set, against raw size words (glibc's chunksize_nomask comparisons).
+                ulong sizeP = size | ChunkHeader.PrevInUse;
+                ulong last = _binBk[victimIndex];
+                if (sizeP < ChunkHeader.Raw(_os, last))
+                {
+                    // Smaller than the smallest: append at the back and join the nextsize ring after the last run.
+                    fwd = bck;
+                    bck = last;
+                    ulong first = _binFd[victimIndex];
+                    ulong firstBkNext = ChunkHeader.BkNext(_os, first);
+                    ChunkHeader.SetFdNext(_os, victim, first);
+                    ChunkHeader.SetBkNext(_os, victim, firstBkNext);
+                    ChunkHeader.SetBkNext(_os, first, victim);
+                    ChunkHeader.SetFdNext(_os, firstBkNext, victim);
+                }
+                else
+                {
+                    while (sizeP < ChunkHeader.Raw(_os, fwd))
+                    {
+                        fwd = ChunkHeader.FdNext(_os, fwd);
+                    }
+
+                    if (sizeP == ChunkHeader.Raw(_os, fwd))
+                    {
+                        // Same size: insert right after the run head, which keeps the nextsize links.
+                        fwd = ChunkHeader.Fd(_os, fwd);
+                    }
+                    else
+                    {
+                        ulong fwdBkNext = ChunkHeader.BkNext(_os, fwd);
+                        ChunkHeader.SetFdNext(_os, victim, fwd);
+                        ChunkHeader.SetBkNext(_os, victim, fwdBkNext);
+                        if (ChunkHeader.FdNext(_os, fwdBkNext) != fwd)
+                        {
+                            Corrupt("malloc(): largebin double linked list corrupted (nextsize)", victim);
+                        }
+
+                        ChunkHeader.SetBkNext(_os, fwd, victim);
+                        ChunkHeader.SetFdNext(_os, fwdBkNext, victim);
+                    }
+
+                    bck = LinkBk(fwd);
+                    if (LinkFd(bck) != fwd)
+                    {
+                        Corrupt("malloc(): largebin double linked list corrupted (bk)", victim);
+                    }
+                }
+            }
+            else
+            {
+                ChunkHeader.SetFdNext(_os, victim, victim);
+                ChunkHeader.SetBkNext(_os, victim, victim);
+            }
+        }
+
+        MarkBin(victimIndex);
+        ChunkHeader.SetBk(_os, victim, bck);
+        ChunkHeader.SetFd(_os, victim, fwd);
+        SetLinkBk(fwd, victim);
+        SetLinkFd(bck, victim);
+    }
+}

@@ -1,0 +1,338 @@
+// Copyright (c) Allocators contributors. MIT License.
+
+using System.Collections.Generic;
+using System.Globalization;
+
+namespace Allocators.Strategies.Glibc;
+
+/// <summary>The heap checker (invariants G1..G9 of the main file) and the heap walker.</summary>
+public sealed partial class GlibcAllocator
+{
+    /// <inheritdoc/>
+    public HeapCheckResult CheckHeap(HeapCheckLevel level)
+    {
+        lock (_lock)
+        {
+            return CheckHeapInternal(level);
+        }
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<HeapBlock> WalkHeap()
+    {
+        lock (_lock)
+        {
+            return WalkHeapInternal();
+        }
+    }
+
+    private void RunFullCheckAfterCall()
+    {
+        HeapCheckResult r = CheckHeapInternal(HeapCheckLevel.Full);
+        if (!r.Succeeded)
+        {
+            HeapCheckFailure f = r.Failures[0];
+            throw new HeapCorruptionException(StrategyName, _op, f.Address, f.Id, f.Message);
+        }
+    }
+
+    /// <summary>Where each cached or binned chunk is, by chunk address (tcache, fastbin, bin), gathered with list checks.</summary>
+    private Dictionary<ulong, string> CollectMembership(List<HeapCheckFailure>? failures)
+    {
+        var where = new Dictionary<ulong, string>();
+        var tcaches = new List<ulong>(_threadTcaches.Values);
+        if (_tcache != 0 && !tcaches.Contains(_tcache))
+        {
+            tcaches.Add(_tcache);
+        }
+
+        foreach (ulong t in tcaches)
+        {
+            if (t == 0)
+            {
+                continue;
+            }
+
+            ulong saved = _tcache;
+            _tcache = t;
+            try
+            {
+                for (ulong i = 0; i < _tcacheBins; i++)
+                {
+                    ulong n = 0;
+                    ulong limit = TcacheCountAt(i) + 1;
+                    for (ulong e = TcacheEntryAt(i); e != 0 && n <= limit; e = ChunkHeader.Protect(e, _os.ReadUInt64(e)))
+                    {
+                        n++;
+                        if (!ChunkHeader.Aligned(e) || !_os.IsAccessible(e - 16, 32, Protection.Read))
+                        {
+                            failures?.Add(new HeapCheckFailure("G5", e, string.Create(CultureInfo.InvariantCulture, $"tcache bin {i} holds an unaligned or unmapped entry")));
+                            break;
+                        }
+
+                        ulong s = ChunkHeader.Size(_os, e - 16);
+                        if (ChunkHeader.TcacheIndex(s) != i)
+                        {
+                            failures?.Add(new HeapCheckFailure("G2", e - 16, string.Create(CultureInfo.InvariantCulture, $"chunk of size 0x{s:x} in tcache bin {i}")));
+                        }
+
+                        where[e - 16] = string.Create(CultureInfo.InvariantCulture, $"tcache 0x{(i * 16) + 32:x}");
+                    }
+
+                    if (n != TcacheCountAt(i))
+                    {
+                        failures?.Add(new HeapCheckFailure("G8", t, string.Create(CultureInfo.InvariantCulture, $"tcache bin {i} count {TcacheCountAt(i)} but list length {n}")));
+                    }
+                }
+            }
+            finally
+            {
+                _tcache = saved;
+            }
+        }
+
+        for (int fi = 0; fi < NFastBins; fi++)
+        {
+            int n = 0;
+            for (ulong p = _fastbins[fi]; p != 0; p = ChunkHeader.Protect(p + 16, ChunkHeader.Fd(_os, p)))
+            {
+                if (!ChunkHeader.Aligned(p) || !_os.IsAccessible(p, 32, Protection.Read) || ++n > 10_000_000)
+                {
+                    failures?.Add(new HeapCheckFailure("G5", p, string.Create(CultureInfo.InvariantCulture, $"fastbin {fi} holds an unaligned or unmapped chunk, or loops")));
+                    break;
+                }
+
+                if (ChunkHeader.FastbinIndex(ChunkHeader.Size(_os, p)) != fi)
+                {
+                    failures?.Add(new HeapCheckFailure("G2", p, string.Create(CultureInfo.InvariantCulture, $"chunk of size 0x{ChunkHeader.Size(_os, p):x} in fastbin {fi}")));
+                }
+
+                where[p] = string.Create(CultureInfo.InvariantCulture, $"fastbin 0x{(fi * 16) + 32:x}");
+            }
+        }
+
+        for (int i = 1; i < NBins; i++)
+        {
+            ulong bin = BinAt(i);
+            ulong prev = bin;
+            int n = 0;
+            for (ulong p = _binFd[i]; p != bin; p = ChunkHeader.Fd(_os, p))
+            {
+                if (!ChunkHeader.Aligned(p) || !_os.IsAccessible(p, 48, Protection.Read) || ++n > 10_000_000)
+                {
+                    failures?.Add(new HeapCheckFailure("G5", p, string.Create(CultureInfo.InvariantCulture, $"bin {i} holds an unaligned or unmapped chunk, or loops")));
+                    break;
+                }
+
+                if (ChunkHeader.Bk(_os, p) != prev)
+                {
+                    failures?.Add(new HeapCheckFailure("G5", p, string.Create(CultureInfo.InvariantCulture, $"bin {i}: bk of 0x{p:x} is 0x{ChunkHeader.Bk(_os, p):x}, expected 0x{prev:x}")));
+                }
+
+                ulong s = ChunkHeader.Size(_os, p);
+                if (i >= 2 && ChunkHeader.BinIndex(s) != i)
+                {
+                    failures?.Add(new HeapCheckFailure("G2", p, string.Create(CultureInfo.InvariantCulture, $"chunk of size 0x{s:x} in bin {i}")));
+                }
+
+                where[p] = i == 1 ? "unsorted" : i < 64 ? string.Create(CultureInfo.InvariantCulture, $"smallbin {i}") : string.Create(CultureInfo.InvariantCulture, $"largebin {i}");
+                prev = p;
+            }
+
+            if (n > 0 && _binBk[i] != prev)
+            {
+                failures?.Add(new HeapCheckFailure("G5", bin, string.Create(CultureInfo.InvariantCulture, $"bin {i}: back link is 0x{_binBk[i]:x}, last element 0x{prev:x}")));
+            }
+        }
+
+        return where;
+    }
+
+    private HeapCheckResult CheckHeapInternal(HeapCheckLevel level)
+    {
+        var failures = new List<HeapCheckFailure>();
+        if (level == HeapCheckLevel.None || IsBinHead(_top))
+        {
+            return HeapCheckResult.From(failures);
+        }
+
+        ulong topSize = TopChunkSize();
+        if ((ChunkHeader.Raw(_os, _top) & ChunkHeader.PrevInUse) == 0)
+        {
+            failures.Add(new HeapCheckFailure("G6", _top, "top chunk's P bit is clear"));
+        }
+
+        if (_contiguous && _curbrkKnown && _top + topSize != _curbrk)
+        {
+            failures.Add(new HeapCheckFailure("G6", _top, string.Create(CultureInfo.InvariantCulture, $"top ends at 0x{_top + topSize:x} but the break is 0x{_curbrk:x}")));
+        }
+
+        if (level == HeapCheckLevel.Cheap)
+        {
+            return HeapCheckResult.From(failures);
+        }
+
+        Dictionary<ulong, string> where = CollectMembership(failures);
+        var seen = new HashSet<ulong>();
+        ulong span = 0;
+        var starts = new List<ulong>(_segmentStarts);
+        starts.Sort();
+        foreach (ulong start in starts)
+        {
+            ulong c = start;
+            bool prevBinned = false;
+            bool first = true;
+            while (true)
+            {
+                if (!_os.IsAccessible(c, 16, Protection.Read))
+                {
+                    failures.Add(new HeapCheckFailure("G7", c, "heap walk left mapped memory"));
+                    break;
+                }
+
+                ulong raw = ChunkHeader.Raw(_os, c);
+                ulong size = raw & ~ChunkHeader.SizeBits;
+                bool pbit = (raw & ChunkHeader.PrevInUse) != 0;
+                if (!first && pbit == prevBinned)
+                {
+                    failures.Add(new HeapCheckFailure("G4", c, string.Create(CultureInfo.InvariantCulture, $"P bit is {(pbit ? 1 : 0)} but the previous chunk is {(prevBinned ? "free" : "in use")}")));
+                }
+
+                if (c == _top)
+                {
+                    span += c + size - start;
+                    break;
+                }
+
+                if (size == ChunkHeader.HeaderSize)
+                {
+                    // fencepost pair closes this segment
+                    span += c + (2 * ChunkHeader.HeaderSize) - start;
+                    break;
+                }
+
+                if (size < ChunkHeader.MinSize || !ChunkHeader.Aligned(size) || (raw & (ChunkHeader.IsMmapped | ChunkHeader.NonMainArena)) != 0)
+                {
+                    failures.Add(new HeapCheckFailure("G9", c, string.Create(CultureInfo.InvariantCulture, $"bad size word 0x{raw:x}")));
+                    break;
+                }
+
+                bool binned = where.TryGetValue(c, out string? w) && !w.StartsWith("tcache", System.StringComparison.Ordinal) && !w.StartsWith("fastbin", System.StringComparison.Ordinal);
+                if (binned)
+                {
+                    seen.Add(c);
+                    if (prevBinned)
+                    {
+                        failures.Add(new HeapCheckFailure("G1", c, "two adjacent free chunks are both binned"));
+                    }
+
+                    if (ChunkHeader.Prev(_os, c + size) != size)
+                    {
+                        failures.Add(new HeapCheckFailure("G3", c, string.Create(CultureInfo.InvariantCulture, $"foot 0x{ChunkHeader.Prev(_os, c + size):x} differs from size 0x{size:x}")));
+                    }
+                }
+                else if (where.ContainsKey(c))
+                {
+                    seen.Add(c);
+                }
+
+                prevBinned = binned;
+                first = false;
+                c += size;
+            }
+        }
+
+        foreach (KeyValuePair<ulong, string> kv in where)
+        {
+            if (!seen.Contains(kv.Key))
+            {
+                failures.Add(new HeapCheckFailure("G2", kv.Key, $"chunk listed in {kv.Value} is not a chunk of the heap walk"));
+            }
+        }
+
+        if (_contiguous && starts.Count == 1 && span != _systemMem)
+        {
+            failures.Add(new HeapCheckFailure("G7", _sbrkBase, string.Create(CultureInfo.InvariantCulture, $"heap span 0x{span:x} differs from system_mem 0x{_systemMem:x}")));
+        }
+
+        return HeapCheckResult.From(failures);
+    }
+
+    private List<HeapBlock> WalkHeapInternal()
+    {
+        var blocks = new List<HeapBlock>();
+        if (!IsBinHead(_top))
+        {
+            Dictionary<ulong, string> where = CollectMembership(null);
+            var tcacheStructs = new HashSet<ulong>();
+            foreach (ulong t in _threadTcaches.Values)
+            {
+                if (t != 0)
+                {
+                    tcacheStructs.Add(t - 16);
+                }
+            }
+
+            if (_tcache != 0)
+            {
+                tcacheStructs.Add(_tcache - 16);
+            }
+
+            var starts = new List<ulong>(_segmentStarts);
+            starts.Sort();
+            foreach (ulong start in starts)
+            {
+                ulong c = start;
+                while (_os.IsAccessible(c, 16, Protection.Read))
+                {
+                    ulong raw = ChunkHeader.Raw(_os, c);
+                    ulong size = raw & ~ChunkHeader.SizeBits;
+                    if (c == _top)
+                    {
+                        blocks.Add(new HeapBlock(c, size, HeapBlockKind.Top, "top"));
+                        break;
+                    }
+
+                    if (size == ChunkHeader.HeaderSize)
+                    {
+                        blocks.Add(new HeapBlock(c, 2 * ChunkHeader.HeaderSize, HeapBlockKind.Metadata, "fenceposts"));
+                        break;
+                    }
+
+                    if (size < ChunkHeader.MinSize || !ChunkHeader.Aligned(size))
+                    {
+                        break;
+                    }
+
+                    if (tcacheStructs.Contains(c))
+                    {
+                        blocks.Add(new HeapBlock(c, size, HeapBlockKind.Metadata, "tcache_perthread_struct"));
+                    }
+                    else if (where.TryGetValue(c, out string? w))
+                    {
+                        bool cached = w.StartsWith("tcache", System.StringComparison.Ordinal) || w.StartsWith("fastbin", System.StringComparison.Ordinal);
+                        blocks.Add(new HeapBlock(c, size, cached ? HeapBlockKind.Cached : HeapBlockKind.Free, w));
+                    }
+                    else
+                    {
+                        blocks.Add(new HeapBlock(c, size, HeapBlockKind.InUse, string.Empty));
+                    }
+
+                    c += size;
+                }
+            }
+        }
+
+        var mm = new List<ulong>(_mmappedChunks);
+        foreach (ulong c in mm)
+        {
+            if (_os.IsAccessible(c, 16, Protection.Read))
+            {
+                blocks.Add(new HeapBlock(c, ChunkHeader.Size(_os, c), HeapBlockKind.Mmapped, "mmap"));
+            }
+        }
+
+        blocks.Sort((a, b) => a.Address.CompareTo(b.Address));
+        return blocks;
+    }
+}

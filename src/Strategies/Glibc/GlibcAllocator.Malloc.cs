@@ -1,0 +1,347 @@
+// Copyright (c) Allocators contributors. MIT License.
+
+namespace Allocators.Strategies.Glibc;
+
+/// <summary>_int_malloc: fastbin, small bin, unsorted scan, large best fit, binmap search, top (spec §6).</summary>
+public sealed partial class GlibcAllocator
+{
+    /// <summary>_int_malloc(main_arena, bytes); returns a user pointer or 0.</summary>
+    private ulong IntMalloc(ulong bytes)
+    {
+        ulong nb = ChunkHeader.CheckedRequestToSize(bytes);
+        if (nb == 0)
+        {
+            SetFailure(AllocationFailure.OutOfMemory);
+            return 0;
+        }
+
+        // 6.1 fastbin
+        if (nb <= _globalMaxFast)
+        {
+            int fi = ChunkHeader.FastbinIndex(nb);
+            ulong victim = _fastbins[fi];
+            if (victim != 0)
+            {
+                return FastbinTake(victim, fi, nb);
+            }
+        }
+
+        int idx;
+
+        // 6.2 small bin
+        if (ChunkHeader.InSmallbinRange(nb))
+        {
+            idx = ChunkHeader.SmallbinIndex(nb);
+            ulong bin = BinAt(idx);
+            ulong victim = _binBk[idx];
+            if (victim != bin)
+            {
+                return SmallbinTake(victim, idx, nb);
+            }
+        }
+        else
+        {
+            // 6.3 large request pre-step
+            idx = ChunkHeader.LargebinIndex(nb);
+            if (_haveFastChunks)
+            {
+                MallocConsolidate();
+            }
+        }
+
+        ulong tcIdx = ChunkHeader.TcacheIndex(nb);
+        ulong tcacheNb = _tcache != 0 && tcIdx < _tcacheBins ? nb : 0;
+        ulong processed = 0;
+
+        while (true)
+        {
+            // 6.4 unsorted scan
+            bool returnCached = false;
+            int iters = 0;
+            ulong unsorted = BinAt(1);
+            ulong victim;
+            while ((victim = _binBk[1]) != unsorted)
+            {
+                ulong bck = ChunkHeader.Bk(_os, victim);
+                ulong size = ChunkHeader.Size(_os, victim);
+                ulong next = victim + size;
+                if (size <= ChunkHeader.HeaderSize || size > _systemMem)
+                {
+                    Corrupt("malloc(): invalid size (unsorted)", victim);
+                }
+
+                ulong nextRaw = ChunkHeader.Raw(_os, next);
+                if (nextRaw < ChunkHeader.HeaderSize || nextRaw > _systemMem)
+                {
+                    Corrupt("malloc(): invalid next size (unsorted)", victim);
+                }
+
+                if ((ChunkHeader.Prev(_os, next) & ~ChunkHeader.SizeBits) != size)
+                {
+                    Corrupt("malloc(): mismatching next->prev_size (unsorted)", victim);
+                }
+
+                if (LinkFd(bck) != victim || ChunkHeader.Fd(_os, victim) != unsorted)
+                {
+                    Corrupt("malloc(): unsorted double linked list corrupted", victim);
+                }
+
+                if ((nextRaw & ChunkHeader.PrevInUse) != 0)
+                {
+                    Corrupt("malloc(): invalid next->prev_inuse (unsorted)", victim);
+                }
+
+                if (ChunkHeader.InSmallbinRange(nb) && bck == unsorted && victim == _lastRemainder && size > nb + ChunkHeader.MinSize)
+                {
+                    ulong remainderSize = size - nb;
+                    ulong remainder = victim + nb;
+                    _binFd[1] = remainder;
+                    _binBk[1] = remainder;
+                    _lastRemainder = remainder;
+                    ChunkHeader.SetBk(_os, remainder, unsorted);
+                    ChunkHeader.SetFd(_os, remainder, unsorted);
+                    if (!ChunkHeader.InSmallbinRange(remainderSize))
+                    {
+                        ChunkHeader.SetFdNext(_os, remainder, 0);
+                        ChunkHeader.SetBkNext(_os, remainder, 0);
+                    }
+
+                    ChunkHeader.SetHead(_os, victim, nb | ChunkHeader.PrevInUse);
+                    ChunkHeader.SetHead(_os, remainder, remainderSize | ChunkHeader.PrevInUse);
+                    ChunkHeader.SetFoot(_os, remainder, remainderSize);
+                    return victim + 16;
+                }
+
+                if (LinkFd(bck) != victim)
+                {
+                    Corrupt("malloc(): corrupted unsorted chunks 3", victim);
+                }
+
+                _binBk[1] = bck;
+                SetLinkFd(bck, unsorted);
+
+                if (size == nb)
+                {
+                    ChunkHeader.SetInUseAt(_os, victim, size);
+                    if (tcacheNb != 0 && TcacheCountAt(tcIdx) < _tcacheCount)
+                    {
+                        TcachePut(victim, tcIdx);
+                        returnCached = true;
+                        continue;
+                    }
+
+                    return victim + 16;
+                }
+
+                PlaceInBin(victim, size);
+
+                processed++;
+                if (returnCached && _tcacheUnsortedLimit > 0 && processed > _tcacheUnsortedLimit)
+                {
+                    _lastWasCached = true;
+                    return TcacheGet(tcIdx);
+                }
+
+                if (++iters >= MaxIters)
+                {
+                    break;
+                }
+            }
+
+            if (returnCached)
+            {
+                _lastWasCached = true;
+                return TcacheGet(tcIdx);
+            }
+
+            // 6.5 large request: best fit in its own bin
+            if (!ChunkHeader.InSmallbinRange(nb))
+            {
+                ulong bin = BinAt(idx);
+                victim = _binFd[idx];
+                if (victim != bin && ChunkHeader.Raw(_os, victim) >= nb)
+                {
+                    return LargeBestFit(victim, idx, nb);
+                }
+            }
+
+            // 6.6 binmap search
+            ulong found = BinmapSearch(idx, nb);
+            if (found != 0)
+            {
+                return found;
+            }
+
+            // 6.7 top
+            victim = _top;
+            ulong topSize = TopChunkSize();
+            if (topSize > _systemMem)
+            {
+                Corrupt("malloc(): corrupted top size", victim);
+            }
+
+            if (topSize >= nb + ChunkHeader.MinSize)
+            {
+                ulong remainder = victim + nb;
+                _top = remainder;
+                ChunkHeader.SetHead(_os, victim, nb | ChunkHeader.PrevInUse);
+                ChunkHeader.SetHead(_os, remainder, (topSize - nb) | ChunkHeader.PrevInUse);
+                return victim + 16;
+            }
+
+            if (_haveFastChunks)
+            {
+                MallocConsolidate();
+                idx = ChunkHeader.BinIndex(nb);
+                continue;
+            }
+
+            return Sysmalloc(nb);
+        }
+    }
+
+    private ulong FastbinTake(ulong victim, int fi, ulong nb)
+    {
+        if (!ChunkHeader.Aligned(victim))
+        {
+            Corrupt("malloc(): unaligned fastbin chunk detected 2", victim);
+        }
+
+        ulong nextHead = ChunkHeader.Protect(victim + 16, ChunkHeader.Fd(_os, victim));
+        if (ChunkHeader.FastbinIndex(ChunkHeader.Size(_os, victim)) != fi)
+        {
+            Corrupt("malloc(): memory corruption (fast)", victim);
+        }
+
+        _fastbins[fi] = nextHead;
+        ulong tcIdx = ChunkHeader.TcacheIndex(nb);
+        if (_tcache != 0 && tcIdx < _tcacheBins)
+        {
+            ulong tc;
+            while (TcacheCountAt(tcIdx) < _tcacheCount && (tc = _fastbins[fi]) != 0)
+            {
+                if (!ChunkHeader.Aligned(tc))
+                {
+                    Corrupt("malloc(): unaligned fastbin chunk detected 3", tc);
+                }
+
+                _fastbins[fi] = ChunkHeader.Protect(tc + 16, ChunkHeader.Fd(_os, tc));
+                TcachePut(tc, tcIdx);
+            }
+        }
+
+        return victim + 16;
+    }
+
+    private ulong SmallbinTake(ulong victim, int idx, ulong nb)
+    {
+        ulong bin = BinAt(idx);
+        ulong bck = ChunkHeader.Bk(_os, victim);
+        if (LinkFd(bck) != victim)
+        {
+            Corrupt("malloc(): smallbin double linked list corrupted", victim);
+        }
+
+        ChunkHeader.SetInUseAt(_os, victim, nb);
+        _binBk[idx] = bck;
+        SetLinkFd(bck, bin);
+        ulong tcIdx = ChunkHeader.TcacheIndex(nb);
+        if (_tcache != 0 && tcIdx < _tcacheBins)
+        {
+            ulong tc;
+            while (TcacheCountAt(tcIdx) < _tcacheCount && (tc = _binBk[idx]) != bin)
+            {
+                bck = ChunkHeader.Bk(_os, tc);
+                ChunkHeader.SetInUseAt(_os, tc, nb);
+                _binBk[idx] = bck;
+                SetLinkFd(bck, bin);
+                TcachePut(tc, tcIdx);
+            }
+        }
+
+        return victim + 16;
+    }
+
+    private ulong LargeBestFit(ulong first, int idx, ulong nb)
+    {
+        ulong victim = ChunkHeader.BkNext(_os, first);
+        ulong size;
+        while ((size = ChunkHeader.Size(_os, victim)) < nb)
+        {
+            victim = ChunkHeader.BkNext(_os, victim);
+        }
+
+        if (victim != _binBk[idx] && ChunkHeader.Raw(_os, victim) == ChunkHeader.Raw(_os, ChunkHeader.Fd(_os, victim)))
+        {
+            victim = ChunkHeader.Fd(_os, victim);
+        }
+
+        ulong remainderSize = size - nb;
+        UnlinkChunk(victim);
+        if (remainderSize < ChunkHeader.MinSize)
+        {
+            ChunkHeader.SetInUseAt(_os, victim, size);
+        }
+        else
+        {
+            ulong remainder = victim + nb;
+            UnsortedInsertFront(remainder, remainderSize, "malloc(): corrupted unsorted chunks");
+            ChunkHeader.SetHead(_os, victim, nb | ChunkHeader.PrevInUse);
+            ChunkHeader.SetHead(_os, remainder, remainderSize | ChunkHeader.PrevInUse);
+            ChunkHeader.SetFoot(_os, remainder, remainderSize);
+        }
+
+        return victim + 16;
+    }
+
+    /// <summary>The binmap search for the lowest non-empty bin above <paramref name="idx"/>; 0 when none.</summary>
+    private ulong BinmapSearch(int idx, ulong nb)
+    {
+        int i = idx + 1;
+        while (i < NBins)
+        {
+            int block = i >> 5;
+            uint map = _binmap[block] & (uint.MaxValue << (i & 31));
+            if (map == 0)
+            {
+                i = (block + 1) << 5;
+                continue;
+            }
+
+            i = (block << 5) + System.Numerics.BitOperations.TrailingZeroCount(map);
+            ulong bin = BinAt(i);
+            ulong victim = _binBk[i];
+            if (victim == bin)
+            {
+                _binmap[block] &= ~(1u << (i & 31));
+                i++;
+                continue;
+            }
+
+            ulong size = ChunkHeader.Size(_os, victim);
+            ulong remainderSize = size - nb;
+            UnlinkChunk(victim);
+            if (remainderSize < ChunkHeader.MinSize)
+            {
+                ChunkHeader.SetInUseAt(_os, victim, size);
+            }
+            else
+            {
+                ulong remainder = victim + nb;
+                UnsortedInsertFront(remainder, remainderSize, "malloc(): corrupted unsorted chunks 2");
+                if (ChunkHeader.InSmallbinRange(nb))
+                {
+                    _lastRemainder = remainder;
+                }
+
+                ChunkHeader.SetHead(_os, victim, nb | ChunkHeader.PrevInUse);
+                ChunkHeader.SetHead(_os, remainder, remainderSize | ChunkHeader.PrevInUse);
+                ChunkHeader.SetFoot(_os, remainder, remainderSize);
+            }
+
+            return victim + 16;
+        }
+
+        return 0;
+    }
+}

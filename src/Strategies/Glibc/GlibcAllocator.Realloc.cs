@@ -1,0 +1,150 @@
+// Copyright (c) Allocators contributors. MIT License.
+
+namespace Allocators.Strategies.Glibc;
+
+/// <summary>__libc_realloc and _int_realloc (spec §7.5, §11.1).</summary>
+public sealed partial class GlibcAllocator
+{
+    private ulong Realloc(ulong oldmem, ulong bytes)
+    {
+        if (!_initialized)
+        {
+            PtmallocInit();
+        }
+
+        if (bytes == 0 && oldmem != 0)
+        {
+            FreeInternal(oldmem);
+            return 0;
+        }
+
+        if (oldmem == 0)
+        {
+            return Malloc(bytes);
+        }
+
+        ulong oldp = oldmem - 16;
+        ulong raw = ChunkHeader.Raw(_os, oldp);
+        ulong oldSize = raw & ~ChunkHeader.SizeBits;
+        bool mmapped = (raw & ChunkHeader.IsMmapped) != 0;
+        if (!mmapped && _tcache == 0)
+        {
+            TcacheInit();
+        }
+
+        if (oldp > (0UL - oldSize) || !ChunkHeader.Aligned(oldp))
+        {
+            Corrupt("realloc(): invalid pointer", oldmem);
+        }
+
+        ulong nb = ChunkHeader.CheckedRequestToSize(bytes);
+        if (nb == 0)
+        {
+            SetFailure(AllocationFailure.OutOfMemory);
+            return 0;
+        }
+
+        if (mmapped)
+        {
+            ulong newp = MremapChunk(oldp, nb);
+            if (newp != 0)
+            {
+                return newp + 16;
+            }
+
+            if (oldSize - ChunkHeader.Word >= nb)
+            {
+                return oldmem;
+            }
+
+            ulong newmem = Malloc(bytes);
+            if (newmem == 0)
+            {
+                return 0;
+            }
+
+            _os.Copy(newmem, oldmem, oldSize - ChunkHeader.HeaderSize);
+            MunmapChunk(oldp);
+            return newmem;
+        }
+
+        return IntRealloc(oldp, oldSize, nb);
+    }
+
+    private ulong IntRealloc(ulong oldp, ulong oldSize, ulong nb)
+    {
+        if (ChunkHeader.Raw(_os, oldp) <= ChunkHeader.HeaderSize || oldSize >= _systemMem)
+        {
+            Corrupt("realloc(): invalid old size", oldp + 16);
+        }
+
+        ulong next = oldp + oldSize;
+        ulong nextRaw = ChunkHeader.Raw(_os, next);
+        ulong nextSize = nextRaw & ~ChunkHeader.SizeBits;
+        if (nextRaw <= ChunkHeader.HeaderSize || nextSize >= _systemMem)
+        {
+            Corrupt("realloc(): invalid next size", oldp + 16);
+        }
+
+        ulong newp;
+        ulong newSize;
+        if (oldSize >= nb)
+        {
+            newp = oldp;
+            newSize = oldSize;
+        }
+        else if (next == _top && oldSize + nextSize >= nb + ChunkHeader.MinSize)
+        {
+            newSize = oldSize + nextSize;
+            ChunkHeader.SetHeadSize(_os, oldp, nb);
+            _top = oldp + nb;
+            ChunkHeader.SetHead(_os, _top, (newSize - nb) | ChunkHeader.PrevInUse);
+            return oldp + 16;
+        }
+        else if (next != _top && !ChunkHeader.InUseAt(_os, next, nextSize) && oldSize + nextSize >= nb)
+        {
+            newSize = oldSize + nextSize;
+            newp = oldp;
+            UnlinkChunk(next);
+        }
+        else
+        {
+            ulong newmem = IntMallocPerturbed(nb - ChunkHeader.AlignMask);
+            if (newmem == 0)
+            {
+                return 0;
+            }
+
+            newp = newmem - 16;
+            newSize = ChunkHeader.Size(_os, newp);
+            if (newp == next)
+            {
+                newSize += oldSize;
+                newp = oldp;
+            }
+            else
+            {
+                _os.Copy(newmem, oldp + 16, oldSize - ChunkHeader.Word);
+                IntFree(oldp, true);
+                return newmem;
+            }
+        }
+
+        ulong remainderSize = newSize - nb;
+        if (remainderSize < ChunkHeader.MinSize)
+        {
+            ChunkHeader.SetHeadSize(_os, newp, newSize);
+            ChunkHeader.SetInUseAt(_os, newp, newSize);
+        }
+        else
+        {
+            ulong remainder = newp + nb;
+            ChunkHeader.SetHeadSize(_os, newp, nb);
+            ChunkHeader.SetHead(_os, remainder, remainderSize | ChunkHeader.PrevInUse);
+            ChunkHeader.SetInUseAt(_os, remainder, remainderSize);
+            IntFree(remainder, true);
+        }
+
+        return newp + 16;
+    }
+}

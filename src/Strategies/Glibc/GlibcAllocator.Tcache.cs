@@ -1,0 +1,103 @@
+// Copyright (c) Allocators contributors. MIT License.
+
+using System.Runtime.CompilerServices;
+
+namespace Allocators.Strategies.Glibc;
+
+/// <summary>
+/// The per-thread tcache. Its tcache_perthread_struct lives in simulated memory, in a 0x290 chunk:
+/// <c>uint16 counts[64]</c> at U+0 and <c>tcache_entry *entries[64]</c> (user pointers) at U+128.
+/// Each entry's <c>next</c> (U+0, safe-linked) and <c>key</c> (U+8 = tcache_key) are in the cached chunk.
+/// </summary>
+public sealed partial class GlibcAllocator
+{
+    private const ulong TcacheEntriesOffset = 128;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong TcacheCountAt(ulong idx)
+    {
+        ulong a = _tcache + (idx * 2);
+        ulong word = _os.ReadUInt64(a & ~7UL);
+        return (word >> (int)((a & 7) * 8)) & 0xffff;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void SetTcacheCountAt(ulong idx, ulong value)
+    {
+        ulong a = _tcache + (idx * 2);
+        ulong wa = a & ~7UL;
+        int shift = (int)((a & 7) * 8);
+        ulong word = _os.ReadUInt64(wa);
+        word = (word & ~(0xffffUL << shift)) | ((value & 0xffff) << shift);
+        _os.WriteUInt64(wa, word);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong TcacheEntryAt(ulong idx) => _os.ReadUInt64(_tcache + TcacheEntriesOffset + (idx * 8));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void SetTcacheEntryAt(ulong idx, ulong e) => _os.WriteUInt64(_tcache + TcacheEntriesOffset + (idx * 8), e);
+
+    /// <summary>tcache_put: pushes chunk <paramref name="c"/> at the head of bin <paramref name="idx"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void TcachePut(ulong c, ulong idx)
+    {
+        ulong e = c + 16;
+        _os.WriteUInt64(e, ChunkHeader.Protect(e, TcacheEntryAt(idx)));
+        _os.WriteUInt64(e + 8, _tcacheKey);
+        SetTcacheEntryAt(idx, e);
+        SetTcacheCountAt(idx, TcacheCountAt(idx) + 1);
+    }
+
+    /// <summary>tcache_get: pops the head of bin <paramref name="idx"/>; returns the user pointer.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong TcacheGet(ulong idx)
+    {
+        ulong e = TcacheEntryAt(idx);
+        if (!ChunkHeader.Aligned(e))
+        {
+            Corrupt("malloc(): unaligned tcache chunk detected", e);
+        }
+
+        SetTcacheEntryAt(idx, ChunkHeader.Protect(e, _os.ReadUInt64(e)));
+        SetTcacheCountAt(idx, TcacheCountAt(idx) - 1);
+        _os.WriteUInt64(e + 8, 0);
+        return e;
+    }
+
+    /// <summary>tcache_init: allocates the 0x290 structure with tcache still NULL, then zeroes it.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void TcacheInit()
+    {
+        ulong victim = IntMalloc(TcacheStructSize);
+        if (victim != 0)
+        {
+            _tcache = victim;
+            _os.Fill(victim, TcacheStructSize, 0);
+        }
+    }
+
+    /// <summary>The free-time double-free walk (only when the key matches); throws glibc's messages.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void TcacheDoubleFreeCheck(ulong e, ulong idx)
+    {
+        ulong cnt = 0;
+        for (ulong tmp = TcacheEntryAt(idx); tmp != 0; tmp = ChunkHeader.Protect(tmp, _os.ReadUInt64(tmp)), cnt++)
+        {
+            if (cnt >= _tcacheCount)
+            {
+                Corrupt("free(): too many chunks detected in tcache", e);
+            }
+
+            if (!ChunkHeader.Aligned(tmp))
+            {
+                Corrupt("free(): unaligned chunk detected in tcache 2", e);
+            }
+
+            if (tmp == e)
+            {
+                Corrupt("free(): double free detected in tcache 2", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,857 @@
+// Copyright (c) Allocators contributors. MIT License.
+
+using System;
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+using System.Threading;
+using Microsoft.Extensions.Options;
+
+namespace Allocators.Strategies.Glibc;
+
+/// <summary>
+/// glibc 2.36 malloc (ptmalloc2 with tcache) on x86-64, reproduced exactly: every returned address, every chunk size
+/// word and every brk/mmap/munmap/mremap/madvise call are those of the real libc6 2.36-9+deb12u14, as specified in
+/// docs/glibc-2.36-malloc.md. Chunk headers, free-list links, tcache entries and the tcache_perthread_struct live in
+/// simulated memory, so a buggy program's writes corrupt them and glibc's integrity checks fire with glibc's messages.
+/// </summary>
+/// <remarks>
+/// <para><b>What this file owns.</b> The public surface (malloc, free, calloc, realloc, the memalign family,
+/// malloc_usable_size, malloc_trim, mallopt), the per-thread tcache selection and the arena state. The partial files
+/// hold the rest: <c>.Malloc</c> (_int_malloc), <c>.Free</c> (_int_free), <c>.Bins</c> (links, unlink, large-bin
+/// ordering, binmap), <c>.Tcache</c>, <c>.Consolidate</c>, <c>.Top</c> (sysmalloc, systrim, mmapped chunks),
+/// <c>.Realloc</c>, <c>.Memalign</c>, <c>.Checks</c> (heap checker, walker), <c>.Stats</c> (mallinfo2, malloc_stats,
+/// malloc_info, statistics).</para>
+/// <para><b>Glossary.</b>
+/// <i>chunk</i>: a 16-aligned block with a 16-byte header (see <see cref="ChunkHeader"/> for the layout);
+/// <i>top</i>: the chunk bordering the program break, split for requests no bin serves;
+/// <i>tcache</i>: per-thread LIFO caches of up to 7 chunks of 0x20..0x410, kept in a 0x290 chunk (the
+/// tcache_perthread_struct: 64 u16 counts at U+0, 64 entry pointers at U+128);
+/// <i>fastbins</i>: LIFO singly linked lists of chunks up to <c>global_max_fast</c>, still "in use";
+/// <i>unsorted bin</i> (bin 1), <i>small bins</i> (2..63, one size each), <i>large bins</i> (64..126, size ranges,
+/// sorted descending with nextsize links): doubly linked lists of free, coalesced chunks;
+/// <i>last remainder</i>: the remainder of the latest small split, preferred for the next small request;
+/// <i>system_mem</i>: the bytes of the brk heap; <i>mmapped chunks</i>: chunks with a mapping of their own.</para>
+/// <para><b>Where state lives.</b> In simulated memory: every chunk header, fd/bk/fd_nextsize/bk_nextsize, tcache
+/// next (safe-linked) and key, fastbin fd (safe-linked), the tcache_perthread_struct. In C# fields: the arena
+/// (malloc_state: fastbin heads, bin heads, binmap, top, last_remainder, have_fastchunks, system_mem) and mp_.
+/// glibc keeps the main arena in libc's .data, not in the heap, so the bin heads are modelled as fields: each bin head
+/// has a fake chunk address <c>BinHeadBase + 16 × index</c> above every user address, the links stored in chunks
+/// point at those fake addresses exactly as they point into libc's .data in the real process, and the link
+/// accessors of <c>.Bins</c> route those addresses to the <c>_binFd</c>/<c>_binBk</c> arrays.
+/// The initial top is, as in glibc, the unsorted bin head, whose size reads as 0.</para>
+/// <para><b>Invariants</b> (checked by <see cref="CheckHeap"/>; ids appear in <see cref="HeapCheckFailure.Id"/>):
+/// G1 no two physically adjacent chunks are both free and binned (fast/tcache chunks count as in use);
+/// G2 every binned chunk's size belongs to its bin (small bin exact size, large bin range, fastbin size, tcache size);
+/// G3 a binned free chunk's foot (the next chunk's PREV word) equals its size;
+/// G4 a chunk's P bit is clear exactly when the previous chunk is a binned free chunk;
+/// G5 every doubly linked list is consistent (fd-&gt;bk == p, bk-&gt;fd == p) and every tcache/fastbin list ends
+/// within its count;
+/// G6 the top chunk borders the break (contiguous heap) and has its P bit set;
+/// G7 system_mem equals the sum of heap segment spans; the walk of the heap ends exactly at top;
+/// G8 the tcache counts equal the list lengths; G9 chunk sizes are multiples of 16 and at least MINSIZE.</para>
+/// <para><b>Bad pointers.</b> A pointer whose header lies in unmapped or protected memory makes the real glibc die of
+/// SIGSEGV. Here the simulated fault is caught at the public entry point and rethrown as an
+/// <see cref="AllocatorArgumentException"/> (when the pointer's own header is unreadable) or a
+/// <see cref="HeapCorruptionException"/> with <see cref="HeapCorruptionException.Check"/> = <c>SIGSEGV</c> (when a
+/// corrupted link led into unmapped memory). Every glibc check throws before the operation mutates anything it had
+/// not already committed in glibc too, so the allocator stays usable after an exception.</para>
+/// <para><b>Threads.</b> Each simulated thread (<see cref="SimulatedThread.CurrentId"/>) has its own tcache. The
+/// first thread that calls is the main thread. All threads allocate from the main arena (non-main arenas are not
+/// modelled yet), so multi-threaded traces are not exact.</para>
+/// </remarks>
+public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
+{
+    /// <summary>The fake address of bin 0's head; bin i's head is at <c>BinHeadBase + 16 i</c>.</summary>
+    internal const ulong BinHeadBase = 0xffff_ff00_0000_0000;
+
+    /// <summary>The size of the tcache_perthread_struct (its chunk is 0x290).</summary>
+    internal const ulong TcacheStructSize = 640;
+
+    internal const int NBins = 128;
+    internal const int NFastBins = 10;
+    internal const int TcacheMaxBins = 64;
+    internal const ulong DefaultMmapThreshold = 128 * 1024;
+    internal const ulong DefaultMmapThresholdMax = 32UL * 1024 * 1024;
+    internal const ulong FastbinConsolidationThreshold = 65536;
+    internal const int MaxIters = 10000;
+    internal const ulong MmapAsMorecoreSize = 1024 * 1024;
+
+    private const string StrategyName = "glibc";
+
+    private readonly ISimulatedOs _os;
+    private readonly Lock _lock = new();
+    private readonly HeapCheckLevel _checkLevel;
+    private readonly ulong _pageSize;
+    private readonly GlibcAllocatorOptions _options;
+
+    // ---- arena (malloc_state of the main arena) ----
+    private readonly ulong[] _fastbins = new ulong[NFastBins];
+    private readonly ulong[] _binFd = new ulong[NBins];
+    private readonly ulong[] _binBk = new ulong[NBins];
+    private readonly uint[] _binmap = new uint[4];
+    private ulong _top;
+    private ulong _lastRemainder;
+    private bool _haveFastChunks;
+    private bool _contiguous = true;
+    private ulong _systemMem;
+    private ulong _maxSystemMem;
+
+    // ---- mp_ and globals ----
+    private ulong _trimThreshold = DefaultMmapThreshold;
+    private ulong _topPad = DefaultMmapThreshold;
+    private ulong _mmapThreshold = DefaultMmapThreshold;
+    private int _arenaTest = 8;
+    private int _arenaMax;
+    private int _nMmaps;
+    private int _nMmapsMax = 65536;
+    private int _maxNMmaps;
+    private bool _noDynThreshold;
+    private ulong _mmappedMem;
+    private ulong _maxMmappedMem;
+    private ulong _sbrkBase;
+    private ulong _tcacheBins = TcacheMaxBins;
+    private ulong _tcacheMaxBytes = 1032;
+    private ulong _tcacheCount = 7;
+    private ulong _tcacheUnsortedLimit;
+    private ulong _globalMaxFast;
+    private byte _perturb;
+    private bool _initialized;
+    private ulong _tcacheKey;
+
+    // ---- libc's sbrk cache (__curbrk) ----
+    private ulong _curbrk;
+    private bool _curbrkKnown;
+
+    // ---- per-thread tcache ----
+    private int _currentTid;
+    private bool _haveMainThread;
+    private ulong _tcache;
+    private readonly Dictionary<int, ulong> _threadTcaches = new();
+
+    // ---- bookkeeping for the walker and statistics (not part of glibc's state) ----
+    private readonly HashSet<ulong> _mmappedChunks = new();
+    private readonly List<ulong> _segmentStarts = new();
+    private bool _lastWasCached;
+    private string _op = "malloc";
+    private long _allocations;
+    private long _frees;
+    private long _reallocations;
+    private long _failedAllocations;
+    private AllocationFailure _lastFailure;
+    private long _liveBlocks;
+    private ulong _allocatedBytes;
+    private ulong _peakAllocatedBytes;
+
+    /// <summary>Initializes a new instance over <paramref name="os"/>.</summary>
+    /// <param name="os">The simulated process.</param>
+    /// <param name="options">The tunables; null for glibc's defaults.</param>
+    /// <exception cref="OptionsValidationException">The options are invalid.</exception>
+    public GlibcAllocator(ISimulatedOs os, GlibcAllocatorOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(os);
+        options ??= new GlibcAllocatorOptions();
+        ValidateOptionsResult result = new GlibcAllocatorOptionsValidator().Validate(null, options);
+        if (result.Failed)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(GlibcAllocatorOptions), result.Failures);
+        }
+
+        _os = os;
+        _options = options;
+        _checkLevel = options.CheckLevel;
+        _pageSize = (ulong)os.PageSize;
+        _top = BinAt(1);
+        for (int i = 0; i < NBins; i++)
+        {
+            _binFd[i] = BinAt(i);
+            _binBk[i] = BinAt(i);
+        }
+    }
+
+    /// <inheritdoc/>
+    public string Name => StrategyName;
+
+    /// <inheritdoc/>
+    public ISimulatedOs Os => _os;
+
+    /// <summary>Gets the tcache_key (the double-free marker written at U+8 of cached chunks); 0 before initialization.</summary>
+    public ulong TcacheKey => _tcacheKey;
+
+    /// <summary>Gets the current dynamic mmap threshold (mp_.mmap_threshold).</summary>
+    public ulong MmapThreshold => _mmapThreshold;
+
+    /// <summary>Gets the current trim threshold (mp_.trim_threshold).</summary>
+    public ulong TrimThreshold => _trimThreshold;
+
+    /// <summary>Gets the heap start (mp_.sbrk_base); 0 before the first growth.</summary>
+    public ulong SbrkBase => _sbrkBase;
+
+    /// <summary>Gets the address of the top chunk; 0 before the first growth.</summary>
+    public ulong TopChunk => IsBinHead(_top) ? 0 : _top;
+
+    /// <summary>Gets the size of the top chunk.</summary>
+    public ulong TopSize => TopChunkSize();
+
+    /// <summary>Gets the arena's system_mem (bytes obtained with brk or the fallback mmap).</summary>
+    public ulong SystemMem => _systemMem;
+
+    /// <inheritdoc/>
+    public ulong Allocate(ulong size)
+    {
+        lock (_lock)
+        {
+            Enter("malloc");
+            try
+            {
+                ulong p = Malloc(size);
+                CountAllocation(p);
+                AfterCall();
+                return p;
+            }
+            catch (SegmentationFaultException e)
+            {
+                throw Segv(e, 0);
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Free(ulong address)
+    {
+        lock (_lock)
+        {
+            Enter("free");
+            try
+            {
+                if (address == 0)
+                {
+                    return;
+                }
+
+                ulong size = ProbeHeader(address);
+                FreeInternal(address);
+                CountFree(size);
+                AfterCall();
+            }
+            catch (SegmentationFaultException e)
+            {
+                throw Segv(e, address);
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public ulong Reallocate(ulong address, ulong size)
+    {
+        lock (_lock)
+        {
+            Enter("realloc");
+            try
+            {
+                ulong oldSize = address == 0 ? 0 : ProbeHeader(address);
+                ulong p = Realloc(address, size);
+                CountRealloc(address, oldSize, size, p);
+                AfterCall();
+                return p;
+            }
+            catch (SegmentationFaultException e)
+            {
+                throw Segv(e, address);
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public ulong AllocateZeroed(ulong count, ulong size)
+    {
+        lock (_lock)
+        {
+            Enter("calloc");
+            try
+            {
+                ulong p = Calloc(count, size);
+                CountAllocation(p);
+                AfterCall();
+                return p;
+            }
+            catch (SegmentationFaultException e)
+            {
+                throw Segv(e, 0);
+            }
+        }
+    }
+
+    /// <summary>memalign / aligned_alloc (the same symbol in 2.36: no power-of-two check).</summary>
+    /// <inheritdoc/>
+    public ulong AllocateAligned(ulong alignment, ulong size)
+    {
+        lock (_lock)
+        {
+            Enter("memalign");
+            try
+            {
+                ulong p = Memalign(alignment, size);
+                CountAllocation(p);
+                AfterCall();
+                return p;
+            }
+            catch (SegmentationFaultException e)
+            {
+                throw Segv(e, 0);
+            }
+        }
+    }
+
+    /// <summary>aligned_alloc: identical to memalign in glibc 2.36.</summary>
+    /// <param name="alignment">The alignment.</param>
+    /// <param name="size">The size in bytes.</param>
+    /// <returns>The block, or 0.</returns>
+    public ulong AlignedAlloc(ulong alignment, ulong size) => AllocateAligned(alignment, size);
+
+    /// <summary>posix_memalign: returns 0 and stores the block, EINVAL (22) for a bad alignment, or ENOMEM (12).</summary>
+    /// <param name="result">Receives the block; untouched on EINVAL.</param>
+    /// <param name="alignment">A power of two multiple of 8.</param>
+    /// <param name="size">The size in bytes.</param>
+    /// <returns>0, 22 or 12.</returns>
+    public int PosixMemalign(ref ulong result, ulong alignment, ulong size)
+    {
+        if (alignment == 0 || alignment % 8 != 0 || ((alignment / 8) & ((alignment / 8) - 1)) != 0)
+        {
+            lock (_lock)
+            {
+                _failedAllocations++;
+                _lastFailure = AllocationFailure.InvalidArgument;
+            }
+
+            return (int)Errno.EINVAL;
+        }
+
+        ulong p = AllocateAligned(alignment, size);
+        if (p == 0)
+        {
+            return (int)Errno.ENOMEM;
+        }
+
+        result = p;
+        return 0;
+    }
+
+    /// <summary>valloc: memalign(4096, size).</summary>
+    /// <param name="size">The size in bytes.</param>
+    /// <returns>The block, or 0.</returns>
+    public ulong Valloc(ulong size) => AllocateAligned(_pageSize, size);
+
+    /// <summary>pvalloc: a page-aligned block of the size rounded up to a page (with glibc 2.36's mask quirk).</summary>
+    /// <param name="size">The size in bytes.</param>
+    /// <returns>The block, or 0.</returns>
+    public ulong Pvalloc(ulong size)
+    {
+        ulong pagemask = _pageSize - 1;
+        if (size > ulong.MaxValue - pagemask)
+        {
+            lock (_lock)
+            {
+                _failedAllocations++;
+                _lastFailure = AllocationFailure.OutOfMemory;
+            }
+
+            return 0;
+        }
+
+        // Upstream masks with ~(pagesize - 1 - 1): bit 0 survives.
+        ulong rounded = (size + pagemask) & ~(pagemask - 1);
+        return AllocateAligned(_pageSize, rounded);
+    }
+
+    /// <inheritdoc/>
+    public ulong UsableSize(ulong address)
+    {
+        lock (_lock)
+        {
+            Enter("malloc_usable_size");
+            try
+            {
+                if (address == 0)
+                {
+                    return 0;
+                }
+
+                ulong c = address - 16;
+                ProbeHeader(address);
+                ulong raw = ChunkHeader.Raw(_os, c);
+                if ((raw & ChunkHeader.IsMmapped) != 0)
+                {
+                    return (raw & ~ChunkHeader.SizeBits) - ChunkHeader.HeaderSize;
+                }
+
+                ulong size = raw & ~ChunkHeader.SizeBits;
+                return ChunkHeader.InUseAt(_os, c, size) ? size - ChunkHeader.Word : 0;
+            }
+            catch (SegmentationFaultException e)
+            {
+                throw Segv(e, address);
+            }
+        }
+    }
+
+    /// <summary>malloc_trim: consolidates, madvises free pages away and trims the top; true when anything was released.</summary>
+    /// <inheritdoc/>
+    public bool Trim(ulong pad)
+    {
+        lock (_lock)
+        {
+            Enter("malloc_trim");
+            try
+            {
+                bool r = MallocTrimInternal(pad);
+                AfterCall();
+                return r;
+            }
+            catch (SegmentationFaultException e)
+            {
+                throw Segv(e, 0);
+            }
+        }
+    }
+
+    /// <summary>malloc_trim(pad): returns 1 when memory was released (or, by the 2.36 quirk, the break grew), else 0.</summary>
+    /// <param name="pad">The bytes to keep at the top.</param>
+    /// <returns>1 or 0.</returns>
+    public int MallocTrim(ulong pad) => Trim(pad) ? 1 : 0;
+
+    /// <summary>mallopt(param, value) with glibc's M_* ids (see <see cref="GlibcMallopt"/>); always consolidates first.</summary>
+    /// <param name="param">The parameter id.</param>
+    /// <param name="value">The value.</param>
+    /// <returns>1 on success, 0 when the value was rejected.</returns>
+    public int Mallopt(int param, int value)
+    {
+        lock (_lock)
+        {
+            Enter("mallopt");
+            try
+            {
+                int r = MalloptInternal(param, value);
+                AfterCall();
+                return r;
+            }
+            catch (SegmentationFaultException e)
+            {
+                throw Segv(e, 0);
+            }
+        }
+    }
+
+    /// <summary>
+    /// sbrk(increment) as the program would call it through libc: moves the break and libc's cached break
+    /// (a "foreign" sbrk that the allocator notices on its next growth). Returns the old break, or
+    /// <see cref="ulong.MaxValue"/> on failure.
+    /// </summary>
+    /// <param name="increment">The signed change of the break.</param>
+    /// <returns>The previous break or (void*)-1.</returns>
+    public ulong Sbrk(long increment)
+    {
+        lock (_lock)
+        {
+            ulong r = SbrkInternal(increment);
+            return r == 0 ? ulong.MaxValue : r;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Enter(string op)
+    {
+        _op = op;
+        int tid = SimulatedThread.CurrentId;
+        if (tid != _currentTid || !_haveMainThread)
+        {
+            SwitchThread(tid);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void SwitchThread(int tid)
+    {
+        if (_haveMainThread)
+        {
+            _threadTcaches[_currentTid] = _tcache;
+        }
+
+        _haveMainThread = true;
+        _currentTid = tid;
+        _tcache = _threadTcaches.TryGetValue(tid, out ulong t) ? t : 0;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void AfterCall()
+    {
+        if (_checkLevel == HeapCheckLevel.Full)
+        {
+            RunFullCheckAfterCall();
+        }
+    }
+
+    /// <summary>Reads the SIZE word of the chunk of user pointer <paramref name="address"/>, turning an unmapped header into an argument error.</summary>
+    private ulong ProbeHeader(ulong address)
+    {
+        if (address < 16 || !_os.IsAccessible(address - 16, 16, Protection.Read))
+        {
+            throw new AllocatorArgumentException(StrategyName, _op, address, "the pointer's chunk header is not in mapped, readable memory (the real glibc would die of SIGSEGV)");
+        }
+
+        return ChunkHeader.Size(_os, address - 16);
+    }
+
+    private HeapCorruptionException Segv(SegmentationFaultException e, ulong address)
+        => new(StrategyName, _op, address, "SIGSEGV", $"fault=0x{e.Address:x}, {e.Message}");
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private void Corrupt(string check, ulong address)
+        => throw new HeapCorruptionException(StrategyName, _op, address, check);
+
+    private void CountAllocation(ulong p)
+    {
+        if (p == 0)
+        {
+            _failedAllocations++;
+            if (_lastFailure == AllocationFailure.None)
+            {
+                _lastFailure = AllocationFailure.OutOfMemory;
+            }
+
+            return;
+        }
+
+        _allocations++;
+        _liveBlocks++;
+        _allocatedBytes += ChunkHeader.Size(_os, p - 16);
+        if (_allocatedBytes > _peakAllocatedBytes)
+        {
+            _peakAllocatedBytes = _allocatedBytes;
+        }
+    }
+
+    private void CountFree(ulong size)
+    {
+        _frees++;
+        _liveBlocks--;
+        _allocatedBytes -= size;
+    }
+
+    private void CountRealloc(ulong oldAddress, ulong oldSize, ulong size, ulong p)
+    {
+        if (oldAddress == 0)
+        {
+            CountAllocation(p);
+            return;
+        }
+
+        if (size == 0)
+        {
+            CountFree(oldSize);
+            return;
+        }
+
+        if (p == 0)
+        {
+            _failedAllocations++;
+            _lastFailure = AllocationFailure.OutOfMemory;
+            return;
+        }
+
+        _reallocations++;
+        _allocatedBytes = _allocatedBytes - oldSize + ChunkHeader.Size(_os, p - 16);
+        if (_allocatedBytes > _peakAllocatedBytes)
+        {
+            _peakAllocatedBytes = _allocatedBytes;
+        }
+    }
+
+    private void SetFailure(AllocationFailure failure) => _lastFailure = failure;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong BinAt(int i) => BinHeadBase + ((ulong)i * 16);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool IsBinHead(ulong a) => a >= BinHeadBase;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong TopChunkSize() => IsBinHead(_top) ? 0 : ChunkHeader.Size(_os, _top);
+
+    /// <summary>ptmalloc_init: tcache_key from the seeded generator (getrandom is not simulated), then the set tunables.</summary>
+    private void PtmallocInit()
+    {
+        _initialized = true;
+        var rng = new Random(_options.RandomSeed);
+        do
+        {
+            _tcacheKey = (ulong)rng.NextInt64() ^ ((ulong)rng.Next() << 63);
+        }
+        while (_tcacheKey == 0);
+
+        _globalMaxFast = SetMaxFastValue(128);
+        GlibcAllocatorOptions o = _options;
+        if (o.TopPadBytes is ulong topPad)
+        {
+            _topPad = topPad;
+            _noDynThreshold = true;
+        }
+
+        if (o.Perturb is int perturb)
+        {
+            _perturb = (byte)perturb;
+        }
+
+        if (o.MmapThresholdBytes is ulong mt)
+        {
+            _mmapThreshold = mt;
+            _noDynThreshold = true;
+        }
+
+        if (o.TrimThresholdBytes is ulong tt)
+        {
+            _trimThreshold = tt;
+            _noDynThreshold = true;
+        }
+
+        if (o.MmapMax is int mm)
+        {
+            _nMmapsMax = mm;
+            _noDynThreshold = true;
+        }
+
+        if (o.ArenaMax is int am)
+        {
+            _arenaMax = am;
+        }
+
+        if (o.ArenaTest is int at)
+        {
+            _arenaTest = at;
+        }
+
+        if (o.TcacheMaxBytes is ulong tm)
+        {
+            _tcacheMaxBytes = tm;
+            _tcacheBins = ChunkHeader.TcacheIndex(ChunkHeader.RequestToSize(tm)) + 1;
+        }
+
+        if (o.TcacheCount is ulong tc)
+        {
+            _tcacheCount = tc;
+        }
+
+        if (o.TcacheUnsortedLimit is ulong tul)
+        {
+            _tcacheUnsortedLimit = tul;
+        }
+
+        if (o.MaxFastBytes is ulong mf)
+        {
+            _globalMaxFast = SetMaxFastValue(mf);
+        }
+    }
+
+    private static ulong SetMaxFastValue(ulong value)
+        => value <= ChunkHeader.AlignMask - ChunkHeader.Word ? ChunkHeader.MinSize / 2 : (value + ChunkHeader.Word) & ~ChunkHeader.AlignMask;
+
+    /// <summary>__libc_malloc.</summary>
+    private ulong Malloc(ulong bytes)
+    {
+        if (!_initialized)
+        {
+            PtmallocInit();
+        }
+
+        ulong nb = ChunkHeader.CheckedRequestToSize(bytes);
+        if (nb == 0)
+        {
+            SetFailure(AllocationFailure.OutOfMemory);
+            return 0;
+        }
+
+        ulong tcIdx = ChunkHeader.TcacheIndex(nb);
+        if (_tcache == 0)
+        {
+            TcacheInit();
+        }
+
+        if (tcIdx < _tcacheBins && _tcache != 0 && TcacheCountAt(tcIdx) != 0)
+        {
+            return TcacheGet(tcIdx);
+        }
+
+        return IntMallocPerturbed(bytes);
+    }
+
+    /// <summary>__libc_free.</summary>
+    private void FreeInternal(ulong mem)
+    {
+        if (mem == 0)
+        {
+            return;
+        }
+
+        ulong p = mem - 16;
+        ulong raw = ChunkHeader.Raw(_os, p);
+        if ((raw & ChunkHeader.IsMmapped) != 0)
+        {
+            if (!_noDynThreshold && raw > _mmapThreshold && raw <= DefaultMmapThresholdMax)
+            {
+                _mmapThreshold = raw & ~ChunkHeader.SizeBits;
+                _trimThreshold = 2 * _mmapThreshold;
+            }
+
+            MunmapChunk(p);
+            return;
+        }
+
+        if (!_initialized)
+        {
+            PtmallocInit();
+        }
+
+        if (_tcache == 0)
+        {
+            TcacheInit();
+        }
+
+        IntFree(p, false);
+    }
+
+    /// <summary>__libc_calloc.</summary>
+    private ulong Calloc(ulong n, ulong elemSize)
+    {
+        UInt128 product = (UInt128)n * elemSize;
+        if (product > ulong.MaxValue)
+        {
+            SetFailure(AllocationFailure.OutOfMemory);
+            return 0;
+        }
+
+        ulong sz = (ulong)product;
+        if (!_initialized)
+        {
+            PtmallocInit();
+        }
+
+        if (_tcache == 0)
+        {
+            TcacheInit();
+        }
+
+        ulong oldTop = _top;
+        ulong oldTopSize = TopChunkSize();
+        if (!IsBinHead(oldTop) && _sbrkBase + _maxSystemMem > oldTop && oldTopSize < _sbrkBase + _maxSystemMem - oldTop)
+        {
+            oldTopSize = _sbrkBase + _maxSystemMem - oldTop;
+        }
+
+        ulong mem = IntMallocPerturbed(sz);
+        if (mem == 0)
+        {
+            return 0;
+        }
+
+        ulong p = mem - 16;
+        ulong raw = ChunkHeader.Raw(_os, p);
+        if ((raw & ChunkHeader.IsMmapped) != 0)
+        {
+            if (_perturb != 0)
+            {
+                _os.Fill(mem, sz, 0);
+            }
+
+            return mem;
+        }
+
+        ulong csz = raw & ~ChunkHeader.SizeBits;
+        if (_perturb == 0 && p == oldTop && csz > oldTopSize)
+        {
+            csz = oldTopSize;
+        }
+
+        _os.Fill(mem, csz - ChunkHeader.Word, 0);
+        return mem;
+    }
+
+    private ulong IntMallocPerturbed(ulong bytes)
+    {
+        if (_perturb == 0)
+        {
+            return IntMalloc(bytes);
+        }
+
+        _lastWasCached = false;
+        ulong p = IntMalloc(bytes);
+        if (p != 0 && !_lastWasCached)
+        {
+            _os.Fill(p, bytes, (byte)(_perturb ^ 0xff));
+        }
+
+        return p;
+    }
+
+    private void FreePerturb(ulong p, ulong size)
+    {
+        if (_perturb != 0)
+        {
+            _os.Fill(p + 16, size - 16, _perturb);
+        }
+    }
+
+    private int MalloptInternal(int param, int value)
+    {
+        if (!_initialized)
+        {
+            PtmallocInit();
+        }
+
+        MallocConsolidate();
+        switch (param)
+        {
+            case GlibcMallopt.MxFast:
+                if ((ulong)(long)value <= GlibcAllocatorOptionsValidator.MaxFastSize)
+                {
+                    _globalMaxFast = SetMaxFastValue((ulong)value);
+                    return 1;
+                }
+
+                return 0;
+            case GlibcMallopt.TrimThreshold:
+                _trimThreshold = (ulong)(long)value;
+                _noDynThreshold = true;
+                return 1;
+            case GlibcMallopt.TopPad:
+                _topPad = (ulong)(long)value;
+                _noDynThreshold = true;
+                return 1;
+            case GlibcMallopt.MmapThreshold:
+                _mmapThreshold = (ulong)(long)value;
+                _noDynThreshold = true;
+                return 1;
+            case GlibcMallopt.MmapMax:
+                _nMmapsMax = value;
+                _noDynThreshold = true;
+                return 1;
+            case GlibcMallopt.Perturb:
+                _perturb = (byte)value;
+                return 1;
+            case GlibcMallopt.ArenaTest:
+                if (value > 0)
+                {
+                    _arenaTest = value;
+                }
+
+                return 1;
+            case GlibcMallopt.ArenaMax:
+                if (value > 0)
+                {
+                    _arenaMax = value;
+                }
+
+                return 1;
+            default:
+                return 1;
+        }
+    }
+}
