@@ -1,0 +1,249 @@
+// Copyright (c) Allocators contributors. MIT License.
+
+using System.Collections.Generic;
+
+namespace Allocators.Strategies.Buddy;
+
+/// <content>The public invariant checker and the heap walker.</content>
+public sealed partial class BuddyAllocator
+{
+    /// <summary>
+    /// Verifies the buddy invariants. <see cref="HeapCheckLevel.Cheap"/>: B4 on every list head and B6.
+    /// <see cref="HeapCheckLevel.Full"/>: everything.
+    /// </summary>
+    /// <remarks>
+    /// B1 every block (free or allocated) is aligned to its size; B2 no two free buddies of the same order (they would have
+    /// merged); B3 the blocks of each region tile it exactly and free + allocated bytes = region bytes; B4 every free-list node
+    /// is sound (check word, prev/next links agree, the map says free of that order) and each list is acyclic; B5 each list
+    /// holds exactly the free blocks of its order in the maps and its count matches; B6 live blocks, requested bytes and block
+    /// bytes match the statistics; B7 regions are aligned to their size and do not overlap, large blocks are mapped read-write.
+    /// </remarks>
+    /// <param name="level">How much to check.</param>
+    /// <returns>Every failure found, each with its id.</returns>
+    public HeapCheckResult CheckHeap(HeapCheckLevel level)
+    {
+        lock (_lock)
+        {
+            return CheckHeapCore(level);
+        }
+    }
+
+    /// <inheritdoc />
+    public IReadOnlyList<HeapBlock> WalkHeap()
+    {
+        lock (_lock)
+        {
+            var blocks = new List<HeapBlock>();
+            foreach (BuddyRegion region in _regions)
+            {
+                ulong offset = 0;
+                while (offset < region.Length)
+                {
+                    byte state = region.State[offset >> _minOrder];
+                    if (state == 0)
+                    {
+                        break;
+                    }
+
+                    int order = DecodeOrder(state);
+                    bool free = (state & BuddyRegion.FreeBit) != 0;
+                    string detail = free ? $"order {order}" : $"order {order}, requested {region.Requested[offset >> _minOrder]}";
+                    blocks.Add(new HeapBlock(region.Base + offset, 1UL << order, free ? HeapBlockKind.Free : HeapBlockKind.InUse, detail));
+                    offset += 1UL << order;
+                }
+            }
+
+            foreach (BuddyLargeBlock large in _large.Values)
+            {
+                blocks.Add(new HeapBlock(large.Address, large.UsableSize, HeapBlockKind.Mmapped, $"requested {large.RequestedSize}"));
+            }
+
+            blocks.Sort((a, b) => a.Address.CompareTo(b.Address));
+            return blocks;
+        }
+    }
+
+    private HeapCheckResult CheckHeapCore(HeapCheckLevel level)
+    {
+        if (level == HeapCheckLevel.None)
+        {
+            return HeapCheckResult.Success;
+        }
+
+        var failures = new List<HeapCheckFailure>();
+        for (int order = _minOrder; order <= _maxOrder; order++)
+        {
+            ulong head = _freeHeads[order];
+            if ((head == 0) != (_freeCounts[order] == 0))
+            {
+                failures.Add(new HeapCheckFailure("B5", head, $"order {order}: list head 0x{head:x} disagrees with count {_freeCounts[order]}"));
+            }
+            else if (head != 0 && ValidateNode(head, order) is string problem)
+            {
+                failures.Add(new HeapCheckFailure("B4", head, $"order {order}: {problem}"));
+            }
+        }
+
+        ulong largeRequested = 0;
+        foreach (BuddyLargeBlock large in _large.Values)
+        {
+            largeRequested += large.RequestedSize;
+        }
+
+        if (level == HeapCheckLevel.Cheap)
+        {
+            if (_regionRequestedBytes + largeRequested != _counters.AllocatedBytes)
+            {
+                failures.Add(new HeapCheckFailure("B6", 0, $"requested bytes {_regionRequestedBytes} + {largeRequested} (large) != statistics {_counters.AllocatedBytes}"));
+            }
+
+            return HeapCheckResult.From(failures);
+        }
+
+        var mapFree = new long[_maxOrder + 1];
+        long allocatedBlocks = 0;
+        ulong allocatedBlockBytes = 0;
+        ulong requested = 0;
+        BuddyRegion? previous = null;
+        foreach (BuddyRegion region in _regions)
+        {
+            if (region.Base % region.Length != 0 || (previous is not null && previous.End > region.Base))
+            {
+                failures.Add(new HeapCheckFailure("B7", region.Base, $"region 0x{region.Base:x} is misaligned or overlaps the previous region"));
+            }
+
+            previous = region;
+            ulong offset = 0;
+            ulong freeBytes = 0;
+            ulong usedBytes = 0;
+            while (offset < region.Length)
+            {
+                ulong unit = offset >> _minOrder;
+                byte state = region.State[unit];
+                int order = DecodeOrder(state);
+                bool free = (state & BuddyRegion.FreeBit) != 0;
+                bool used = (state & BuddyRegion.AllocatedBit) != 0;
+                if (state == 0 || free == used || order < _minOrder || order > _maxOrder || offset + (1UL << order) > region.Length)
+                {
+                    failures.Add(new HeapCheckFailure("B3", region.Base + offset, $"region 0x{region.Base:x}: no valid block starts at offset 0x{offset:x} (state 0x{state:x2})"));
+                    break;
+                }
+
+                ulong size = 1UL << order;
+                if ((offset & (size - 1)) != 0)
+                {
+                    failures.Add(new HeapCheckFailure("B1", region.Base + offset, $"{(free ? "free" : "allocated")} block of order {order} is not aligned to its size"));
+                }
+
+                for (ulong u = unit + 1; u < (offset + size) >> _minOrder; u++)
+                {
+                    if (region.State[u] != 0)
+                    {
+                        failures.Add(new HeapCheckFailure("B3", region.Base + (u << _minOrder), $"a block starts inside block 0x{region.Base + offset:x} (order {order})"));
+                        break;
+                    }
+                }
+
+                if (free)
+                {
+                    freeBytes += size;
+                    mapFree[order]++;
+                    if (order < _maxOrder)
+                    {
+                        ulong buddy = offset ^ size;
+                        byte buddyState = region.State[buddy >> _minOrder];
+                        if ((buddyState & BuddyRegion.FreeBit) != 0 && DecodeOrder(buddyState) == order && buddy > offset)
+                        {
+                            failures.Add(new HeapCheckFailure("B2", region.Base + offset, $"free block 0x{region.Base + offset:x} and its buddy 0x{region.Base + buddy:x} are both free of order {order}"));
+                        }
+                    }
+                }
+                else
+                {
+                    usedBytes += size;
+                    allocatedBlocks++;
+                    allocatedBlockBytes += size;
+                    requested += region.Requested[unit];
+                    if (region.Requested[unit] > size)
+                    {
+                        failures.Add(new HeapCheckFailure("B6", region.Base + offset, $"block of {size} bytes records {region.Requested[unit]} requested bytes"));
+                    }
+                }
+
+                offset += size;
+            }
+
+            if (freeBytes + usedBytes != region.Length && failures.Count == 0)
+            {
+                failures.Add(new HeapCheckFailure("B3", region.Base, $"region 0x{region.Base:x}: free {freeBytes} + allocated {usedBytes} != {region.Length}"));
+            }
+
+            if (freeBytes != region.FreeBytes)
+            {
+                failures.Add(new HeapCheckFailure("B3", region.Base, $"region 0x{region.Base:x}: map has {freeBytes} free bytes, counter says {region.FreeBytes}"));
+            }
+        }
+
+        for (int order = _minOrder; order <= _maxOrder; order++)
+        {
+            CheckList(order, mapFree[order], failures);
+        }
+
+        if (allocatedBlocks + _large.Count != _counters.LiveBlocks || requested + largeRequested != _counters.AllocatedBytes || allocatedBlockBytes != _allocatedBlockBytes || requested != _regionRequestedBytes)
+        {
+            failures.Add(new HeapCheckFailure("B6", 0, $"maps hold {allocatedBlocks} blocks + {_large.Count} large, {requested} + {largeRequested} requested, {allocatedBlockBytes} block bytes; statistics say {_counters.LiveBlocks}, {_counters.AllocatedBytes}, {_allocatedBlockBytes}"));
+        }
+
+        foreach (BuddyLargeBlock large in _large.Values)
+        {
+            if (!_os.IsAccessible(large.MappingStart, large.MappingLength, Protection.ReadWrite))
+            {
+                failures.Add(new HeapCheckFailure("B7", large.Address, $"large block 0x{large.Address:x} ({large.MappingLength} bytes) is not mapped read-write"));
+            }
+        }
+
+        return HeapCheckResult.From(failures);
+    }
+
+    private void CheckList(int order, long expected, List<HeapCheckFailure> failures)
+    {
+        ulong node = _freeHeads[order];
+        ulong prev = 0;
+        long count = 0;
+        while (node != 0)
+        {
+            if (count > expected)
+            {
+                failures.Add(new HeapCheckFailure("B4", node, $"order {order}: the list is longer than the {expected} free blocks in the maps (cycle or stray node)"));
+                return;
+            }
+
+            if (!IsFreeHead(node, order, out string? why))
+            {
+                failures.Add(new HeapCheckFailure("B4", node, $"order {order}: node 0x{node:x} after 0x{prev:x}: {why}"));
+                return;
+            }
+
+            if (_os.ReadUInt64(node + CheckOffset) != CheckWord(node, order))
+            {
+                failures.Add(new HeapCheckFailure("B4", node, $"order {order}: free block 0x{node:x} has a bad check word (overwritten after free?)"));
+                return;
+            }
+
+            if (_os.ReadUInt64(node + PrevOffset) != prev)
+            {
+                failures.Add(new HeapCheckFailure("B4", node, $"order {order}: free block 0x{node:x} has prev 0x{_os.ReadUInt64(node + PrevOffset):x}, expected 0x{prev:x}"));
+                return;
+            }
+
+            count++;
+            prev = node;
+            node = _os.ReadUInt64(node + NextOffset);
+        }
+
+        if (count != expected || count != _freeCounts[order])
+        {
+            failures.Add(new HeapCheckFailure("B5", _freeHeads[order], $"order {order}: list holds {count} blocks, the maps {expected}, the counter {_freeCounts[order]}"));
+        }
+    }
+}

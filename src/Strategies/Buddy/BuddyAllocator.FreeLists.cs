@@ -1,0 +1,269 @@
+// Copyright (c) Allocators contributors. MIT License.
+
+using Allocators.Strategies.Shared;
+
+namespace Allocators.Strategies.Buddy;
+
+/// <content>The per-order free lists in simulated memory, and obtaining and releasing regions.</content>
+public sealed partial class BuddyAllocator
+{
+    /// <summary>Offset of the <c>next</c> link in a free block.</summary>
+    internal const ulong NextOffset = 0;
+
+    /// <summary>Offset of the <c>prev</c> link in a free block.</summary>
+    internal const ulong PrevOffset = 8;
+
+    /// <summary>Offset of the check word in a free block.</summary>
+    internal const ulong CheckOffset = 16;
+
+    private const ulong NodeMagic = 0xB0DD_1E5F_EEB1_0C4BUL;
+
+    /// <summary>The check word a free block of <paramref name="order"/> at <paramref name="block"/> must carry.</summary>
+    internal static ulong CheckWord(ulong block, int order) => NodeMagic ^ block ^ ((ulong)order * 0x9E37_79B9_7F4A_7C15UL);
+
+    private void PushFree(BuddyRegion region, ulong block, int order)
+    {
+        LinkRaw(block, order);
+        region.State[(block - region.Base) >> _minOrder] = (byte)(BuddyRegion.FreeBit | (order - _minOrder + 1));
+        region.FreeBytes += 1UL << order;
+    }
+
+    private void LinkRaw(ulong block, int order)
+    {
+        ulong head = _freeHeads[order];
+        _os.WriteUInt64(block + NextOffset, head);
+        _os.WriteUInt64(block + PrevOffset, 0);
+        _os.WriteUInt64(block + CheckOffset, CheckWord(block, order));
+        if (head != 0)
+        {
+            _os.WriteUInt64(head + PrevOffset, block);
+        }
+
+        _freeHeads[order] = block;
+        _freeCounts[order]++;
+    }
+
+    /// <summary>Removes a validated free block from its list and from the free state of the map.</summary>
+    private void Unlink(BuddyRegion region, ulong block, int order)
+    {
+        ulong next = _os.ReadUInt64(block + NextOffset);
+        ulong prev = _os.ReadUInt64(block + PrevOffset);
+        if (prev == 0)
+        {
+            _freeHeads[order] = next;
+        }
+        else
+        {
+            _os.WriteUInt64(prev + NextOffset, next);
+        }
+
+        if (next != 0)
+        {
+            _os.WriteUInt64(next + PrevOffset, prev);
+        }
+
+        _os.WriteUInt64(block + CheckOffset, 0);
+        _freeCounts[order]--;
+        region.State[(block - region.Base) >> _minOrder] = 0;
+        region.FreeBytes -= 1UL << order;
+    }
+
+    /// <summary>Checks a free block's node against the map and its neighbours; returns the problem, or null when sound.</summary>
+    private string? ValidateNode(ulong block, int order)
+    {
+        if (!IsFreeHead(block, order, out string? why))
+        {
+            return why;
+        }
+
+        ulong check = _os.ReadUInt64(block + CheckOffset);
+        if (check != CheckWord(block, order))
+        {
+            return $"the check word of free block 0x{block:x} (order {order}) is 0x{check:x}, expected 0x{CheckWord(block, order):x}: the node was overwritten (use after free or overflow)";
+        }
+
+        ulong next = _os.ReadUInt64(block + NextOffset);
+        ulong prev = _os.ReadUInt64(block + PrevOffset);
+        if (prev == 0)
+        {
+            if (_freeHeads[order] != block)
+            {
+                return $"free block 0x{block:x} has no prev but the order-{order} list head is 0x{_freeHeads[order]:x}";
+            }
+        }
+        else if (!IsFreeHead(prev, order, out string? prevWhy))
+        {
+            return $"prev link 0x{prev:x} of free block 0x{block:x} is bad: {prevWhy}";
+        }
+        else if (_os.ReadUInt64(prev + NextOffset) != block)
+        {
+            return $"prev 0x{prev:x} of free block 0x{block:x} does not link back to it (prev->next = 0x{_os.ReadUInt64(prev + NextOffset):x})";
+        }
+
+        if (next != 0)
+        {
+            if (!IsFreeHead(next, order, out string? nextWhy))
+            {
+                return $"next link 0x{next:x} of free block 0x{block:x} is bad: {nextWhy}";
+            }
+
+            if (_os.ReadUInt64(next + PrevOffset) != block)
+            {
+                return $"next 0x{next:x} of free block 0x{block:x} does not link back to it (next->prev = 0x{_os.ReadUInt64(next + PrevOffset):x})";
+            }
+        }
+
+        return null;
+    }
+
+    private bool IsFreeHead(ulong address, int order, out string? why)
+    {
+        BuddyRegion? region = FindRegion(address);
+        if (region is null)
+        {
+            why = $"0x{address:x} lies in no region";
+            return false;
+        }
+
+        ulong offset = address - region.Base;
+        if ((offset & ((1UL << order) - 1)) != 0)
+        {
+            why = $"0x{address:x} is not aligned to its order-{order} size";
+            return false;
+        }
+
+        byte state = region.State[offset >> _minOrder];
+        if ((state & BuddyRegion.FreeBit) == 0 || DecodeOrder(state) != order)
+        {
+            why = state == 0
+                ? $"the region map has no block at 0x{address:x}"
+                : $"the region map says 0x{address:x} is {((state & BuddyRegion.FreeBit) != 0 ? "free" : "allocated")} of order {DecodeOrder(state)}, not free of order {order}";
+            return false;
+        }
+
+        why = null;
+        return true;
+    }
+
+    /// <summary>Rebuilds every free list from the region maps (used after corruption is detected), then builds the exception.</summary>
+    private HeapCorruptionException CorruptList(string operation, ulong block, int order, string problem)
+    {
+        RebuildFreeLists();
+        return new HeapCorruptionException(StrategyName, operation, block, $"corrupted free list (order {order})", problem + "; the free lists were rebuilt from the region map");
+    }
+
+    private void RebuildFreeLists()
+    {
+        System.Array.Clear(_freeHeads);
+        System.Array.Clear(_freeCounts);
+        foreach (BuddyRegion region in _regions)
+        {
+            ulong offset = 0;
+            while (offset < region.Length)
+            {
+                byte state = region.State[offset >> _minOrder];
+                if (state == 0)
+                {
+                    // The out-of-band map itself is broken; nothing sensible can be linked past this point.
+                    break;
+                }
+
+                int order = DecodeOrder(state);
+                if ((state & BuddyRegion.FreeBit) != 0)
+                {
+                    LinkRaw(region.Base + offset, order);
+                }
+
+                offset += 1UL << order;
+            }
+        }
+    }
+
+    private bool TryAddRegion()
+    {
+        ulong size = _regionSize;
+        ulong baseAddress;
+        if (_source == BuddyRegionSource.Mmap)
+        {
+            OsResult mapped = _os.Mmap(0, 2 * size, Protection.ReadWrite, MapFlags.PrivateAnonymous);
+            if (!mapped.Succeeded)
+            {
+                return false;
+            }
+
+            baseAddress = AlignmentMath.AlignUp(mapped.Value, size);
+            if (baseAddress > mapped.Value)
+            {
+                MustSucceed(_os.Munmap(mapped.Value, baseAddress - mapped.Value), "malloc", baseAddress, "munmap of region alignment slack");
+            }
+
+            ulong tail = mapped.Value + (2 * size) - (baseAddress + size);
+            if (tail > 0)
+            {
+                MustSucceed(_os.Munmap(baseAddress + size, tail), "malloc", baseAddress, "munmap of region alignment slack");
+            }
+        }
+        else
+        {
+            ulong current = _os.Brk(0);
+            if (!AlignmentMath.TryAlignUp(current, size, out baseAddress) || baseAddress > ulong.MaxValue - size)
+            {
+                return false;
+            }
+
+            ulong wanted = baseAddress + size;
+            if (_os.Brk(wanted) != wanted)
+            {
+                return false;
+            }
+        }
+
+        var region = new BuddyRegion(baseAddress, _maxOrder, _minOrder, _source);
+        int index = 0;
+        while (index < _regions.Count && _regions[index].Base < baseAddress)
+        {
+            index++;
+        }
+
+        _regions.Insert(index, region);
+        PushFree(region, baseAddress, _maxOrder);
+        return true;
+    }
+
+    /// <summary>Returns a completely free region to the OS; false when it cannot (a brk region below the top).</summary>
+    private bool TryReleaseRegion(BuddyRegion region)
+    {
+        if (region.Source == BuddyRegionSource.Brk && _os.CurrentBreak != region.End)
+        {
+            return false;
+        }
+
+        string? problem = ValidateNode(region.Base, _maxOrder);
+        if (problem is not null)
+        {
+            throw CorruptList("release", region.Base, _maxOrder, problem);
+        }
+
+        Unlink(region, region.Base, _maxOrder);
+        bool released;
+        if (region.Source == BuddyRegionSource.Mmap)
+        {
+            MustSucceed(_os.Munmap(region.Base, region.Length), "release", region.Base, "munmap of an empty region");
+            released = true;
+        }
+        else
+        {
+            released = _os.Brk(region.Base) == region.Base;
+        }
+
+        if (!released)
+        {
+            PushFree(region, region.Base, _maxOrder);
+            return false;
+        }
+
+        _regions.Remove(region);
+        _lastRegion = null;
+        return true;
+    }
+}

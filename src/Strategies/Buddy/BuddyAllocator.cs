@@ -1,0 +1,737 @@
+// Copyright (c) Allocators contributors. MIT License.
+
+using System;
+using System.Collections.Generic;
+using Allocators.Strategies.Shared;
+using Microsoft.Extensions.Options;
+
+namespace Allocators.Strategies.Buddy;
+
+/// <summary>
+/// The <c>buddy</c> strategy: a binary buddy allocator in the spirit of the Linux page allocator. Regions of
+/// 2^<see cref="BuddyAllocatorOptions.MaxOrder"/> bytes come from the OS aligned to their size; an allocation takes the
+/// smallest free block of a sufficient order and splits it down; a free merges the block with its buddy (offset XOR size)
+/// while the buddy is free.
+/// </summary>
+/// <remarks>
+/// <para>The per-order free lists live in simulated memory, doubly linked through the free blocks: a free block starts with
+/// <c>next</c>, <c>prev</c> and a check word binding the node to its address and order. List heads and counts are out of band,
+/// like Linux's <c>free_area</c> array.</para>
+/// <para>A block's order and state come from an out-of-band per-region map, never from user-writable memory alone. A corrupted
+/// free-list node is detected when it is used or checked; the lists are then rebuilt from the map (so the allocator stays
+/// consistent) and a <see cref="HeapCorruptionException"/> names the block.</para>
+/// <para>Blocks carry no header: the address handed out is the block start, aligned to the block size.</para>
+/// </remarks>
+public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
+{
+    /// <summary>The strategy name.</summary>
+    public const string StrategyName = "buddy";
+
+    internal const ulong MaxRequestBytes = long.MaxValue;
+
+    private const int FreedHistoryCapacity = 1024;
+
+    private readonly object _lock = new();
+    private readonly ISimulatedOs _os;
+    private readonly ulong _pageSize;
+    private readonly int _minOrder;
+    private readonly int _maxOrder;
+    private readonly ulong _regionSize;
+    private readonly BuddyRegionSource _source;
+    private readonly int _keepEmptyRegions;
+    private readonly HeapCheckLevel _checkLevel;
+    private readonly ulong[] _freeHeads;
+    private readonly long[] _freeCounts;
+    private readonly List<BuddyRegion> _regions = [];
+    private readonly Dictionary<ulong, BuddyLargeBlock> _large = [];
+    private readonly HashSet<ulong> _freedHistory = [];
+    private readonly Queue<ulong> _freedOrder = new();
+    private BuddyRegion? _lastRegion;
+    private ulong _allocatedBlockBytes;
+    private ulong _regionRequestedBytes;
+    private ulong _largeMappedBytes;
+    private StatisticsCounters _counters;
+
+    /// <summary>Initializes a new instance of the <see cref="BuddyAllocator"/> class.</summary>
+    /// <param name="os">The simulated process regions are obtained from.</param>
+    /// <param name="options">The options; <see langword="null"/> for the defaults.</param>
+    /// <exception cref="OptionsValidationException">The options are invalid.</exception>
+    public BuddyAllocator(ISimulatedOs os, BuddyAllocatorOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(os);
+        options ??= new BuddyAllocatorOptions();
+        ValidateOptionsResult validation = new BuddyAllocatorOptionsValidator().Validate(null, options);
+        if (validation.Failed)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(BuddyAllocatorOptions), validation.Failures);
+        }
+
+        _os = os;
+        _pageSize = (ulong)os.PageSize;
+        _minOrder = options.MinOrder;
+        _maxOrder = options.MaxOrder;
+        _regionSize = 1UL << _maxOrder;
+        _source = options.RegionSource;
+        _keepEmptyRegions = options.KeepEmptyRegions;
+        _checkLevel = options.CheckLevel;
+        _freeHeads = new ulong[_maxOrder + 1];
+        _freeCounts = new long[_maxOrder + 1];
+    }
+
+    /// <inheritdoc />
+    public string Name => StrategyName;
+
+    /// <inheritdoc />
+    public ISimulatedOs Os => _os;
+
+    /// <summary>Gets the smallest block order.</summary>
+    public int MinOrder => _minOrder;
+
+    /// <summary>Gets the largest block order (the region size is 2^MaxOrder bytes).</summary>
+    public int MaxOrder => _maxOrder;
+
+    /// <summary>Gets the number of regions currently held.</summary>
+    public int RegionCount
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _regions.Count;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public ulong Allocate(ulong size)
+    {
+        lock (_lock)
+        {
+            ulong address = AllocateCore(size, 0);
+            AfterCall("malloc");
+            return address;
+        }
+    }
+
+    /// <inheritdoc />
+    public ulong AllocateZeroed(ulong count, ulong size)
+    {
+        lock (_lock)
+        {
+            if (!AlignmentMath.TryMultiply(count, size, out ulong total))
+            {
+                _counters.OnFailed(AllocationFailure.OutOfMemory);
+                return 0;
+            }
+
+            ulong address = AllocateCore(total, 0);
+            if (address != 0 && !_large.ContainsKey(address))
+            {
+                // Region blocks may be recycled; a large block is a fresh mapping and already zero.
+                _os.Fill(address, total, 0);
+            }
+
+            AfterCall("calloc");
+            return address;
+        }
+    }
+
+    /// <inheritdoc />
+    public ulong AllocateAligned(ulong alignment, ulong size)
+    {
+        lock (_lock)
+        {
+            if (alignment != 0 && !AlignmentMath.IsPowerOfTwo(alignment))
+            {
+                _counters.OnFailed(AllocationFailure.InvalidArgument);
+                return 0;
+            }
+
+            ulong address = AllocateCore(size, alignment);
+            AfterCall("memalign");
+            return address;
+        }
+    }
+
+    /// <inheritdoc />
+    public void Free(ulong address)
+    {
+        if (address == 0)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            BuddyRegion? region = FindRegion(address);
+            if (region is not null)
+            {
+                (ulong offset, int order) = ValidateAllocatedBlock(region, address, "free");
+                ulong requested = region.Requested[offset >> _minOrder];
+                FreeBlock(region, offset, order, "free");
+                _counters.OnFreed(requested);
+                ReleaseIfEmpty(region, address);
+            }
+            else
+            {
+                if (!_large.Remove(address, out BuddyLargeBlock large))
+                {
+                    ThrowUnknownPointer(address, "free");
+                }
+
+                MustSucceed(_os.Munmap(large.MappingStart, large.MappingLength), "free", address, "munmap of a large block");
+                _largeMappedBytes -= large.MappingLength;
+                _counters.OnFreed(large.RequestedSize);
+                RememberFreed(address);
+            }
+
+            AfterCall("free");
+        }
+    }
+
+    /// <inheritdoc />
+    public ulong Reallocate(ulong address, ulong size)
+    {
+        if (address == 0)
+        {
+            return Allocate(size);
+        }
+
+        if (size == 0)
+        {
+            // realloc(p, 0) frees p and returns null, as glibc does.
+            Free(address);
+            lock (_lock)
+            {
+                _counters.Reallocations++;
+            }
+
+            return 0;
+        }
+
+        lock (_lock)
+        {
+            ulong result = ReallocateCore(address, size);
+            AfterCall("realloc");
+            return result;
+        }
+    }
+
+    /// <inheritdoc />
+    public ulong UsableSize(ulong address)
+    {
+        if (address == 0)
+        {
+            return 0;
+        }
+
+        lock (_lock)
+        {
+            BuddyRegion? region = FindRegion(address);
+            if (region is not null)
+            {
+                (_, int order) = ValidateAllocatedBlock(region, address, "malloc_usable_size");
+                return 1UL << order;
+            }
+
+            if (_large.TryGetValue(address, out BuddyLargeBlock large))
+            {
+                return large.UsableSize;
+            }
+
+            ThrowUnknownPointer(address, "malloc_usable_size");
+            return 0;
+        }
+    }
+
+    /// <summary>Returns every completely free region to the OS, ignoring <see cref="BuddyAllocatorOptions.KeepEmptyRegions"/>.</summary>
+    /// <param name="pad">Ignored: regions are released whole.</param>
+    /// <returns><see langword="true"/> when memory was returned.</returns>
+    public bool Trim(ulong pad)
+    {
+        lock (_lock)
+        {
+            bool released = false;
+            for (int i = _regions.Count - 1; i >= 0; i--)
+            {
+                BuddyRegion region = _regions[i];
+                if (region.FreeBytes == region.Length && TryReleaseRegion(region))
+                {
+                    released = true;
+                }
+            }
+
+            AfterCall("malloc_trim");
+            return released;
+        }
+    }
+
+    private ulong AllocateCore(ulong size, ulong alignment)
+    {
+        if (size > MaxRequestBytes)
+        {
+            _counters.OnFailed(AllocationFailure.OutOfMemory);
+            return 0;
+        }
+
+        int order = OrderFor(size, alignment);
+        if (order > _maxOrder)
+        {
+            return AllocateLarge(size, alignment);
+        }
+
+        ulong address = TakeBlock(order, "malloc");
+        if (address == 0)
+        {
+            _counters.OnFailed(AllocationFailure.OutOfMemory);
+            return 0;
+        }
+
+        BuddyRegion region = FindRegion(address)!;
+        ulong unit = (address - region.Base) >> _minOrder;
+        region.Requested[unit] = (uint)size;
+        _allocatedBlockBytes += 1UL << order;
+        _regionRequestedBytes += size;
+        _counters.OnAllocated(size);
+        return address;
+    }
+
+    private int OrderFor(ulong size, ulong alignment)
+    {
+        if (size > _regionSize)
+        {
+            return _maxOrder + 1;
+        }
+
+        int order = Math.Max(_minOrder, AlignmentMath.CeilLog2(Math.Max(size, 1)));
+        if (alignment > 1)
+        {
+            order = Math.Max(order, AlignmentMath.CeilLog2(alignment));
+        }
+
+        return order;
+    }
+
+    /// <summary>Takes a free block of exactly <paramref name="order"/>, splitting a larger one or adding a region; 0 when the OS refuses.</summary>
+    private ulong TakeBlock(int order, string operation)
+    {
+        int found = order;
+        while (found <= _maxOrder && _freeHeads[found] == 0)
+        {
+            found++;
+        }
+
+        if (found > _maxOrder)
+        {
+            if (!TryAddRegion())
+            {
+                return 0;
+            }
+
+            found = _maxOrder;
+        }
+
+        ulong block = _freeHeads[found];
+        BuddyRegion region = FindRegion(block) ?? throw CorruptList(operation, block, found, "the list head lies in no region");
+        string? problem = ValidateNode(block, found);
+        if (problem is not null)
+        {
+            throw CorruptList(operation, block, found, problem);
+        }
+
+        Unlink(region, block, found);
+        while (found > order)
+        {
+            found--;
+            PushFree(region, block + (1UL << found), found);
+        }
+
+        region.State[(block - region.Base) >> _minOrder] = (byte)(BuddyRegion.AllocatedBit | (order - _minOrder + 1));
+        return block;
+    }
+
+    private ulong AllocateLarge(ulong size, ulong alignment)
+    {
+        ulong align = Math.Max(alignment, _pageSize);
+        if (!AlignmentMath.TryAlignUp(size, _pageSize, out ulong length) || length > MaxRequestBytes - align)
+        {
+            _counters.OnFailed(AllocationFailure.OutOfMemory);
+            return 0;
+        }
+
+        ulong slack = align - _pageSize;
+        OsResult mapped = _os.Mmap(0, length + slack, Protection.ReadWrite, MapFlags.PrivateAnonymous);
+        if (!mapped.Succeeded)
+        {
+            _counters.OnFailed(AllocationFailure.OutOfMemory);
+            return 0;
+        }
+
+        ulong start = AlignmentMath.AlignUp(mapped.Value, align);
+        if (start > mapped.Value)
+        {
+            MustSucceed(_os.Munmap(mapped.Value, start - mapped.Value), "malloc", start, "munmap of alignment slack");
+        }
+
+        if (mapped.Value + length + slack > start + length)
+        {
+            MustSucceed(_os.Munmap(start + length, mapped.Value + length + slack - (start + length)), "malloc", start, "munmap of alignment slack");
+        }
+
+        _large.Add(start, new BuddyLargeBlock(start, length, start, size));
+        _freedHistory.Remove(start);
+        _largeMappedBytes += length;
+        _counters.OnAllocated(size);
+        return start;
+    }
+
+    private ulong ReallocateCore(ulong address, ulong size)
+    {
+        if (size > MaxRequestBytes)
+        {
+            ValidateAnyBlock(address);
+            _counters.OnFailed(AllocationFailure.OutOfMemory);
+            return 0;
+        }
+
+        BuddyRegion? region = FindRegion(address);
+        if (region is null)
+        {
+            return ReallocateLarge(address, size);
+        }
+
+        (ulong offset, int order) = ValidateAllocatedBlock(region, address, "realloc");
+        ulong unit = offset >> _minOrder;
+        ulong oldRequested = region.Requested[unit];
+        int newOrder = OrderFor(size, 0);
+        if (newOrder <= _maxOrder)
+        {
+            if (newOrder < order)
+            {
+                // Shrink in place: give the upper halves back (their buddies, the lower halves, stay in use).
+                for (int k = order - 1; k >= newOrder; k--)
+                {
+                    PushFree(region, address + (1UL << k), k);
+                }
+
+                _allocatedBlockBytes -= (1UL << order) - (1UL << newOrder);
+                SetAllocated(region, unit, newOrder);
+            }
+            else if (newOrder > order && CanAbsorbBuddies(region, offset, order, newOrder))
+            {
+                // Grow in place: this block is the lower buddy at every level up to newOrder and each upper buddy is free.
+                for (int k = order; k < newOrder; k++)
+                {
+                    ulong buddy = address + (1UL << k);
+                    string? problem = ValidateNode(buddy, k);
+                    if (problem is not null)
+                    {
+                        throw CorruptList("realloc", buddy, k, problem);
+                    }
+                }
+
+                for (int k = order; k < newOrder; k++)
+                {
+                    Unlink(region, address + (1UL << k), k);
+                }
+
+                _allocatedBlockBytes += (1UL << newOrder) - (1UL << order);
+                SetAllocated(region, unit, newOrder);
+            }
+            else if (newOrder > order)
+            {
+                return MoveBlock(address, oldRequested, size);
+            }
+
+            region.Requested[unit] = (uint)size;
+            _regionRequestedBytes = _regionRequestedBytes - oldRequested + size;
+            _counters.OnResized(oldRequested, size);
+            return address;
+        }
+
+        return MoveBlock(address, oldRequested, size);
+    }
+
+    private ulong ReallocateLarge(ulong address, ulong size)
+    {
+        if (!_large.TryGetValue(address, out BuddyLargeBlock large))
+        {
+            ThrowUnknownPointer(address, "realloc");
+        }
+
+        if (size <= _regionSize / 2 || large.Address != large.MappingStart)
+        {
+            // Small again (or an over-aligned mapping): move it into the buddy system or a fresh mapping.
+            return MoveBlock(address, large.RequestedSize, size);
+        }
+
+        ulong newLength = AlignmentMath.AlignUp(size, _pageSize);
+        OsResult remapped = _os.Mremap(large.MappingStart, large.MappingLength, newLength, MremapFlags.MayMove);
+        if (!remapped.Succeeded)
+        {
+            _counters.OnFailed(AllocationFailure.OutOfMemory);
+            return 0;
+        }
+
+        _large.Remove(address);
+        _large.Add(remapped.Value, new BuddyLargeBlock(remapped.Value, newLength, remapped.Value, size));
+        _freedHistory.Remove(remapped.Value);
+        _largeMappedBytes = _largeMappedBytes - large.MappingLength + newLength;
+        _counters.OnResized(large.RequestedSize, size);
+        return remapped.Value;
+    }
+
+    private ulong MoveBlock(ulong address, ulong oldRequested, ulong size)
+    {
+        ulong fresh = AllocateCore(size, 0);
+        if (fresh == 0)
+        {
+            return 0;
+        }
+
+        _os.Copy(fresh, address, Math.Min(oldRequested, size));
+        BuddyRegion? region = FindRegion(address);
+        if (region is not null)
+        {
+            (ulong offset, int order) = ValidateAllocatedBlock(region, address, "realloc");
+            FreeBlock(region, offset, order, "realloc");
+            ReleaseIfEmpty(region, address);
+        }
+        else
+        {
+            _large.Remove(address, out BuddyLargeBlock large);
+            MustSucceed(_os.Munmap(large.MappingStart, large.MappingLength), "realloc", address, "munmap of a large block");
+            _largeMappedBytes -= large.MappingLength;
+            RememberFreed(address);
+        }
+
+        // AllocateCore counted an allocation and FreeBlock/unmap a free; a realloc is one resize.
+        _counters.Allocations--;
+        _counters.LiveBlocks--;
+        _counters.AllocatedBytes -= oldRequested;
+        _counters.Reallocations++;
+        return fresh;
+    }
+
+    private bool CanAbsorbBuddies(BuddyRegion region, ulong offset, int order, int newOrder)
+    {
+        for (int k = order; k < newOrder; k++)
+        {
+            if ((offset & (1UL << k)) != 0)
+            {
+                return false;
+            }
+
+            byte state = region.State[(offset + (1UL << k)) >> _minOrder];
+            if ((state & BuddyRegion.FreeBit) == 0 || DecodeOrder(state) != k)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private void SetAllocated(BuddyRegion region, ulong unit, int order)
+        => region.State[unit] = (byte)(BuddyRegion.AllocatedBit | (order - _minOrder + 1));
+
+    /// <summary>Frees a validated allocated block and merges it with its buddy while the buddy is free.</summary>
+    private void FreeBlock(BuddyRegion region, ulong offset, int order, string operation)
+    {
+        ulong unit = offset >> _minOrder;
+        ulong requested = region.Requested[unit];
+
+        // Plan the merges first and validate every buddy node, so a corrupted list leaves nothing half done.
+        int top = order;
+        ulong merged = offset;
+        while (top < _maxOrder)
+        {
+            ulong buddyOffset = merged ^ (1UL << top);
+            byte state = region.State[buddyOffset >> _minOrder];
+            if ((state & BuddyRegion.FreeBit) == 0 || DecodeOrder(state) != top)
+            {
+                break;
+            }
+
+            string? problem = ValidateNode(region.Base + buddyOffset, top);
+            if (problem is not null)
+            {
+                throw CorruptList(operation, region.Base + buddyOffset, top, problem);
+            }
+
+            merged &= ~(1UL << top);
+            top++;
+        }
+
+        region.State[unit] = 0;
+        region.Requested[unit] = 0;
+        _allocatedBlockBytes -= 1UL << order;
+        _regionRequestedBytes -= requested;
+        merged = offset;
+        for (int k = order; k < top; k++)
+        {
+            ulong buddyOffset = merged ^ (1UL << k);
+            Unlink(region, region.Base + buddyOffset, k);
+            merged &= ~(1UL << k);
+        }
+
+        PushFree(region, region.Base + merged, top);
+    }
+
+    private void ReleaseIfEmpty(BuddyRegion region, ulong freedAddress)
+    {
+        if (region.FreeBytes != region.Length)
+        {
+            return;
+        }
+
+        int empty = 0;
+        foreach (BuddyRegion r in _regions)
+        {
+            if (r.FreeBytes == r.Length)
+            {
+                empty++;
+            }
+        }
+
+        if (empty > _keepEmptyRegions && TryReleaseRegion(region))
+        {
+            RememberFreed(freedAddress);
+        }
+    }
+
+    private (ulong Offset, int Order) ValidateAllocatedBlock(BuddyRegion region, ulong address, string operation)
+    {
+        ulong offset = address - region.Base;
+        ulong unitSize = 1UL << _minOrder;
+        if ((offset & (unitSize - 1)) == 0)
+        {
+            byte state = region.State[offset >> _minOrder];
+            if ((state & BuddyRegion.AllocatedBit) != 0)
+            {
+                return (offset, DecodeOrder(state));
+            }
+
+            if ((state & BuddyRegion.FreeBit) != 0)
+            {
+                throw new HeapCorruptionException(StrategyName, operation, address, "double free or corruption (the block is free)", $"block 0x{address:x} of order {DecodeOrder(state)} ({1UL << DecodeOrder(state)} bytes) is on the free list");
+            }
+        }
+
+        (ulong head, int headOrder, bool free) = FindContainingBlock(region, offset);
+        string what = $"{(free ? "free" : "allocated")} block 0x{region.Base + head:x} of order {headOrder} ({1UL << headOrder} bytes)";
+        if (free)
+        {
+            throw new HeapCorruptionException(StrategyName, operation, address, "double free or invalid pointer (the address lies inside a free block)", what);
+        }
+
+        throw new AllocatorArgumentException(StrategyName, operation, address, $"invalid pointer: not the start of a block, it lies inside {what}");
+    }
+
+    private (ulong Offset, int Order, bool Free) FindContainingBlock(BuddyRegion region, ulong offset)
+    {
+        for (int k = _minOrder; k <= _maxOrder; k++)
+        {
+            ulong candidate = offset & ~((1UL << k) - 1);
+            byte state = region.State[candidate >> _minOrder];
+            if (state != 0 && candidate + (1UL << DecodeOrder(state)) > offset)
+            {
+                return (candidate, DecodeOrder(state), (state & BuddyRegion.FreeBit) != 0);
+            }
+        }
+
+        throw new HeapCorruptionException(StrategyName, "lookup", region.Base + offset, "B3: the region map has no block covering the address");
+    }
+
+    private void ValidateAnyBlock(ulong address)
+    {
+        BuddyRegion? region = FindRegion(address);
+        if (region is not null)
+        {
+            ValidateAllocatedBlock(region, address, "realloc");
+        }
+        else if (!_large.ContainsKey(address))
+        {
+            ThrowUnknownPointer(address, "realloc");
+        }
+    }
+
+    private void ThrowUnknownPointer(ulong address, string operation)
+    {
+        if (_freedHistory.Contains(address))
+        {
+            throw new HeapCorruptionException(StrategyName, operation, address, "double free or corruption (the block was already freed and its memory returned to the OS)", $"block 0x{address:x}");
+        }
+
+        throw new AllocatorArgumentException(StrategyName, operation, address, "invalid pointer: not a block of this allocator");
+    }
+
+    private void RememberFreed(ulong address)
+    {
+        if (_freedHistory.Add(address))
+        {
+            _freedOrder.Enqueue(address);
+            while (_freedOrder.Count > FreedHistoryCapacity)
+            {
+                _freedHistory.Remove(_freedOrder.Dequeue());
+            }
+        }
+    }
+
+    private int DecodeOrder(byte state) => (state & BuddyRegion.OrderMask) + _minOrder - 1;
+
+    private BuddyRegion? FindRegion(ulong address)
+    {
+        BuddyRegion? last = _lastRegion;
+        if (last is not null && last.Contains(address))
+        {
+            return last;
+        }
+
+        int lo = 0;
+        int hi = _regions.Count - 1;
+        while (lo <= hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            BuddyRegion r = _regions[mid];
+            if (address < r.Base)
+            {
+                hi = mid - 1;
+            }
+            else if (address >= r.End)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                _lastRegion = r;
+                return r;
+            }
+        }
+
+        return null;
+    }
+
+    private void MustSucceed(OsResult result, string operation, ulong address, string what)
+    {
+        if (!result.Succeeded)
+        {
+            throw new HeapCorruptionException(StrategyName, operation, address, $"{what} failed with {result.Error}", "the mapping was changed behind the allocator's back");
+        }
+    }
+
+    private void AfterCall(string operation)
+    {
+        if (_checkLevel == HeapCheckLevel.None)
+        {
+            return;
+        }
+
+        HeapCheckResult result = CheckHeapCore(_checkLevel);
+        if (!result.Succeeded)
+        {
+            HeapCheckFailure first = result.Failures[0];
+            throw new HeapCorruptionException(StrategyName, operation, first.Address, first.Id + ": " + first.Message, result.ToString());
+        }
+    }
+}

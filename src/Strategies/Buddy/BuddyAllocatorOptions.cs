@@ -1,0 +1,45 @@
+// Copyright (c) Allocators contributors. MIT License.
+
+namespace Allocators.Strategies.Buddy;
+
+/// <summary>Options of the <see cref="BuddyAllocator"/> (strategy name <c>buddy</c>).</summary>
+public sealed class BuddyAllocatorOptions
+{
+    internal const int DefaultMinOrder = 5;
+    internal const int DefaultMaxOrder = 20;
+    internal const int DefaultKeepEmptyRegions = 1;
+
+    /// <summary>
+    /// Gets or sets the order (log2 of the size in bytes) of the smallest block. A free block carries its free-list node in its
+    /// first 24 bytes (next, prev, and a check word binding the node to its address and order), so the minimum is 5.
+    /// </summary>
+    /// <value>The default is 5 (32-byte blocks): the smallest that holds the checked node, 16-byte aligned, and the same minimum as a glibc chunk.</value>
+    public int MinOrder { get; set; } = DefaultMinOrder;
+
+    /// <summary>
+    /// Gets or sets the order of the largest block, which is also the size of one region obtained from the OS. Larger requests
+    /// get their own mapping.
+    /// </summary>
+    /// <value>The default is 20 (1 MiB): regions cost nothing until touched, and 1 MiB keeps the map count low while large
+    /// requests (above glibc's default mmap threshold range) bypass the buddy system.</value>
+    public int MaxOrder { get; set; } = DefaultMaxOrder;
+
+    /// <summary>Gets or sets where regions come from.</summary>
+    /// <value>The default is <see cref="BuddyRegionSource.Mmap"/>.</value>
+    public BuddyRegionSource RegionSource { get; set; } = BuddyRegionSource.Mmap;
+
+    /// <summary>
+    /// Gets or sets how many completely free regions are kept for reuse; further empty regions are returned to the OS at once
+    /// (a brk region only when it is at the top of the heap).
+    /// </summary>
+    /// <value>The default is 1 (hysteresis against map/unmap thrash at a region boundary).</value>
+    public int KeepEmptyRegions { get; set; } = DefaultKeepEmptyRegions;
+
+    /// <summary>
+    /// Gets or sets the checking done on every call: <see cref="HeapCheckLevel.Cheap"/> validates free-list nodes as they are used
+    /// (always on) and the counters; <see cref="HeapCheckLevel.Full"/> runs <see cref="BuddyAllocator.CheckHeap"/> after every call
+    /// and throws <see cref="HeapCorruptionException"/> on a failure.
+    /// </summary>
+    /// <value>The default is <see cref="HeapCheckLevel.None"/>.</value>
+    public HeapCheckLevel CheckLevel { get; set; } = HeapCheckLevel.None;
+}

@@ -1,0 +1,43 @@
+// Copyright (c) Allocators contributors. MIT License.
+
+namespace Allocators.Strategies.Buddy;
+
+/// <summary>
+/// Out-of-band state of one region (one block of the largest order): a byte per minimum-size unit saying whether a block
+/// starts there, its order and whether it is free or allocated, and the size requested for each allocated block.
+/// </summary>
+/// <remarks>The user can write anywhere in simulated memory but never here, so a block's order never rests on user memory alone.</remarks>
+internal sealed class BuddyRegion
+{
+    internal const byte AllocatedBit = 0x80;
+    internal const byte FreeBit = 0x40;
+    internal const byte OrderMask = 0x3f;
+
+    public BuddyRegion(ulong baseAddress, int maxOrder, int minOrder, BuddyRegionSource source)
+    {
+        Base = baseAddress;
+        Length = 1UL << maxOrder;
+        Source = source;
+        int units = 1 << (maxOrder - minOrder);
+        State = new byte[units];
+        Requested = new uint[units];
+    }
+
+    public ulong Base { get; }
+
+    public ulong Length { get; }
+
+    public ulong End => Base + Length;
+
+    public BuddyRegionSource Source { get; }
+
+    /// <summary>Per unit: 0 when no block starts there, else (order - MinOrder + 1) | FreeBit or AllocatedBit.</summary>
+    public byte[] State { get; }
+
+    /// <summary>Per unit: the size requested for the allocated block starting there.</summary>
+    public uint[] Requested { get; }
+
+    public ulong FreeBytes { get; set; }
+
+    public bool Contains(ulong address) => address >= Base && address < End;
+}
