@@ -1,0 +1,435 @@
+// Copyright (c) Allocators contributors. MIT License.
+
+using System.Collections.Generic;
+using System.Numerics;
+
+namespace Allocators.Strategies.Slab;
+
+/// <summary>The invariant checker (ids S1 to S9, documented in SlabAllocator.cs).</summary>
+public sealed partial class SlabAllocator
+{
+    /// <inheritdoc/>
+    /// <remarks>
+    /// <see cref="HeapCheckLevel.Cheap"/> checks the counters (S8 and the slab counts, O(caches));
+    /// <see cref="HeapCheckLevel.Full"/> walks every slab, free list, magazine, page-map entry and large block.
+    /// </remarks>
+    public HeapCheckResult CheckHeap(HeapCheckLevel level)
+    {
+        lock (_lock)
+        {
+            return CheckLocked(level);
+        }
+    }
+
+    private static void Add(List<HeapCheckFailure> failures, string id, ulong address, string message)
+        => failures.Add(new HeapCheckFailure(id, address, message));
+
+    private static int PopCount(ulong[] map)
+    {
+        int count = 0;
+        foreach (ulong word in map)
+        {
+            count += BitOperations.PopCount(word);
+        }
+
+        return count;
+    }
+
+    private void VerifyAfter(string operation, ulong address)
+    {
+        HeapCheckResult result = CheckLocked(HeapCheckLevel.Full);
+        if (!result.Succeeded)
+        {
+            HeapCheckFailure first = result.Failures[0];
+            throw new HeapCorruptionException(StrategyName, operation, address, $"heap check failed: {first.Id}", result.ToString());
+        }
+    }
+
+    private HeapCheckResult CheckLocked(HeapCheckLevel level)
+    {
+        if (level == HeapCheckLevel.None)
+        {
+            return HeapCheckResult.Success;
+        }
+
+        var failures = new List<HeapCheckFailure>();
+        CheckCounters(failures);
+        if (level == HeapCheckLevel.Full)
+        {
+            long slabPages = 0;
+            foreach (SlabCache cache in AllCaches())
+            {
+                slabPages += CheckCache(cache, failures);
+            }
+
+            // S6: no stale page-map entries (each live slab page was checked to map to its slab).
+            if (_pages.Count != slabPages)
+            {
+                Add(failures, "S6", 0, $"page map holds {_pages.Count} pages, live slabs have {slabPages}");
+            }
+
+            CheckLargeBlocks(failures);
+        }
+
+        return HeapCheckResult.From(failures);
+    }
+
+    private IEnumerable<SlabCache> AllCaches()
+    {
+        foreach (SlabCache cache in _classes)
+        {
+            yield return cache;
+        }
+
+        foreach (SlabCache cache in _typed)
+        {
+            yield return cache;
+        }
+    }
+
+    /// <summary>S8 and the per-cache slab counts: O(caches).</summary>
+    private void CheckCounters(List<HeapCheckFailure> failures)
+    {
+        long active = 0;
+        ulong bytes = 0;
+        foreach (SlabCache cache in AllCaches())
+        {
+            active += cache.ActiveObjects;
+            bytes += (ulong)cache.ActiveObjects * cache.UsableBytes;
+            if (cache.ActiveObjects < 0)
+            {
+                Add(failures, "S8", 0, $"cache {cache.Name} counts {cache.ActiveObjects} objects in use");
+            }
+
+            long listed = cache.Full.Count + cache.Partial.Count + cache.Empty.Count;
+            if (listed != cache.TotalSlabs)
+            {
+                Add(failures, "S3", 0, $"cache {cache.Name} has {listed} slabs on its lists but counts {cache.TotalSlabs}");
+            }
+        }
+
+        if (active + _large.Count != _liveBlocks)
+        {
+            Add(failures, "S8", 0, $"live blocks {_liveBlocks} != objects in use {active} + large blocks {_large.Count}");
+        }
+
+        if (bytes + _largeBytes != _allocatedBytes)
+        {
+            Add(failures, "S8", 0, $"allocated bytes {_allocatedBytes} != object bytes {bytes} + large bytes {_largeBytes}");
+        }
+    }
+
+    /// <summary>S1 to S7 for one cache; returns the pages of its slabs.</summary>
+    private long CheckCache(SlabCache cache, List<HeapCheckFailure> failures)
+    {
+        // S7 first: where each magazine round sits, so the free-list walk can tell the two kinds of free object apart.
+        var magazineRounds = new Dictionary<ulong, Slab>();
+        var roundsPerSlab = new Dictionary<Slab, int>();
+        CheckMagazines(cache, failures, magazineRounds, roundsPerSlab);
+
+        long pages = 0;
+        long active = 0;
+        long constructed = 0;
+        ulong requested = 0;
+        CheckList(cache, cache.Full, failures, magazineRounds, roundsPerSlab, ref pages, ref active, ref constructed, ref requested);
+        CheckList(cache, cache.Partial, failures, magazineRounds, roundsPerSlab, ref pages, ref active, ref constructed, ref requested);
+        CheckList(cache, cache.Empty, failures, magazineRounds, roundsPerSlab, ref pages, ref active, ref constructed, ref requested);
+
+        if (active != cache.ActiveObjects)
+        {
+            Add(failures, "S1", 0, $"cache {cache.Name}: slabs hold {active} objects in use, cache counts {cache.ActiveObjects}");
+        }
+
+        if (cache.IsGeneral && requested != cache.RequestedBytes)
+        {
+            Add(failures, "S8", 0, $"cache {cache.Name}: live objects requested {requested} bytes, cache counts {cache.RequestedBytes}");
+        }
+
+        if (cache.Empty.Count > EmptySlabsPerCache)
+        {
+            Add(failures, "S3", 0, $"cache {cache.Name} keeps {cache.Empty.Count} empty slabs, policy allows {EmptySlabsPerCache}");
+        }
+
+        // S5: every constructor call belongs to exactly one slot of a live or destroyed slab.
+        if (cache.Constructor is not null && constructed + cache.RetiredConstructedSlots != cache.ConstructorCalls)
+        {
+            Add(failures, "S5", 0, $"cache {cache.Name}: {cache.ConstructorCalls} constructor calls for {constructed} live and {cache.RetiredConstructedSlots} retired slots");
+        }
+
+        foreach (KeyValuePair<Slab, int> pair in roundsPerSlab)
+        {
+            if (pair.Key.List == SlabListKind.None || pair.Key.Cache != cache)
+            {
+                Add(failures, "S7", pair.Key.Base, $"cache {cache.Name}: a magazine holds objects of slab 0x{pair.Key.Base:x}, which is not on its lists");
+            }
+        }
+
+        return pages;
+    }
+
+    private void CheckMagazines(SlabCache cache, List<HeapCheckFailure> failures, Dictionary<ulong, Slab> rounds, Dictionary<Slab, int> perSlab)
+    {
+        if (cache.MagazineSize == 0)
+        {
+            return;
+        }
+
+        foreach (ThreadMagazines t in cache.Threads)
+        {
+            CheckMagazine(cache, t.Loaded, $"thread {t.ThreadId} loaded", failures, rounds, perSlab);
+            CheckMagazine(cache, t.Previous, $"thread {t.ThreadId} previous", failures, rounds, perSlab);
+            if (t.Previous.Count != 0 && !t.Previous.IsFull)
+            {
+                Add(failures, "S7", 0, $"cache {cache.Name}: thread {t.ThreadId}'s previous magazine holds {t.Previous.Count} of {cache.MagazineSize}, neither full nor empty");
+            }
+        }
+
+        foreach (Magazine? m in cache.DepotFull)
+        {
+            CheckMagazine(cache, m!, "depot", failures, rounds, perSlab);
+            if (!m!.IsFull)
+            {
+                Add(failures, "S7", 0, $"cache {cache.Name}: a depot magazine on the full list holds {m.Count} of {cache.MagazineSize}");
+            }
+        }
+
+        foreach (Magazine? m in cache.DepotEmpty)
+        {
+            if (m!.Count != 0)
+            {
+                Add(failures, "S7", 0, $"cache {cache.Name}: a depot magazine on the empty list holds {m.Count} objects");
+            }
+        }
+
+        if (cache.DepotFull.Length + cache.DepotEmpty.Length > cache.DepotLimit)
+        {
+            Add(failures, "S7", 0, $"cache {cache.Name}: the depot owns {cache.DepotFull.Length + cache.DepotEmpty.Length} magazines, limit {cache.DepotLimit}");
+        }
+    }
+
+    private void CheckMagazine(SlabCache cache, Magazine m, string where, List<HeapCheckFailure> failures, Dictionary<ulong, Slab> rounds, Dictionary<Slab, int> perSlab)
+    {
+        if (m.Count < 0 || m.Count > m.Rounds.Length)
+        {
+            Add(failures, "S7", 0, $"cache {cache.Name}: {where} magazine count {m.Count} outside 0..{m.Rounds.Length}");
+            return;
+        }
+
+        for (int i = 0; i < m.Count; i++)
+        {
+            MagazineRound round = m.Rounds[i];
+            Slab slab = round.Slab;
+            if (slab is null || slab.Cache != cache)
+            {
+                Add(failures, "S7", round.Address, $"cache {cache.Name}: {where} magazine round {i} belongs to another cache");
+                continue;
+            }
+
+            if (round.Index < 0 || round.Index >= cache.ObjectsPerSlab || round.Address != slab.FirstObject + ((ulong)round.Index * cache.Stride))
+            {
+                Add(failures, "S2", round.Address, $"cache {cache.Name}: {where} magazine round {i} is not object {round.Index} of slab 0x{slab.Base:x}");
+                continue;
+            }
+
+            if (!slab.IsFree(round.Index))
+            {
+                Add(failures, "S7", round.Address, $"cache {cache.Name}: {where} magazine holds an object marked in use");
+            }
+
+            if (!rounds.TryAdd(round.Address, slab))
+            {
+                Add(failures, "S7", round.Address, $"cache {cache.Name}: object is in magazines twice");
+                continue;
+            }
+
+            perSlab[slab] = perSlab.TryGetValue(slab, out int n) ? n + 1 : 1;
+        }
+    }
+
+    private void CheckList(
+        SlabCache cache,
+        SlabList list,
+        List<HeapCheckFailure> failures,
+        Dictionary<ulong, Slab> magazineRounds,
+        Dictionary<Slab, int> roundsPerSlab,
+        ref long pages,
+        ref long active,
+        ref long constructed,
+        ref ulong requested)
+    {
+        int walked = 0;
+        Slab? previous = null;
+        for (Slab? slab = list.Head; slab is not null; slab = slab.Next)
+        {
+            if (++walked > list.Count)
+            {
+                Add(failures, "S3", slab.Base, $"cache {cache.Name}: {list.Kind} list is longer than its count {list.Count} (cycle?)");
+                break;
+            }
+
+            if (slab.Prev != previous)
+            {
+                Add(failures, "S3", slab.Base, $"cache {cache.Name}: {list.Kind} list back link broken");
+            }
+
+            previous = slab;
+            if (slab.Cache != cache || slab.List != list.Kind)
+            {
+                Add(failures, "S3", slab.Base, $"cache {cache.Name}: slab on the {list.Kind} list says cache {slab.Cache.Name}, list {slab.List}");
+            }
+
+            SlabListKind state = slab.SlabFree == 0 ? SlabListKind.Full : slab.SlabFree == cache.ObjectsPerSlab ? SlabListKind.Empty : SlabListKind.Partial;
+            if (state != list.Kind)
+            {
+                Add(failures, "S3", slab.Base, $"cache {cache.Name}: slab with {slab.SlabFree} of {cache.ObjectsPerSlab} objects free sits on the {list.Kind} list");
+            }
+
+            int held = roundsPerSlab.TryGetValue(slab, out int r) ? r : 0;
+            CheckSlab(cache, slab, held, failures, magazineRounds, ref requested);
+            pages += (long)(slab.Bytes >> _pageShift);
+            active += slab.InUse;
+            constructed += slab.ConstructedSlots;
+        }
+
+        if (walked < list.Count)
+        {
+            Add(failures, "S3", 0, $"cache {cache.Name}: {list.Kind} list has {walked} slabs, count says {list.Count}");
+        }
+    }
+
+    private void CheckSlab(SlabCache cache, Slab slab, int magazineRounds, List<HeapCheckFailure> failures, Dictionary<ulong, Slab> rounds, ref ulong requested)
+    {
+        int capacity = cache.ObjectsPerSlab;
+
+        // S2: geometry.
+        if ((slab.Base & (_pageSize - 1)) != 0 || slab.Bytes != cache.SlabBytes || slab.Colour % cache.ColourStep != 0
+            || slab.Colour + cache.ObjectSpan > slab.Bytes || slab.FirstObject != slab.Base + slab.Colour)
+        {
+            Add(failures, "S2", slab.Base, $"cache {cache.Name}: slab geometry broken (bytes={slab.Bytes}, colour={slab.Colour}, objects={capacity}x{cache.Stride})");
+            return;
+        }
+
+        // S6: every page maps to this slab.
+        for (ulong page = slab.Base >> _pageShift; page < (slab.Base + slab.Bytes) >> _pageShift; page++)
+        {
+            if (_pages.Find(page) != slab)
+            {
+                Add(failures, "S6", page << _pageShift, $"cache {cache.Name}: page of slab 0x{slab.Base:x} is not mapped to it");
+            }
+        }
+
+        // S5.
+        int expectedConstructed = cache.Constructor is null ? 0 : capacity;
+        if (slab.ConstructedSlots != expectedConstructed)
+        {
+            Add(failures, "S5", slab.Base, $"cache {cache.Name}: {slab.ConstructedSlots} constructor calls for {capacity} slots (expected {expectedConstructed})");
+        }
+
+        // S4: walk the in-band free list.
+        var onList = new bool[capacity];
+        int listed = 0;
+        ulong address = slab.FreeHead;
+        while (address != 0)
+        {
+            ulong offset = address - slab.FirstObject;
+            int index = offset < cache.ObjectSpan && offset % cache.Stride == 0 ? (int)(offset / cache.Stride) : -1;
+            if (index < 0)
+            {
+                Add(failures, "S4", address, $"cache {cache.Name}: free-list link of slab 0x{slab.Base:x} is not an object start of it");
+                break;
+            }
+
+            if (onList[index])
+            {
+                Add(failures, "S4", address, $"cache {cache.Name}: free list of slab 0x{slab.Base:x} has a cycle at object {index}");
+                break;
+            }
+
+            onList[index] = true;
+            listed++;
+            if (!slab.IsFree(index))
+            {
+                Add(failures, "S4", address, $"cache {cache.Name}: object {index} is on the free list but marked in use");
+            }
+
+            if (rounds.ContainsKey(address))
+            {
+                Add(failures, "S7", address, $"cache {cache.Name}: object {index} is both on the free list and in a magazine");
+            }
+
+            address = _os.ReadUInt64(address + cache.FreePointerOffset);
+        }
+
+        // S1: counts agree with the walk and the bitmap.
+        if (listed != slab.SlabFree)
+        {
+            Add(failures, "S1", slab.Base, $"cache {cache.Name}: free list has {listed} objects, slab counts {slab.SlabFree}");
+        }
+
+        if (magazineRounds != slab.MagazineHeld)
+        {
+            Add(failures, "S1", slab.Base, $"cache {cache.Name}: magazines hold {magazineRounds} objects of the slab, slab counts {slab.MagazineHeld}");
+        }
+
+        int free = PopCount(slab.FreeMap);
+        if (free != slab.SlabFree + slab.MagazineHeld || slab.InUse < 0)
+        {
+            Add(failures, "S1", slab.Base, $"cache {cache.Name}: {free} free bits != {slab.SlabFree} on the list + {slab.MagazineHeld} in magazines (in use {slab.InUse}, objects {capacity})");
+        }
+
+        int tailBits = capacity & 63;
+        if (tailBits != 0 && (slab.FreeMap[^1] >> tailBits) != 0)
+        {
+            Add(failures, "S1", slab.Base, $"cache {cache.Name}: free bitmap has bits past object {capacity - 1}");
+        }
+
+        if (slab.Requested is not null)
+        {
+            for (int i = 0; i < capacity; i++)
+            {
+                if (!slab.IsFree(i))
+                {
+                    if (slab.Requested[i] > cache.UsableBytes)
+                    {
+                        Add(failures, "S8", slab.FirstObject + ((ulong)i * cache.Stride), $"cache {cache.Name}: object {i} records a request of {slab.Requested[i]} bytes");
+                    }
+
+                    requested += slab.Requested[i];
+                }
+            }
+        }
+    }
+
+    private void CheckLargeBlocks(List<HeapCheckFailure> failures)
+    {
+        ulong total = 0;
+        foreach (KeyValuePair<ulong, ulong> block in _large)
+        {
+            total += block.Value;
+            if ((block.Key & (_pageSize - 1)) != 0 || block.Value == 0 || (block.Value & (_pageSize - 1)) != 0)
+            {
+                Add(failures, "S9", block.Key, $"page-level block is not page-aligned (length={block.Value})");
+                continue;
+            }
+
+            if (!_os.IsAccessible(block.Key, block.Value, Protection.ReadWrite))
+            {
+                Add(failures, "S9", block.Key, $"page-level block of {block.Value} bytes is not mapped read-write");
+            }
+
+            for (ulong page = block.Key >> _pageShift; page < (block.Key + block.Value) >> _pageShift; page++)
+            {
+                if (_pages.Find(page) is { } slab)
+                {
+                    Add(failures, "S9", block.Key, $"page-level block overlaps slab 0x{slab.Base:x} of cache {slab.Cache.Name}");
+                    break;
+                }
+            }
+        }
+
+        if (total != _largeBytes)
+        {
+            Add(failures, "S9", 0, $"page-level blocks total {total} bytes, allocator counts {_largeBytes}");
+        }
+    }
+}

@@ -1,0 +1,46 @@
+// Copyright (c) Allocators contributors. MIT License.
+
+namespace Allocators.Strategies.Slab;
+
+/// <summary>Options of <see cref="SlabAllocator"/>: slab sizing, colouring, the empty-slab policy and the magazine layer.</summary>
+public sealed class SlabAllocatorOptions
+{
+    internal const int DefaultMagazineSize = 32;
+    internal const int DefaultDepotMagazines = 8;
+    internal const int DefaultEmptySlabsPerCache = 1;
+    internal const int DefaultMaxPagesPerSlab = 8;
+    internal const int DefaultMinObjectsPerSlab = 8;
+    internal const int DefaultCacheLineBytes = 64;
+
+    /// <summary>Gets or sets the number of objects a magazine holds; 0 turns the per-thread magazine layer off.</summary>
+    /// <value>The default is 32. Range 0 to 4096.</value>
+    public int MagazineSize { get; set; } = DefaultMagazineSize;
+
+    /// <summary>Gets or sets how many magazines (full or empty) each cache's depot may own beyond the two per thread.</summary>
+    /// <value>The default is 8. Range 0 to 4096. Objects freed when no magazine has room go straight back to their slab.</value>
+    public int DepotMagazines { get; set; } = DefaultDepotMagazines;
+
+    /// <summary>Gets or sets how many completely free slabs each cache keeps for reuse; further empty slabs are unmapped at once.</summary>
+    /// <value>The default is 1. Range 0 to 4096. <see cref="SlabAllocator.Reap"/> and <see cref="SlabAllocator.Trim"/> release the kept ones too.</value>
+    public int EmptySlabsPerCache { get; set; } = DefaultEmptySlabsPerCache;
+
+    /// <summary>Gets or sets the largest slab, in pages. Size classes whose objects do not fit are served by page-level allocation.</summary>
+    /// <value>The default is 8. Range 1 to 64.</value>
+    public int MaxPagesPerSlab { get; set; } = DefaultMaxPagesPerSlab;
+
+    /// <summary>Gets or sets the number of objects a slab should hold before the tail waste rule is applied (SLUB's min_objects).</summary>
+    /// <value>The default is 8. Range 1 to 4096.</value>
+    public int MinObjectsPerSlab { get; set; } = DefaultMinObjectsPerSlab;
+
+    /// <summary>Gets or sets the cache-line size, the step of slab colouring.</summary>
+    /// <value>The default is 64. A power of two from 16 to 4096.</value>
+    public int CacheLineBytes { get; set; } = DefaultCacheLineBytes;
+
+    /// <summary>Gets or sets a value indicating whether successive slabs start their first object at cycling cache-line offsets.</summary>
+    /// <value>The default is <see langword="true"/>.</value>
+    public bool Colouring { get; set; } = true;
+
+    /// <summary>Gets or sets the heap check level; <see cref="HeapCheckLevel.Full"/> runs the full invariant checker after every call.</summary>
+    /// <value>The default is <see cref="HeapCheckLevel.None"/> (double frees and bad pointers are still always detected).</value>
+    public HeapCheckLevel CheckLevel { get; set; } = HeapCheckLevel.None;
+}

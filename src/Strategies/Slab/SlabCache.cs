@@ -1,0 +1,656 @@
+// Copyright (c) Allocators contributors. MIT License.
+
+using System;
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+
+namespace Allocators.Strategies.Slab;
+
+/// <summary>
+/// One object cache of a <see cref="SlabAllocator"/> (Bonwick's kmem_cache): a general size class
+/// (<c>kmalloc-64</c>) or a typed cache made by <see cref="SlabAllocator.CreateCache"/>. Objects are carved from
+/// slabs of whole pages kept on full, partial and empty lists, with a magazine layer in front.
+/// </summary>
+/// <remarks>
+/// Every member takes the owning allocator's lock; a handle is safe for concurrent use. The internal members run with
+/// that lock held.
+/// </remarks>
+public sealed class SlabCache
+{
+    internal readonly SlabList Full = new(SlabListKind.Full);
+    internal readonly SlabList Partial = new(SlabListKind.Partial);
+    internal readonly SlabList Empty = new(SlabListKind.Empty);
+
+    internal readonly ulong Stride;               // distance between objects (object size + free pointer when outside)
+    internal readonly ulong UsableBytes;          // bytes the program may use in an object
+    internal readonly ulong FreePointerOffset;    // where a free object keeps its next pointer
+    internal readonly ulong SlabBytes;            // pages per slab × page size
+    internal readonly ulong ObjectSpan;           // ObjectsPerSlab × Stride
+    internal readonly ulong ColourStep;           // colouring step (cache line or alignment)
+    internal readonly int ColourCount;            // distinct colours: tail / step + 1
+    internal readonly bool IsGeneral;             // a kmalloc size class (true) or a typed cache
+    internal readonly SlabObjectCallback? Constructor;
+    internal readonly SlabObjectCallback? Destructor;
+
+    internal long ActiveObjects;                  // objects the program holds
+    internal long TotalSlabs;                     // slabs on the three lists
+    internal ulong RequestedBytes;                // sum of requested sizes of the live objects
+    internal long ConstructorCalls;               // total since creation
+    internal long DestructorCalls;                // total since creation
+    internal long RetiredConstructedSlots;        // constructed slots of slabs since destroyed (S5 bookkeeping)
+    internal int NextColour;                      // colour of the next slab
+    internal bool Destroyed;
+
+    private readonly SlabAllocator _owner;
+    private readonly ISimulatedOs _os;
+    private readonly ulong _divMagic;             // ceil(2^64 / Stride): offset / Stride as one multiply
+    private readonly int _magazineSize;           // 0: no magazine layer
+    private readonly int _depotLimit;             // magazines the depot may own
+    private readonly int _emptySlabsKept;
+    private readonly ulong _requestedObjectBytes; // typed caches: the size asked for at creation
+
+    private readonly Dictionary<int, ThreadMagazines> _threads = [];
+    private ThreadMagazines? _lastThread;         // the replayer switches threads rarely: one compare avoids the dictionary
+    private readonly Magazine?[] _depotFull;
+    private readonly Magazine?[] _depotEmpty;
+    private int _depotFullCount;
+    private int _depotEmptyCount;
+
+    internal SlabCache(
+        SlabAllocator owner,
+        string name,
+        ulong requestedObjectBytes,
+        ulong alignment,
+        int pagesPerSlab,
+        bool isGeneral,
+        SlabObjectCallback? constructor,
+        SlabObjectCallback? destructor)
+    {
+        _owner = owner;
+        _os = owner.Os;
+        Name = name;
+        IsGeneral = isGeneral;
+        Constructor = constructor;
+        Destructor = destructor;
+        _requestedObjectBytes = requestedObjectBytes;
+        AlignmentBytes = (int)alignment;
+
+        // A constructed object keeps its state while free (that is the point of a constructor), so the free pointer
+        // cannot overwrite it: as SLUB does for caches with a ctor, it moves behind the object.
+        UsableBytes = AlignUp(Math.Max(requestedObjectBytes, 8), alignment);
+        if (constructor is null)
+        {
+            FreePointerOffset = 0;
+            Stride = UsableBytes;
+        }
+        else
+        {
+            FreePointerOffset = AlignUp(requestedObjectBytes, 8);
+            Stride = AlignUp(FreePointerOffset + 8, alignment);
+        }
+
+        PagesPerSlab = pagesPerSlab;
+        SlabBytes = (ulong)pagesPerSlab * (ulong)owner.Os.PageSize;
+        ObjectsPerSlab = (int)(SlabBytes / Stride);
+        ObjectSpan = (ulong)ObjectsPerSlab * Stride;
+        _divMagic = (ulong.MaxValue / Stride) + 1;
+
+        ColourStep = Math.Max((ulong)owner.CacheLineBytes, alignment);
+        ColourCount = owner.Colouring ? (int)((SlabBytes - ObjectSpan) / ColourStep) + 1 : 1;
+
+        _magazineSize = owner.MagazineSize;
+        _depotLimit = owner.DepotMagazines;
+        _emptySlabsKept = owner.EmptySlabsPerCache;
+        _depotFull = new Magazine?[Math.Max(_depotLimit, 1)];
+        _depotEmpty = new Magazine?[Math.Max(_depotLimit, 1)];
+    }
+
+    /// <summary>Gets the cache name (<c>kmalloc-64</c> for a size class, the given name for a typed cache).</summary>
+    public string Name { get; }
+
+    /// <summary>Gets the bytes the program may use in each object (the object size rounded up to the alignment).</summary>
+    public int ObjectSizeBytes => (int)UsableBytes;
+
+    /// <summary>Gets the alignment of every object.</summary>
+    public int AlignmentBytes { get; }
+
+    /// <summary>Gets the number of objects in one slab.</summary>
+    public int ObjectsPerSlab { get; }
+
+    /// <summary>Gets the number of pages in one slab.</summary>
+    public int PagesPerSlab { get; }
+
+    /// <summary>Gets a value indicating whether this is a typed cache made by <see cref="SlabAllocator.CreateCache"/>.</summary>
+    public bool IsTyped => !IsGeneral;
+
+    /// <summary>kmem_cache_alloc: allocates one constructed object. Returns 0 when the OS refuses a new slab.</summary>
+    /// <returns>The simulated address of the object, or 0.</returns>
+    public ulong Allocate() => _owner.AllocateFromCache(this);
+
+    /// <summary>kmem_cache_free: returns an object to this cache. Freeing 0 does nothing.</summary>
+    /// <param name="address">An object this cache returned.</param>
+    /// <exception cref="AllocatorArgumentException">The address is not an object start or belongs to another cache.</exception>
+    /// <exception cref="HeapCorruptionException">The object is already free.</exception>
+    public void Free(ulong address) => _owner.FreeToCache(this, address);
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Name} (object={ObjectSizeBytes} B, {ObjectsPerSlab} per {PagesPerSlab}-page slab)";
+
+    /// <summary>Computes the rounding waste of the live objects: usable bytes handed out minus bytes asked for.</summary>
+    internal ulong RoundingWaste => IsGeneral
+        ? ((ulong)ActiveObjects * UsableBytes) - RequestedBytes
+        : (ulong)ActiveObjects * (UsableBytes - _requestedObjectBytes);
+
+    /// <summary>Gets the free objects parked in magazines (per-thread and depot).</summary>
+    internal long MagazineObjects
+    {
+        get
+        {
+            long total = 0;
+            foreach (ThreadMagazines t in _threads.Values)
+            {
+                total += t.Loaded.Count + t.Previous.Count;
+            }
+
+            for (int i = 0; i < _depotFullCount; i++)
+            {
+                total += _depotFull[i]!.Count;
+            }
+
+            return total;
+        }
+    }
+
+    /// <summary>Gets the per-thread magazine pairs (for the checker and the heap walk).</summary>
+    internal IEnumerable<ThreadMagazines> Threads => _threads.Values;
+
+    /// <summary>Gets the full magazines of the depot.</summary>
+    internal ReadOnlySpan<Magazine?> DepotFull => _depotFull.AsSpan(0, _depotFullCount);
+
+    /// <summary>Gets the empty magazines of the depot.</summary>
+    internal ReadOnlySpan<Magazine?> DepotEmpty => _depotEmpty.AsSpan(0, _depotEmptyCount);
+
+    /// <summary>Gets the capacity of each magazine, 0 when the layer is off.</summary>
+    internal int MagazineSize => _magazineSize;
+
+    /// <summary>Gets the most magazines the depot may own.</summary>
+    internal int DepotLimit => _depotLimit;
+
+    internal static ulong AlignUp(ulong value, ulong alignment) => (value + alignment - 1) & ~(alignment - 1);
+
+    /// <summary>Chooses the pages per slab: the fewest pages holding at least <paramref name="minObjects"/> objects with at most 1/8 of the slab lost to the tail; failing that, the least tail waste (more objects on a tie).</summary>
+    internal static int ChoosePagesPerSlab(ulong stride, int pageSize, int maxPages, int minObjects)
+    {
+        int best = 0;
+        ulong bestTail = 0;
+        ulong bestBytes = 1;
+        for (int pages = 1; pages <= maxPages; pages++)
+        {
+            ulong bytes = (ulong)pages * (ulong)pageSize;
+            ulong capacity = bytes / stride;
+            if (capacity == 0)
+            {
+                continue;
+            }
+
+            ulong tail = bytes - (capacity * stride);
+            if (capacity >= (ulong)minObjects && tail * 8 <= bytes)
+            {
+                return pages;
+            }
+
+            // tail/bytes <= bestTail/bestBytes, compared without division; ties go to the bigger slab (more objects).
+            if (best == 0 || tail * bestBytes <= bestTail * bytes)
+            {
+                best = pages;
+                bestTail = tail;
+                bestBytes = bytes;
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>The index of the object at <paramref name="address"/> in <paramref name="slab"/>.</summary>
+    /// <remarks>Skips no check: throws when the address is not an object start.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal int IndexOf(Slab slab, ulong address, string operation)
+    {
+        ulong offset = address - slab.FirstObject;  // wraps to a huge value below the first object
+        if (offset >= ObjectSpan)
+        {
+            ThrowOutside(slab, address, operation);
+        }
+
+        // offset < 2^32 here (a slab is at most 64 pages), where the multiply-high by ceil(2^64/d) is exact (Lemire 2019).
+        int index = (int)Math.BigMul(_divMagic, offset, out _);
+        if ((ulong)index * Stride != offset)
+        {
+            SlabThrowHelper.NotObjectStart(operation, address, slab, $"it is {offset - ((ulong)index * Stride)} bytes into object {index}");
+        }
+
+        return index;
+    }
+
+    /// <summary>Allocates an object for the program: magazine first, then the slab layer. 0 when the OS refuses a slab.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal ulong AllocateLocked(ulong requested)
+    {
+        if (_magazineSize != 0)
+        {
+            ThreadMagazines t = CurrentThread();
+            Magazine? m = t.Loaded;
+            if (m.Count == 0)
+            {
+                m = ReloadForAllocate(t);
+            }
+
+            if (m is not null)
+            {
+                ref MagazineRound round = ref m.Rounds[--m.Count];
+                Slab slab = round.Slab;
+                int index = round.Index;
+                slab.MarkUsed(index);
+                slab.MagazineHeld--;
+                NoteAllocated(slab, index, requested);
+                return round.Address;
+            }
+        }
+
+        return AllocateFromSlab(requested);
+    }
+
+    /// <summary>Takes back an object the program held (already validated): magazine first, then its slab.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void FreeLocked(Slab slab, int index, ulong address)
+    {
+        slab.MarkFree(index);
+        ActiveObjects--;
+        if (slab.Requested is not null)
+        {
+            RequestedBytes -= slab.Requested[index];
+        }
+
+        if (_magazineSize != 0)
+        {
+            ThreadMagazines t = CurrentThread();
+            Magazine? m = t.Loaded;
+            if (m.Count == m.Rounds.Length)
+            {
+                m = MakeRoomForFree(t);
+            }
+
+            if (m is not null)
+            {
+                ref MagazineRound round = ref m.Rounds[m.Count++];
+                round.Slab = slab;
+                round.Address = address;
+                round.Index = index;
+                slab.MagazineHeld++;
+                return;
+            }
+        }
+
+        ReturnToSlab(slab, address);
+    }
+
+    /// <summary>Changes the recorded requested size of a live object (an in-place realloc).</summary>
+    internal void Rerequest(Slab slab, int index, ulong requested)
+    {
+        if (slab.Requested is not null)
+        {
+            RequestedBytes = RequestedBytes - slab.Requested[index] + requested;
+            slab.Requested[index] = (uint)requested;
+        }
+    }
+
+    /// <summary>Empties every magazine into its slabs, then unmaps empty slabs until at most <paramref name="keepBytes"/> of them remain.</summary>
+    /// <returns>The bytes unmapped.</returns>
+    internal ulong Reap(ref ulong keepBytes)
+    {
+        DrainMagazines();
+        ulong released = 0;
+        Slab? slab = Empty.Head;
+        while (slab is not null)
+        {
+            Slab? next = slab.Next;
+            if (keepBytes >= SlabBytes)
+            {
+                keepBytes -= SlabBytes;
+            }
+            else
+            {
+                Empty.Remove(slab);
+                DestroySlab(slab);
+                released += SlabBytes;
+            }
+
+            slab = next;
+        }
+
+        return released;
+    }
+
+    /// <summary>Returns every object parked in a magazine to its slab (the depot keeps the emptied magazines).</summary>
+    internal void DrainMagazines()
+    {
+        foreach (ThreadMagazines t in _threads.Values)
+        {
+            Drain(t.Loaded);
+            Drain(t.Previous);
+        }
+
+        while (_depotFullCount > 0)
+        {
+            Magazine m = _depotFull[--_depotFullCount]!;
+            _depotFull[_depotFullCount] = null;
+            Drain(m);
+            _depotEmpty[_depotEmptyCount++] = m;
+        }
+    }
+
+    private static void ThrowOutside(Slab slab, ulong address, string operation)
+        => SlabThrowHelper.NotObjectStart(
+            operation,
+            address,
+            slab,
+            address < slab.FirstObject ? "it lies in the slab's colour padding" : "it lies in the slab's unused tail");
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void NoteAllocated(Slab slab, int index, ulong requested)
+    {
+        ActiveObjects++;
+        if (slab.Requested is not null)
+        {
+            slab.Requested[index] = (uint)requested;
+            RequestedBytes += requested;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ThreadMagazines CurrentThread()
+    {
+        int tid = SimulatedThread.CurrentId;
+        ThreadMagazines? t = _lastThread;
+        return t is not null && t.ThreadId == tid ? t : SwitchThread(tid);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ThreadMagazines SwitchThread(int tid)
+    {
+        if (!_threads.TryGetValue(tid, out ThreadMagazines? t))
+        {
+            t = new ThreadMagazines(tid, _magazineSize);
+            _threads.Add(tid, t);
+        }
+
+        _lastThread = t;
+        return t;
+    }
+
+    /// <summary>The loaded magazine is empty: exchange with a full previous one, or trade the empty previous one for a full one from the depot.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Magazine? ReloadForAllocate(ThreadMagazines t)
+    {
+        if (t.Previous.Count != 0)
+        {
+            t.Swap();
+            return t.Loaded;
+        }
+
+        if (_depotFullCount == 0)
+        {
+            return null;
+        }
+
+        Magazine full = _depotFull[--_depotFullCount]!;
+        _depotFull[_depotFullCount] = null;
+        _depotEmpty[_depotEmptyCount++] = t.Previous;
+        t.Previous = t.Loaded;
+        t.Loaded = full;
+        return full;
+    }
+
+    /// <summary>The loaded magazine is full: exchange with an empty previous one, or trade the full previous one for an empty one (reused or new within the depot limit).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Magazine? MakeRoomForFree(ThreadMagazines t)
+    {
+        if (t.Previous.Count == 0)
+        {
+            t.Swap();
+            return t.Loaded;
+        }
+
+        Magazine empty;
+        if (_depotEmptyCount != 0)
+        {
+            empty = _depotEmpty[--_depotEmptyCount]!;
+            _depotEmpty[_depotEmptyCount] = null;
+        }
+        else if (_depotFullCount + _depotEmptyCount < _depotLimit)
+        {
+            empty = new Magazine(_magazineSize);
+        }
+        else
+        {
+            return null;
+        }
+
+        _depotFull[_depotFullCount++] = t.Previous;
+        t.Previous = t.Loaded;
+        t.Loaded = empty;
+        return empty;
+    }
+
+    private void Drain(Magazine m)
+    {
+        while (m.Count != 0)
+        {
+            ref MagazineRound round = ref m.Rounds[--m.Count];
+            Slab slab = round.Slab;
+            round.Slab = null!;
+            slab.MagazineHeld--;
+            ReturnToSlab(slab, round.Address);
+        }
+    }
+
+    /// <summary>The slab layer: pops the in-band free list of a partial slab, else an empty one, else a new slab.</summary>
+    private ulong AllocateFromSlab(ulong requested)
+    {
+        Slab? slab = Partial.Head ?? Empty.Head ?? CreateSlab();
+        if (slab is null)
+        {
+            return 0;
+        }
+
+        ulong address = slab.FreeHead;
+        ulong next = _os.ReadUInt64(address + FreePointerOffset);
+
+        // The link lives in simulated memory where a stray write can reach it: check it names a free object of this
+        // slab (or ends the list exactly when one free object is left) before trusting it.
+        int index = IndexOf(slab, address, "Allocate");
+        if (next == 0 ? slab.SlabFree != 1 : (slab.SlabFree == 1 || !IsFreeObjectOf(slab, next)))
+        {
+            SlabThrowHelper.FreePointerCorrupt(address, next, slab);
+        }
+
+        slab.FreeHead = next;
+        slab.SlabFree--;
+        slab.MarkUsed(index);
+        NoteAllocated(slab, index, requested);
+        if (slab.SlabFree == 0)
+        {
+            Move(slab, Full);
+        }
+        else if (slab.List == SlabListKind.Empty)
+        {
+            Move(slab, Partial);
+        }
+
+        return address;
+    }
+
+    private bool IsFreeObjectOf(Slab slab, ulong address)
+    {
+        ulong offset = address - slab.FirstObject;
+        if (offset >= ObjectSpan)
+        {
+            return false;
+        }
+
+        int index = (int)Math.BigMul(_divMagic, offset, out _);
+        return (ulong)index * Stride == offset && slab.IsFree(index);
+    }
+
+    /// <summary>Pushes a free object (bitmap bit already set) onto its slab's in-band list and moves the slab to the list its state calls for.</summary>
+    private void ReturnToSlab(Slab slab, ulong address)
+    {
+        _os.WriteUInt64(address + FreePointerOffset, slab.FreeHead);
+        slab.FreeHead = address;
+        slab.SlabFree++;
+        if (slab.SlabFree == ObjectsPerSlab)
+        {
+            if (Empty.Count >= _emptySlabsKept)
+            {
+                RemoveFromList(slab);
+                DestroySlab(slab);
+            }
+            else
+            {
+                Move(slab, Empty);
+            }
+        }
+        else if (slab.List == SlabListKind.Full)
+        {
+            Move(slab, Partial);
+        }
+    }
+
+    private void Move(Slab slab, SlabList target)
+    {
+        RemoveFromList(slab);
+        target.Add(slab);
+    }
+
+    private void RemoveFromList(Slab slab)
+    {
+        switch (slab.List)
+        {
+            case SlabListKind.Full:
+                Full.Remove(slab);
+                break;
+            case SlabListKind.Partial:
+                Partial.Remove(slab);
+                break;
+            case SlabListKind.Empty:
+                Empty.Remove(slab);
+                break;
+        }
+    }
+
+    /// <summary>Maps a slab, constructs every object once, threads the in-band free list and puts the slab on the empty list.</summary>
+    private Slab? CreateSlab()
+    {
+        OsResult mapped = _os.Mmap(0, SlabBytes, Protection.ReadWrite, MapFlags.PrivateAnonymous);
+        if (!mapped.Succeeded)
+        {
+            _owner.NoteOsRefusal();
+            return null;
+        }
+
+        ulong colour = (ulong)NextColour * ColourStep;
+        NextColour = NextColour + 1 == ColourCount ? 0 : NextColour + 1;
+        var slab = new Slab(this, mapped.Value, SlabBytes, colour, ObjectsPerSlab, IsGeneral);
+        _owner.RegisterSlab(slab);
+        try
+        {
+            if (Constructor is not null)
+            {
+                _owner.EnterCallback();
+                try
+                {
+                    for (int i = 0; i < ObjectsPerSlab; i++)
+                    {
+                        Constructor(slab.FirstObject + ((ulong)i * Stride), _os);
+                        slab.ConstructedSlots++;
+                        ConstructorCalls++;
+                    }
+                }
+                finally
+                {
+                    _owner.LeaveCallback();
+                }
+            }
+        }
+        catch
+        {
+            // Undo: destroy what was constructed, give the pages back; the cache never saw the slab.
+            RunDestructors(slab, slab.ConstructedSlots);
+            RetiredConstructedSlots += slab.ConstructedSlots;
+            _owner.UnregisterSlab(slab);
+            _os.Munmap(slab.Base, slab.Bytes);
+            throw;
+        }
+
+        ulong next = 0;
+        for (int i = ObjectsPerSlab - 1; i >= 0; i--)
+        {
+            ulong address = slab.FirstObject + ((ulong)i * Stride);
+            _os.WriteUInt64(address + FreePointerOffset, next);
+            next = address;
+        }
+
+        slab.FreeHead = next;
+        slab.SlabFree = ObjectsPerSlab;
+        for (int i = 0; i < ObjectsPerSlab; i++)
+        {
+            slab.MarkFree(i);
+        }
+
+        TotalSlabs++;
+        Empty.Add(slab);
+        return slab;
+    }
+
+    /// <summary>Runs the destructor on every slot and unmaps the slab; the slab must be off every list.</summary>
+    private void DestroySlab(Slab slab)
+    {
+        TotalSlabs--;
+        RetiredConstructedSlots += slab.ConstructedSlots;
+        try
+        {
+            RunDestructors(slab, ObjectsPerSlab);
+        }
+        finally
+        {
+            _owner.UnregisterSlab(slab);
+            OsResult result = _os.Munmap(slab.Base, slab.Bytes);
+            if (!result.Succeeded)
+            {
+                _owner.NoteOsRefusal();
+            }
+        }
+    }
+
+    private void RunDestructors(Slab slab, int count)
+    {
+        if (Destructor is null || count == 0)
+        {
+            return;
+        }
+
+        _owner.EnterCallback();
+        try
+        {
+            for (int i = 0; i < count; i++)
+            {
+                DestructorCalls++;
+                Destructor(slab.FirstObject + ((ulong)i * Stride), _os);
+            }
+        }
+        finally
+        {
+            _owner.LeaveCallback();
+        }
+    }
+}
