@@ -1,0 +1,569 @@
+// Copyright (c) Allocators contributors. MIT License.
+//
+// Allocation recorder: an LD_PRELOAD library that writes every malloc-family call of a dynamically linked
+// program in the text trace format of docs/trace-format.md.
+//
+//   cc -O2 -shared -fPIC -o librecorder.so recorder.c
+//   ALLOCATORS_TRACE_FILE=out.trace LD_PRELOAD=./librecorder.so program args...
+//
+// Design rules (the recorder must not change what it records):
+// - It never allocates: the real work is done by glibc's exported __libc_* entry points (no dlsym bootstrap),
+//   lines are formatted by hand into a static buffer and written with write(2).
+// - A thread-local flag passes calls made while recording (there should be none) straight to glibc.
+// - One process-wide lock is held across the real call and the formatting of its line, so the lines are in the
+//   order the calls returned and a pointer is never freed in the trace before the line that returned it.
+// - `# heap-start` is sbrk(0) before the first recorded call; `# brk` follows every call after which sbrk(0)
+//   differs from the last value written. `# hdr=` is the size word at result-8, `usable=` malloc_usable_size.
+// - Each process writes its own file. The first process to start creates ALLOCATORS_TRACE_FILE exclusively;
+//   any other process (a fork child, an exec'd program, a child of a child) finds it taken and writes
+//   ALLOCATORS_TRACE_FILE.<pid> (or .<pid>.<n>). A fork child that has not exec'd inherits its parent's heap,
+//   so its file starts with `# forked-from <ppid>`: it frees pointers its parent allocated.
+// - The buffer is written out when full, before fork, at exit (destructor) and on _exit/_Exit, and the last
+//   of these writes `# recorder-end calls=N`, which the C# side uses to tell a complete trace from a cut one.
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <malloc.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+extern void *__libc_malloc(size_t size);
+extern void *__libc_calloc(size_t count, size_t size);
+extern void *__libc_realloc(void *pointer, size_t size);
+extern void __libc_free(void *pointer);
+extern void *__libc_memalign(size_t alignment, size_t size);
+extern void *__libc_valloc(size_t size);
+extern void *__libc_pvalloc(size_t size);
+
+#define TLS __thread __attribute__((tls_model("initial-exec")))
+#define EXPORT __attribute__((visibility("default")))
+#define BUFFER_SIZE (1 << 16)
+#define LINE_MAX_BYTES 256
+#define PATH_MAX_BYTES 4096
+
+enum { STATE_NEW = 0, STATE_STARTING = 1, STATE_ACTIVE = 2, STATE_OFF = 3 };
+
+static int g_state;                      // STATE_*; changed with atomics during start-up
+static int g_fd = -1;                    // the trace file of this process, -1 until opened
+static int g_need_open;                  // set in a fork child: open a file of its own on the next call
+static pid_t g_parent;                   // in a fork child: the parent's pid, written as # forked-from
+static int g_finished;                   // the end marker was written; write every later line at once
+static pid_t g_owner;                    // the process that opened g_fd (a vfork child shares our memory)
+static unsigned long long g_calls;       // calls recorded by this process
+static uintptr_t g_last_brk;             // the break written last (# heap-start or # brk)
+static uintptr_t g_heap_start;           // the break before the first call (inherited by fork children)
+static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
+static char g_buffer[BUFFER_SIZE];
+static size_t g_length;
+static char g_path[PATH_MAX_BYTES];      // ALLOCATORS_TRACE_FILE
+
+static TLS int t_busy;                   // this thread is inside the recorder
+static TLS int t_starting;               // this thread runs start-up (its nested calls are recorded normally)
+static TLS pid_t t_tid;                  // cached gettid(); 0 = unknown
+
+// ---- formatting -------------------------------------------------------------------------------------------------
+
+static char *put_char(char *out, char c)
+{
+    *out = c;
+    return out + 1;
+}
+
+static char *put_text(char *out, const char *text)
+{
+    while (*text) {
+        *out++ = *text++;
+    }
+    return out;
+}
+
+static char *put_decimal(char *out, unsigned long long value)
+{
+    char digits[20];
+    int n = 0;
+    do {
+        digits[n++] = (char)('0' + value % 10);
+        value /= 10;
+    } while (value != 0);
+    while (n > 0) {
+        *out++ = digits[--n];
+    }
+    return out;
+}
+
+static char *put_hex(char *out, unsigned long long value)
+{
+    static const char hex[] = "0123456789abcdef";
+    char digits[16];
+    int n = 0;
+    do {
+        digits[n++] = hex[value & 0xf];
+        value >>= 4;
+    } while (value != 0);
+    out = put_text(out, "0x");
+    while (n > 0) {
+        *out++ = digits[--n];
+    }
+    return out;
+}
+
+static char *put_pointer(char *out, const void *pointer)
+{
+    return pointer == NULL ? put_text(out, "(nil)") : put_hex(out, (uintptr_t)pointer);
+}
+
+// ---- output -----------------------------------------------------------------------------------------------------
+
+static void write_all(const char *data, size_t length)
+{
+    while (length > 0 && g_fd >= 0) {
+        ssize_t n = write(g_fd, data, length);
+        if (n < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return;
+        }
+        data += n;
+        length -= (size_t)n;
+    }
+}
+
+static void flush_locked(void)
+{
+    if (g_length > 0) {
+        write_all(g_buffer, g_length);
+        g_length = 0;
+    }
+}
+
+static void append_locked(const char *line, size_t length)
+{
+    if (g_length + length > BUFFER_SIZE) {
+        flush_locked();
+    }
+    memcpy(g_buffer + g_length, line, length);
+    g_length += length;
+    if (g_finished) {
+        flush_locked();
+    }
+}
+
+static int open_exclusive(const char *path)
+{
+    return open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+}
+
+// Opens the first free name of ALLOCATORS_TRACE_FILE, .<pid>, .<pid>.1, ... (never clobbers another process's file).
+static int open_trace_file(int main_name_allowed)
+{
+    char path[PATH_MAX_BYTES + 48];
+    size_t base = strlen(g_path);
+    if (main_name_allowed) {
+        int fd = open_exclusive(g_path);
+        if (fd >= 0 || errno != EEXIST) {
+            return fd;
+        }
+    }
+    memcpy(path, g_path, base);
+    char *end = put_decimal(put_char(path + base, '.'), (unsigned long long)getpid());
+    for (unsigned k = 0; k < 1000; k++) {
+        char *tail = end;
+        if (k > 0) {
+            tail = put_decimal(put_char(tail, '.'), k);
+        }
+        *tail = '\0';
+        int fd = open_exclusive(path);
+        if (fd >= 0 || errno != EEXIST) {
+            return fd;
+        }
+    }
+    return -1;
+}
+
+static void write_heap_start_locked(void)
+{
+    char line[LINE_MAX_BYTES];
+    char *p = line;
+    uintptr_t now = (uintptr_t)sbrk(0);
+    if (g_parent == 0) {
+        g_heap_start = now;
+    } else {
+        p = put_text(p, "# forked-from ");
+        p = put_decimal(p, (unsigned long long)g_parent);
+        p = put_text(p, " (pointers allocated before the fork are not in this file)\n");
+    }
+    p = put_text(p, "# heap-start ");
+    p = put_hex(p, g_heap_start);
+    p = put_char(p, '\n');
+    g_last_brk = g_heap_start;
+    if (now != g_heap_start) {
+        // A fork child inherits a heap that has already grown.
+        p = put_text(p, "# brk ");
+        p = put_hex(p, now);
+        p = put_char(p, '\n');
+        g_last_brk = now;
+    }
+    append_locked(line, (size_t)(p - line));
+}
+
+static void write_end_locked(void)
+{
+    char line[LINE_MAX_BYTES];
+    char *p = put_text(line, "# recorder-end calls=");
+    p = put_decimal(p, g_calls);
+    p = put_char(p, '\n');
+    append_locked(line, (size_t)(p - line));
+    flush_locked();
+    g_finished = 1;
+}
+
+// ---- fork -------------------------------------------------------------------------------------------------------
+
+static void before_fork(void)
+{
+    pthread_mutex_lock(&g_lock);
+    flush_locked();
+}
+
+static void after_fork_parent(void)
+{
+    pthread_mutex_unlock(&g_lock);
+}
+
+static void after_fork_child(void)
+{
+    pthread_mutex_init(&g_lock, NULL);
+    if (g_fd >= 0) {
+        close(g_fd);
+    }
+    g_fd = -1;
+    g_need_open = 1;
+    g_parent = getppid();
+    g_calls = 0;
+    g_finished = 0;
+    t_tid = 0;
+}
+
+// ---- start-up ---------------------------------------------------------------------------------------------------
+
+static void start(void)
+{
+    const char *path = getenv("ALLOCATORS_TRACE_FILE");
+    if (path == NULL || path[0] == '\0' || strlen(path) >= PATH_MAX_BYTES) {
+        __atomic_store_n(&g_state, STATE_OFF, __ATOMIC_RELEASE);
+        return;
+    }
+    memcpy(g_path, path, strlen(path) + 1);
+    g_fd = open_trace_file(1);
+    if (g_fd < 0) {
+        __atomic_store_n(&g_state, STATE_OFF, __ATOMIC_RELEASE);
+        return;
+    }
+    g_owner = getpid();
+    pthread_mutex_lock(&g_lock);
+    write_heap_start_locked();
+    pthread_mutex_unlock(&g_lock);
+
+    // pthread_atfork may allocate; that allocation is real and is recorded like any other (t_starting).
+    t_starting = 1;
+    __atomic_store_n(&g_state, STATE_ACTIVE, __ATOMIC_RELEASE);
+    pthread_atfork(before_fork, after_fork_parent, after_fork_child);
+    t_starting = 0;
+}
+
+// Returns nonzero when calls should be recorded.
+static int recording(void)
+{
+    int state = __atomic_load_n(&g_state, __ATOMIC_ACQUIRE);
+    if (state == STATE_ACTIVE) {
+        return 1;
+    }
+    if (state == STATE_OFF) {
+        return 0;
+    }
+    if (t_starting) {
+        return 1;
+    }
+    int expected = STATE_NEW;
+    if (__atomic_compare_exchange_n(&g_state, &expected, STATE_STARTING, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+        start();
+    } else {
+        while (__atomic_load_n(&g_state, __ATOMIC_ACQUIRE) == STATE_STARTING) {
+            sched_yield();
+        }
+    }
+    return __atomic_load_n(&g_state, __ATOMIC_ACQUIRE) == STATE_ACTIVE;
+}
+
+__attribute__((destructor)) static void finish(void)
+{
+    if (__atomic_load_n(&g_state, __ATOMIC_ACQUIRE) != STATE_ACTIVE) {
+        return;
+    }
+    pthread_mutex_lock(&g_lock);
+    if (g_fd >= 0 && !g_finished) {
+        write_end_locked();
+    }
+    pthread_mutex_unlock(&g_lock);
+}
+
+// ---- recording --------------------------------------------------------------------------------------------------
+
+// Called with g_lock held, before the real call: a fork child opens its own file on its first call.
+static void prepare_locked(void)
+{
+    if (g_need_open) {
+        g_need_open = 0;
+        g_fd = open_trace_file(0);
+        if (g_fd >= 0) {
+            g_owner = getpid();
+            write_heap_start_locked();
+        }
+    }
+}
+
+// Called with g_lock held, after the real call. a and b are the arguments as the format orders them.
+static void record_locked(char kind, unsigned long long a, unsigned long long b, const void *pointer_a, const void *result)
+{
+    if (g_fd < 0) {
+        return;
+    }
+    if (t_tid == 0) {
+        t_tid = (pid_t)syscall(SYS_gettid);
+    }
+
+    char line[LINE_MAX_BYTES];
+    char *p = put_decimal(line, (unsigned long long)t_tid);
+    p = put_char(p, ' ');
+    p = put_char(p, kind);
+    p = put_char(p, ' ');
+    switch (kind) {
+    case 'm':
+        p = put_decimal(p, a);
+        break;
+    case 'c':
+    case 'a':
+        p = put_decimal(p, a);
+        p = put_char(p, ' ');
+        p = put_decimal(p, b);
+        break;
+    case 'r':
+        p = put_pointer(p, pointer_a);
+        p = put_char(p, ' ');
+        p = put_decimal(p, b);
+        break;
+    default:
+        p = put_pointer(p, pointer_a);
+        break;
+    }
+    if (kind != 'f') {
+        p = put_char(p, ' ');
+        p = put_pointer(p, result);
+        if (result != NULL) {
+            p = put_text(p, " # hdr=");
+            p = put_hex(p, ((const size_t *)result)[-1]);
+            p = put_text(p, " usable=");
+            p = put_decimal(p, malloc_usable_size((void *)result));
+        }
+    }
+    p = put_char(p, '\n');
+    uintptr_t now = (uintptr_t)sbrk(0);
+    if (now != g_last_brk) {
+        g_last_brk = now;
+        p = put_text(p, "# brk ");
+        p = put_hex(p, now);
+        p = put_char(p, '\n');
+    }
+    g_calls++;
+    append_locked(line, (size_t)(p - line));
+}
+
+#define BEGIN_RECORD()                                                                                               \
+    t_busy = 1;                                                                                                      \
+    pthread_mutex_lock(&g_lock);                                                                                     \
+    prepare_locked()
+
+#define END_RECORD()                                                                                                 \
+    pthread_mutex_unlock(&g_lock);                                                                                   \
+    t_busy = 0
+
+EXPORT void *malloc(size_t size)
+{
+    if (t_busy || !recording()) {
+        return __libc_malloc(size);
+    }
+    BEGIN_RECORD();
+    void *result = __libc_malloc(size);
+    int saved = errno;
+    record_locked('m', size, 0, NULL, result);
+    END_RECORD();
+    errno = saved;
+    return result;
+}
+
+EXPORT void *calloc(size_t count, size_t size)
+{
+    if (t_busy || !recording()) {
+        return __libc_calloc(count, size);
+    }
+    BEGIN_RECORD();
+    void *result = __libc_calloc(count, size);
+    int saved = errno;
+    record_locked('c', count, size, NULL, result);
+    END_RECORD();
+    errno = saved;
+    return result;
+}
+
+EXPORT void *realloc(void *pointer, size_t size)
+{
+    if (t_busy || !recording()) {
+        return __libc_realloc(pointer, size);
+    }
+    BEGIN_RECORD();
+    void *result = __libc_realloc(pointer, size);
+    int saved = errno;
+    record_locked('r', 0, size, pointer, result);
+    END_RECORD();
+    errno = saved;
+    return result;
+}
+
+EXPORT void *reallocarray(void *pointer, size_t count, size_t size)
+{
+    size_t bytes;
+    if (__builtin_mul_overflow(count, size, &bytes)) {
+        // glibc fails before touching the heap; nothing happened that a replay could repeat.
+        errno = ENOMEM;
+        return NULL;
+    }
+    return realloc(pointer, bytes);
+}
+
+EXPORT void free(void *pointer)
+{
+    if (t_busy || !recording()) {
+        __libc_free(pointer);
+        return;
+    }
+    BEGIN_RECORD();
+    __libc_free(pointer);
+    int saved = errno;
+    record_locked('f', 0, 0, pointer, NULL);
+    END_RECORD();
+    errno = saved;
+}
+
+static void *aligned(size_t alignment, size_t size)
+{
+    if (t_busy || !recording()) {
+        return __libc_memalign(alignment, size);
+    }
+    BEGIN_RECORD();
+    void *result = __libc_memalign(alignment, size);
+    int saved = errno;
+    record_locked('a', alignment, size, NULL, result);
+    END_RECORD();
+    errno = saved;
+    return result;
+}
+
+EXPORT void *memalign(size_t alignment, size_t size)
+{
+    return aligned(alignment, size);
+}
+
+// glibc 2.36 defines aligned_alloc as an alias of memalign.
+EXPORT void *aligned_alloc(size_t alignment, size_t size)
+{
+    return aligned(alignment, size);
+}
+
+EXPORT int posix_memalign(void **result, size_t alignment, size_t size)
+{
+    // The same argument check as glibc, before any heap activity.
+    if (alignment % sizeof(void *) != 0 || alignment == 0 || ((alignment / sizeof(void *)) & (alignment / sizeof(void *) - 1)) != 0) {
+        return EINVAL;
+    }
+    int saved = errno;
+    void *memory = aligned(alignment, size);
+    errno = saved;
+    if (memory == NULL) {
+        return ENOMEM;
+    }
+    *result = memory;
+    return 0;
+}
+
+EXPORT void *valloc(size_t size)
+{
+    if (t_busy || !recording()) {
+        return __libc_valloc(size);
+    }
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    BEGIN_RECORD();
+    void *result = __libc_valloc(size);
+    int saved = errno;
+    record_locked('a', page, size, NULL, result);
+    END_RECORD();
+    errno = saved;
+    return result;
+}
+
+EXPORT void *pvalloc(size_t size)
+{
+    if (t_busy || !recording()) {
+        return __libc_pvalloc(size);
+    }
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t rounded = size;
+    if (!__builtin_add_overflow(size, page - 1, &rounded)) {
+        rounded &= ~(page - 1);
+    } else {
+        rounded = size;
+    }
+    BEGIN_RECORD();
+    void *result = __libc_pvalloc(size);
+    int saved = errno;
+    record_locked('a', page, rounded, NULL, result);
+    END_RECORD();
+    errno = saved;
+    return result;
+}
+
+// _exit skips destructors: write the buffer and the end marker first.
+static void finish_for_exit(void)
+{
+    if (__atomic_load_n(&g_state, __ATOMIC_ACQUIRE) != STATE_ACTIVE) {
+        return;
+    }
+    if (getpid() != g_owner) {
+        return; // a vfork child whose exec failed: the file and the lock belong to the parent
+    }
+    pthread_mutex_lock(&g_lock);
+    if (g_fd >= 0 && !g_finished) {
+        write_end_locked();
+    }
+    pthread_mutex_unlock(&g_lock);
+}
+
+EXPORT void _exit(int status)
+{
+    finish_for_exit();
+    syscall(SYS_exit_group, status);
+    __builtin_unreachable();
+}
+
+EXPORT void _Exit(int status)
+{
+    finish_for_exit();
+    syscall(SYS_exit_group, status);
+    __builtin_unreachable();
+}
