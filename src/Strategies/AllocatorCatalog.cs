@@ -3,7 +3,10 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using Allocators.Strategies.Buddy;
+using Allocators.Strategies.Glibc;
 using Allocators.Strategies.Mmap;
+using Allocators.Strategies.Slab;
 
 namespace Allocators.Strategies;
 
@@ -77,15 +80,21 @@ public static class AllocatorCatalog
         return available.Length == 0 ? "none" : string.Join(", ", available);
     }
 
-    // One arm per strategy type; a strategy whose type is not in this build answers null (unavailable).
+    // One arm per strategy type; a name without an arm answers null (unavailable).
     private static object? CreateOptionsCore(string name) => name switch
     {
+        "glibc" => new GlibcAllocatorOptions(),
+        "buddy" => new BuddyAllocatorOptions(),
+        "slab" => new SlabAllocatorOptions(),
         "mmap" => new MmapAllocatorOptions(),
         _ => null,
     };
 
     private static IAllocator? CreateCore(string name, ISimulatedOs os, object options) => options switch
     {
+        GlibcAllocatorOptions glibc when name == "glibc" => new GlibcAllocator(os, glibc),
+        BuddyAllocatorOptions buddy when name == "buddy" => new BuddyAllocator(os, buddy),
+        SlabAllocatorOptions slab when name == "slab" => new SlabAllocator(os, slab),
         MmapAllocatorOptions mmap when name == "mmap" => new MmapAllocator(os, mmap),
         _ => null,
     };

@@ -230,9 +230,9 @@ internal static class SeedScenarios
                 }
 
                 check.Set("smallBlockOffset", run[0].Offset);
-                check.Set("smallBlockReusedAt", run[6].Offset);
+                check.Set("smallBlockReuseOffset", run[6].Offset);
                 check.Set("largeBlockOffset", run[2].Offset);
-                check.Set("largeBlockReusedAt", run[7].Offset);
+                check.Set("largeBlockReuseOffset", run[7].Offset);
                 check.Require(run[5].BreakOffset == run[3].BreakOffset, "free moved the break");
                 check.Require(run[5].Munmaps == 0 && run[5].Mmaps == 0, "free unmapped memory");
                 check.Require(run[6].Place == PointerPlace.Heap && run[6].Offset == run[0].Offset, "malloc(1000) did not reuse the freed block");
@@ -357,7 +357,7 @@ internal static class SeedScenarios
                 ulong breakBefore = check.Set("breakOffsetBeforeFrees", pin.BreakOffset);
                 ulong pinnedAfter = check.Set("breakOffsetAfterFreesWithPin", pinned.Last.BreakOffset);
                 ulong unpinnedAfter = check.Set("breakOffsetAfterFreesWithoutPin", unpinned.Last.BreakOffset);
-                check.Set("bytesKeptByThePin", pinnedAfter - Math.Min(pinnedAfter, unpinnedAfter));
+                check.Set("keptByThePinBytes", pinnedAfter - Math.Min(pinnedAfter, unpinnedAfter));
                 if (pinned.Last.RssBytes is { } rssPinned && unpinned.Last.RssBytes is { } rssUnpinned)
                 {
                     check.Set("rssAfterFreesWithPin", rssPinned);
@@ -411,7 +411,7 @@ internal static class SeedScenarios
                 check.UseLog(run);
                 check.Set("firstPlace", run[0].Place.ToString());
                 check.Set("secondPlace", run[2].Place.ToString());
-                check.Set("secondBreakGrowth", run[2].BreakOffset - run[1].BreakOffset);
+                check.Set("secondBreakGrowthBytes", run[2].BreakOffset - run[1].BreakOffset);
                 check.Set("thirdPlace", run[3].Place.ToString());
                 check.Set("mmaps", run.Last.Mmaps);
                 check.Require(run[0].Place == PointerPlace.Mapped, "the first malloc(1 MiB) was not mmapped");
