@@ -5,7 +5,6 @@ using Allocators.Benchmarks.Infrastructure;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
-using BenchmarkDotNet.Exporters;
 using BenchmarkDotNet.Exporters.Json;
 using BenchmarkDotNet.Order;
 
@@ -16,12 +15,12 @@ public static class BenchmarkConfig
 {
     /// <summary>
     /// The default job (or the one given on the command line, e.g. <c>--job short</c>), the memory diagnoser,
-    /// JSON and GitHub-markdown exporters, median/min/max and ratio-to-baseline columns, and the columns taken
+    /// the JSON exporter beside the default ones (GitHub markdown, CSV, HTML), median/min/max and ratio-to-baseline columns, and the columns taken
     /// from the simulation.
     /// </summary>
     public static IConfig Create() => DefaultConfig.Instance
         .AddDiagnoser(MemoryDiagnoser.Default)
-        .AddExporter(JsonExporter.Brief, MarkdownExporter.GitHub)
+        .AddExporter(JsonExporter.Brief)
         .AddColumn(StatisticColumn.Median, StatisticColumn.Min, StatisticColumn.Max)
         .AddColumn(BaselineRatioColumn.RatioMean, BaselineRatioColumn.RatioStdDev)
         .AddColumn(

@@ -2,7 +2,9 @@
 
 using System;
 using System.Globalization;
+using System.IO;
 using Allocators.Benchmarks.Engine;
+using Allocators.Benchmarks.Reporting;
 using BenchmarkDotNet.Running;
 
 namespace Allocators.Benchmarks;
@@ -10,7 +12,8 @@ namespace Allocators.Benchmarks;
 /// <summary>
 /// Entry point: <c>dotnet run -c Release --project benchmarks/Allocators.Benchmarks -- --filter '*'</c>
 /// (any BenchmarkDotNet switch: <c>--list flat</c>, <c>--job short</c>, <c>--filter '*Trace*'</c>, ...).
-/// <c>-- write-trace PATH CALLS</c> writes the replay-engine trace for an end-to-end <c>allocators replay</c> run.
+/// <c>-- write-trace PATH CALLS</c> writes the replay-engine trace for an end-to-end <c>allocators replay</c> run;
+/// <c>-- summarize DIR</c> prints the headline table of the JSON reports in DIR.
 /// </summary>
 public static class Program
 {
@@ -21,6 +24,18 @@ public static class Program
         if (args.Length > 0 && args[0] == "write-trace")
         {
             return WriteTrace(args);
+        }
+
+        if (args.Length > 0 && args[0] == "summarize")
+        {
+            if (args.Length != 2 || !Directory.Exists(args[1]))
+            {
+                Console.Error.WriteLine("usage: summarize DIRECTORY   (a directory of BenchmarkDotNet *-report-brief.json files)");
+                return 2;
+            }
+
+            Console.Write(ResultsSummary.Summarize(args[1]));
+            return 0;
         }
 
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, BenchmarkConfig.Create());

@@ -32,10 +32,18 @@ public abstract class HeadToHeadBenchmark
     [ParamsSource(nameof(Strategies))]
     public string Strategy { get; set; } = "glibc";
 
-    /// <summary>Gets the strategies this benchmark runs: every strategy of this build.</summary>
-    public virtual IEnumerable<string> Strategies => AllocatorCatalog.Names.Where(AllocatorCatalog.IsAvailable);
+    /// <summary>
+    /// Gets the strategies this benchmark runs: every strategy of this build, or only
+    /// <see cref="ShortSuiteStrategies"/> in the short suite (<see cref="SuiteSelection.IsShort"/>).
+    /// </summary>
+    public IEnumerable<string> Strategies => AllocatorCatalog.Names
+        .Where(AllocatorCatalog.IsAvailable)
+        .Where(name => !SuiteSelection.IsShort || ShortSuiteStrategies.Contains(name, StringComparer.Ordinal));
 
-    /// <summary>Builds the workload, creates the strategy and runs the workload once untimed on each side.</summary>
+    /// <summary>Gets the strategies the short suite runs for this workload: glibc, plus the strategy the workload targets.</summary>
+    protected virtual IReadOnlyList<string> ShortSuiteStrategies => ["glibc"];
+
+    /// <summary>Builds the workload, runs it once untimed on a fresh simulated process (the profile), and creates the strategy.</summary>
     [GlobalSetup]
     public void Setup()
     {
@@ -46,8 +54,6 @@ public abstract class HeadToHeadBenchmark
         SimulationProfiles.Remember(this, Profile(sequence));
         _os = new SimulatedOs();
         _allocator = AllocatorCatalog.Create(Strategy, _os);
-        Simulated();
-        Native();
     }
 
     /// <summary>Releases the simulated process.</summary>

@@ -1,6 +1,7 @@
 // Copyright (c) Allocators contributors. MIT License.
 
 using System;
+using System.Collections.Generic;
 using Allocators.Benchmarks.Infrastructure;
 using BenchmarkDotNet.Attributes;
 
@@ -23,6 +24,9 @@ public class FixedSizeChurnBenchmarks : HeadToHeadBenchmark
     /// <summary>Gets or sets the object size.</summary>
     [Params(64, 192)]
     public int ObjectBytes { get; set; }
+
+    /// <inheritdoc/>
+    protected override IReadOnlyList<string> ShortSuiteStrategies => ["glibc", "slab"];
 
     /// <inheritdoc/>
     protected override OperationSequence CreateSequence()

@@ -1,6 +1,7 @@
 // Copyright (c) Allocators contributors. MIT License.
 
 using System;
+using System.Collections.Generic;
 using Allocators.Benchmarks.Infrastructure;
 using BenchmarkDotNet.Attributes;
 
@@ -27,6 +28,9 @@ public class PowerOfTwoChurnBenchmarks : HeadToHeadBenchmark
     /// <summary>Gets or sets the largest exponent: 12 (4 KiB) or 16 (64 KiB).</summary>
     [Params(12, 16)]
     public int MaxOrder { get; set; }
+
+    /// <inheritdoc/>
+    protected override IReadOnlyList<string> ShortSuiteStrategies => ["glibc", "buddy"];
 
     /// <inheritdoc/>
     protected override OperationSequence CreateSequence()

@@ -1,6 +1,8 @@
 // Copyright (c) Allocators contributors. MIT License.
 
+using System;
 using System.Collections.Generic;
+using System.Linq;
 using Allocators.Benchmarks.Infrastructure;
 using BenchmarkDotNet.Attributes;
 
@@ -17,8 +19,12 @@ public class TraceReplayBenchmarks : HeadToHeadBenchmark
     [ParamsSource(nameof(Traces))]
     public string Trace { get; set; } = string.Empty;
 
-    /// <summary>Gets the traces found in the trace directory.</summary>
-    public static IEnumerable<string> Traces => RepositoryPaths.TraceNames();
+    /// <summary>Gets the traces found in the trace directory (in the short suite, only <see cref="ShortSuiteTraces"/>).</summary>
+    public static IEnumerable<string> Traces => RepositoryPaths.TraceNames()
+        .Where(name => !SuiteSelection.IsShort || ShortSuiteTraces.Any(t => name.StartsWith(t + ".", StringComparison.Ordinal)));
+
+    /// <summary>Gets the traces the short suite replays: small, medium, large and a multi-million-call one.</summary>
+    public static IReadOnlyList<string> ShortSuiteTraces { get; } = ["python-json", "gcc-compile-cc1", "perl-wordfreq", "sed-substitute-7m"];
 
     /// <inheritdoc/>
     protected override OperationSequence CreateSequence() =>
