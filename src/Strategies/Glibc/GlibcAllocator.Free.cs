@@ -58,16 +58,16 @@ public sealed partial class GlibcAllocator
     private void FreeFast(ulong p, ulong size, bool haveLock)
     {
         ulong nextRaw = ChunkHeader.Raw(_os, p + size);
-        if (nextRaw <= ChunkHeader.HeaderSize || (nextRaw & ~ChunkHeader.SizeBits) >= _systemMem)
+        if (nextRaw <= ChunkHeader.HeaderSize || (nextRaw & ~ChunkHeader.SizeBits) >= _av.SystemMem)
         {
             Corrupt("free(): invalid next size (fast)", p + 16);
         }
 
         int idx = ChunkHeader.FastbinIndex(size);
-        ulong old = _fastbins[idx];
+        ulong old = _av.Fastbins[idx];
         if (old == p)
         {
-            _haveFastChunks = true;
+            _av.HaveFastChunks = true;
             Corrupt("double free or corruption (fasttop)", p + 16);
         }
 
@@ -77,20 +77,20 @@ public sealed partial class GlibcAllocator
         }
 
         FreePerturb(p, size);
-        _haveFastChunks = true;
+        _av.HaveFastChunks = true;
         ChunkHeader.SetFd(_os, p, ChunkHeader.Protect(p + 16, old));
-        _fastbins[idx] = p;
+        _av.Fastbins[idx] = p;
     }
 
     private void FreeNormal(ulong p, ulong size)
     {
         ulong nextChunk = p + size;
-        if (p == _top)
+        if (p == _av.Top)
         {
             Corrupt("double free or corruption (top)", p + 16);
         }
 
-        if (_contiguous && nextChunk >= _top + TopChunkSize())
+        if (_av.Contiguous && nextChunk >= _av.Top + TopChunkSize())
         {
             Corrupt("double free or corruption (out)", p + 16);
         }
@@ -102,35 +102,56 @@ public sealed partial class GlibcAllocator
         }
 
         ulong nextSize = nextRaw & ~ChunkHeader.SizeBits;
-        if (nextRaw <= ChunkHeader.HeaderSize || nextSize >= _systemMem)
+        if (nextRaw <= ChunkHeader.HeaderSize || nextSize >= _av.SystemMem)
         {
             Corrupt("free(): invalid next size (normal)", p + 16);
         }
 
+        // Every check glibc makes on this path runs before anything is written (glibc interleaves some of them
+        // with the unlinking; in a consistent heap the outcome is the same, and a failed check leaves the heap intact).
         ulong mem = p + 16;
-        if ((ChunkHeader.Raw(_os, p) & ChunkHeader.PrevInUse) == 0)
+        bool coalescePrev = (ChunkHeader.Raw(_os, p) & ChunkHeader.PrevInUse) == 0;
+        ulong prev = 0;
+        ulong prevSize = 0;
+        if (coalescePrev)
         {
-            ulong prevSize = ChunkHeader.Prev(_os, p);
-            ulong prev = p - prevSize;
+            prevSize = ChunkHeader.Prev(_os, p);
+            prev = p - prevSize;
             if (ChunkHeader.Size(_os, prev) != prevSize)
             {
                 Corrupt("corrupted size vs. prev_size while consolidating", mem);
             }
 
-            FreePerturb(p, size);
+            CheckUnlink(prev);
+        }
+
+        bool nextIsTop = nextChunk == _av.Top;
+        bool nextFree = !nextIsTop && !ChunkHeader.InUseAt(_os, nextChunk, nextSize);
+        if (nextFree)
+        {
+            CheckUnlink(nextChunk);
+        }
+
+        if (!nextIsTop)
+        {
+            ulong front = _av.BinFd[1];
+            if (!(coalescePrev && front == prev) && !(nextFree && front == nextChunk) && LinkBk(front) != BinAt(1))
+            {
+                Corrupt("free(): corrupted unsorted chunks", mem);
+            }
+        }
+
+        FreePerturb(p, size);
+        if (coalescePrev)
+        {
             UnlinkChunk(prev);
             size += prevSize;
             p = prev;
         }
-        else
-        {
-            FreePerturb(p, size);
-        }
 
-        if (nextChunk != _top)
+        if (!nextIsTop)
         {
-            bool nextInUse = ChunkHeader.InUseAt(_os, nextChunk, nextSize);
-            if (!nextInUse)
+            if (nextFree)
             {
                 UnlinkChunk(nextChunk);
                 size += nextSize;
@@ -148,12 +169,12 @@ public sealed partial class GlibcAllocator
         {
             size += nextSize;
             ChunkHeader.SetHead(_os, p, size | ChunkHeader.PrevInUse);
-            _top = p;
+            _av.Top = p;
         }
 
         if (size >= FastbinConsolidationThreshold)
         {
-            if (_haveFastChunks)
+            if (_av.HaveFastChunks)
             {
                 MallocConsolidate();
             }
