@@ -2,104 +2,100 @@
 
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Threading;
 using Allocators.Os.Internals;
 
 namespace Allocators.Os;
 
 /// <content>
-/// The page table: a 3-level radix tree of 4096-entry tables over the simulated page number (36 bits, enough for
-/// 48-bit addresses with 4 KiB pages), one <see cref="PageEntry"/> per page. Missing levels point at shared all-zero
-/// tables, so a lookup is always three dependent loads with no null test. Tables are created under the system-call
-/// lock and published with a volatile store; readers never lock.
+/// The page table: a 2-level radix tree over the simulated page number (35 bits: 47-bit user addresses with 4 KiB
+/// pages), one <see cref="PageEntry"/> per page. The root has 2^17 slots, each leaf 2^18 entries (2 MiB, covering
+/// 1 GiB of simulated space with 4 KiB pages). Root slots hold the leaf's offset from a shared all-zero leaf, so a
+/// zero-filled root already means "nothing mapped" and a lookup is two dependent loads with no null test. The root
+/// and the leaves are host MAP_NORESERVE memory: only the parts that hold entries cost host memory. Leaves are
+/// created under the system-call lock and published with a volatile store; readers never lock.
 /// </content>
 public sealed unsafe partial class SimulatedOs
 {
-    private const int LevelBits = 12;
-    private const ulong LevelMask = (1UL << LevelBits) - 1;
-    private const int TableBytes = (1 << LevelBits) * sizeof(ulong);
+    private const int LeafBits = 18;
+    private const ulong LeafMask = (1UL << LeafBits) - 1;
+    private const ulong LeafBytes = (1UL << LeafBits) * sizeof(ulong);
 
-    /// <summary>Page numbers at or above this are outside the table (never mapped).</summary>
-    private const ulong PageNumberLimit = 1UL << (3 * LevelBits);
+    /// <summary>Page numbers at or above this are outside the table (never mapped): 2^35 pages of 4 KiB is 2^47 bytes.</summary>
+    private const ulong PageNumberLimit = 1UL << 35;
 
-    private readonly List<nint> _tables = new();
+    private const ulong RootBytes = (PageNumberLimit >> LeafBits) * sizeof(ulong);
+
+    private readonly List<nint> _leaves = new();
     private nint* _root;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ulong LoadEntry(ulong pageNumber)
-        => ((ulong*)((nint*)_root[pageNumber >> (2 * LevelBits)])[(pageNumber >> LevelBits) & LevelMask])[pageNumber & LevelMask];
+        => ((ulong*)(ZeroTables.Leaf + _root[pageNumber >> LeafBits]))[pageNumber & LeafMask];
 
-    /// <summary>Gets the slot of a page whose leaf table may be the shared zero table (read only then).</summary>
+    /// <summary>Gets the slot of a page whose leaf may be the shared zero leaf (read only then).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ulong* LookupSlot(ulong pageNumber)
-        => (ulong*)((nint*)_root[pageNumber >> (2 * LevelBits)])[(pageNumber >> LevelBits) & LevelMask] + (pageNumber & LevelMask);
+        => (ulong*)(ZeroTables.Leaf + _root[pageNumber >> LeafBits]) + (pageNumber & LeafMask);
 
-    /// <summary>Gets the slot of a page, creating its tables. Under the lock.</summary>
+    /// <summary>Gets the slot of a page, creating its leaf. Under the lock.</summary>
     private ulong* SlotForUpdate(ulong pageNumber)
     {
-        nint* rootSlot = _root + (pageNumber >> (2 * LevelBits));
-        nint* mid = (nint*)*rootSlot;
-        if (mid == ZeroTables.Mid)
+        nint* rootSlot = _root + (pageNumber >> LeafBits);
+        if (*rootSlot == 0)
         {
-            mid = (nint*)NewTable((nint)ZeroTables.Leaf);
-            Volatile.Write(ref *rootSlot, (nint)mid);
+            nint leaf = HostMemory.Map(LeafBytes);
+            if (leaf == 0)
+            {
+                throw new System.OutOfMemoryException("The host refused memory for a page-table leaf.");
+            }
+
+            _leaves.Add(leaf);
+            Volatile.Write(ref *rootSlot, leaf - ZeroTables.Leaf);
         }
 
-        nint* midSlot = mid + ((pageNumber >> LevelBits) & LevelMask);
-        ulong* leaf = (ulong*)*midSlot;
-        if (leaf == ZeroTables.Leaf)
-        {
-            leaf = (ulong*)NewTable(0);
-            Volatile.Write(ref *midSlot, (nint)leaf);
-        }
-
-        return leaf + (pageNumber & LevelMask);
+        return (ulong*)(ZeroTables.Leaf + *rootSlot) + (pageNumber & LeafMask);
     }
 
     private void InitializePageTable()
     {
-        _root = (nint*)NewTable((nint)ZeroTables.Mid);
-    }
-
-    private nint NewTable(nint fill)
-    {
-        nint* table = (nint*)NativeMemory.AllocZeroed(TableBytes);
-        if (fill != 0)
+        nint root = HostMemory.Map(RootBytes);
+        if (root == 0)
         {
-            new System.Span<nint>(table, 1 << LevelBits).Fill(fill);
+            throw new System.OutOfMemoryException("The host refused memory for the page-table root.");
         }
 
-        _tables.Add((nint)table);
-        return (nint)table;
+        _root = (nint*)root;
     }
 
     private void FreePageTable()
     {
+        nint root = (nint)_root;
         _root = ZeroTables.Root;
-        foreach (nint table in _tables)
+        HostMemory.Unmap(root, RootBytes);
+        foreach (nint leaf in _leaves)
         {
-            NativeMemory.Free((void*)table);
+            HostMemory.Unmap(leaf, LeafBytes);
         }
 
-        _tables.Clear();
+        _leaves.Clear();
     }
 
     /// <summary>Enters freshly mapped, untouched pages backed by consecutive host pages.</summary>
-    private void MapPages(ulong start, ulong bytes, nint host, Protection protection, bool heap)
+    private void MapPages(ulong start, ulong bytes, nint host, Protection protection, bool reserved)
     {
         ulong first = start >> _pageShift;
         ulong count = bytes >> _pageShift;
         for (ulong i = 0; i < count; i++)
         {
             ulong* slot = SlotForUpdate(first + i);
-            Volatile.Write(ref *slot, PageEntry.Create(host + (nint)(i << _pageShift), protection, heap));
+            Volatile.Write(ref *slot, PageEntry.Create(host + (nint)(i << _pageShift), protection, reserved));
         }
     }
 
     /// <summary>
-    /// Removes every mapped page of [start, end): heap pages give their host pages back to the reservation
-    /// (discarded when touched), other pages unmap their host pages. Walks the mappings, not the range, so a huge
+    /// Removes every mapped page of [start, end): pages of a reservation give their host pages back zeroed (only
+    /// touched ones need it), other pages unmap their host pages. Walks the mappings, not the range, so a huge
     /// munmap over holes costs nothing. Under the lock, before the mapping list changes.
     /// </summary>
     private void ReleasePages(ulong start, ulong end)
@@ -126,7 +122,7 @@ public sealed unsafe partial class SimulatedOs
                 }
 
                 nint host = (nint)(entry & PageEntry.HostMask);
-                if ((entry & PageEntry.Heap) != 0)
+                if ((entry & PageEntry.Reserved) != 0)
                 {
                     if (resident)
                     {
@@ -197,36 +193,31 @@ public sealed unsafe partial class SimulatedOs
     }
 
     /// <summary>
-    /// mremap's move: the pages of [source, source + bytes) move to [destination, …) keeping contents and residency.
-    /// Non-heap pages move their host page with them (no copy). Heap pages belong to the heap reservation, so their
-    /// contents are copied to <paramref name="copyHost"/> (consecutive host pages) and the heap pages discarded.
+    /// mremap's move: copies the resident pages of [source, source + bytes) to the freshly mapped pages at
+    /// <paramref name="destination"/>, which become resident too (RSS is adjusted when the source is released).
     /// </summary>
-    private void MovePages(ulong source, ulong destination, ulong bytes, nint copyHost)
+    private void CopyResidentPages(ulong source, ulong destination, ulong bytes)
     {
-        var discard = new HostBatch(unmap: false);
         ulong count = bytes >> _pageShift;
         ulong from = source >> _pageShift;
         ulong to = destination >> _pageShift;
+        long copied = 0;
         for (ulong i = 0; i < count; i++)
         {
-            ulong entry = Interlocked.Exchange(ref *LookupSlot(from + i), 0);
-            if ((entry & PageEntry.Heap) != 0)
+            ulong entry = LoadEntry(from + i);
+            if ((entry & PageEntry.Resident) == 0)
             {
-                nint oldHost = (nint)(entry & PageEntry.HostMask);
-                nint newHost = copyHost + (nint)(i << _pageShift);
-                if ((entry & PageEntry.Resident) != 0)
-                {
-                    System.Buffer.MemoryCopy((void*)oldHost, (void*)newHost, _pageSize, _pageSize);
-                    discard.Add(oldHost, (ulong)_pageSize);
-                }
-
-                entry = ((ulong)newHost & PageEntry.HostMask) | (entry & ~(PageEntry.HostMask | PageEntry.Heap));
+                continue;
             }
 
-            Volatile.Write(ref *SlotForUpdate(to + i), entry);
+            ulong* slot = LookupSlot(to + i);
+            ulong target = *slot;
+            System.Buffer.MemoryCopy((void*)(entry & PageEntry.HostMask), (void*)(target & PageEntry.HostMask), _pageSize, _pageSize);
+            Volatile.Write(ref *slot, PageEntry.MakeResident(target));
+            copied++;
         }
 
-        discard.Flush();
+        Interlocked.Add(ref _residentPages, copied);
     }
 
     /// <summary>Counts the resident pages of [start, end).</summary>
@@ -244,18 +235,19 @@ public sealed unsafe partial class SimulatedOs
         return resident;
     }
 
-    /// <summary>The shared all-zero tables that stand for missing levels (process lifetime).</summary>
+    /// <summary>
+    /// The shared all-zero leaf that stands for missing leaves, and an all-zero root for a disposed process
+    /// (process lifetime; never written, so they stay the host's zero page).
+    /// </summary>
     private static class ZeroTables
     {
-        public static readonly ulong* Leaf = (ulong*)NativeMemory.AllocZeroed(TableBytes);
-        public static readonly nint* Mid = Filled((nint)Leaf);
-        public static readonly nint* Root = Filled((nint)Mid);
+        public static readonly nint Leaf = MapOrThrow(LeafBytes);
+        public static readonly nint* Root = (nint*)MapOrThrow(RootBytes);
 
-        private static nint* Filled(nint value)
+        private static nint MapOrThrow(ulong bytes)
         {
-            nint* table = (nint*)NativeMemory.AllocZeroed(TableBytes);
-            new System.Span<nint>(table, 1 << LevelBits).Fill(value);
-            return table;
+            nint table = HostMemory.Map(bytes);
+            return table != 0 ? table : throw new System.OutOfMemoryException("The host refused memory for the shared zero page table.");
         }
     }
 }

@@ -147,7 +147,7 @@ public sealed partial class SimulatedOs
                 return Errno.ENOMEM;
             }
 
-            MapPages(oldEnd, newEnd - oldEnd, _heapHost + (nint)(oldEnd - _initialBreak), Protection.ReadWrite, heap: true);
+            MapPages(oldEnd, newEnd - oldEnd, _heapHost + (nint)(oldEnd - _initialBreak), Protection.ReadWrite, reserved: true);
             CommitRewrite();
         }
 
@@ -216,14 +216,14 @@ public sealed partial class SimulatedOs
             return Errno.ENOMEM;
         }
 
-        nint host = HostMemory.Map(bytes);
+        nint host = AcquireBacking(start, bytes, out bool reserved);
         if (host == 0)
         {
             return Errno.ENOMEM;
         }
 
         ReleasePages(start, start + bytes);
-        MapPages(start, bytes, host, protection, heap: false);
+        MapPages(start, bytes, host, protection, reserved);
         CommitRewrite();
         result = start;
         return Errno.None;
@@ -455,19 +455,32 @@ public sealed partial class SimulatedOs
     private bool TryGrowInPlace(in Vma vma, ulong oldEnd, ulong grow)
     {
         nint host;
+        bool reserved;
         if (vma.IsHeap)
         {
-            if (oldEnd + grow - _initialBreak > _heapReservation || oldEnd < _initialBreak)
+            if (oldEnd < _initialBreak || oldEnd + grow - _initialBreak > _heapReservation)
             {
                 return false;
             }
 
             host = _heapHost + (nint)(oldEnd - _initialBreak);
+            reserved = true;
         }
         else
         {
-            nint lastHost = (nint)(LoadEntry((oldEnd >> _pageShift) - 1) & PageEntry.HostMask);
-            host = HostMemory.TryExtend(lastHost, (ulong)_pageSize, (ulong)_pageSize + grow) ? lastHost + _pageSize : HostMemory.Map(grow);
+            ulong last = LoadEntry((oldEnd >> _pageShift) - 1);
+            nint lastHost = (nint)(last & PageEntry.HostMask);
+            if ((last & PageEntry.Reserved) == 0 && HostMemory.TryExtend(lastHost, (ulong)_pageSize, (ulong)_pageSize + grow))
+            {
+                // Keeps the host pages of the grown mapping contiguous (DangerousGetSpan over all of it works).
+                host = lastHost + _pageSize;
+                reserved = false;
+            }
+            else
+            {
+                host = AcquireBacking(oldEnd, grow, out reserved);
+            }
+
             if (host == 0)
             {
                 return false;
@@ -475,43 +488,29 @@ public sealed partial class SimulatedOs
         }
 
         PrepareRewrite(oldEnd, oldEnd + grow, RewriteKind.Map, vma.Slice(oldEnd, oldEnd + grow));
-        MapPages(oldEnd, grow, host, vma.Protection, vma.IsHeap);
+        MapPages(oldEnd, grow, host, vma.Protection, reserved);
         CommitRewrite();
         return true;
     }
 
-    /// <summary>Moves [source, source + oldBytes) to a free range at <paramref name="destination"/> of <paramref name="newBytes"/>.</summary>
+    /// <summary>
+    /// Moves [source, source + oldBytes) to the free range at <paramref name="destination"/> of
+    /// <paramref name="newBytes"/>: the touched pages are copied (they stay resident), the rest stays untouched, and the
+    /// source goes away. The moved mapping is never the heap.
+    /// </summary>
     private bool MoveMapping(in Vma vma, ulong source, ulong oldBytes, ulong destination, ulong newBytes)
     {
-        nint copyHost = 0;
-        nint tailHost = 0;
-        if (vma.IsHeap)
+        nint host = AcquireBacking(destination, newBytes, out bool reserved);
+        if (host == 0)
         {
-            copyHost = HostMemory.Map(newBytes);
-            if (copyHost == 0)
-            {
-                return false;
-            }
-
-            tailHost = copyHost + (nint)oldBytes;
-        }
-        else if (newBytes > oldBytes)
-        {
-            tailHost = HostMemory.Map(newBytes - oldBytes);
-            if (tailHost == 0)
-            {
-                return false;
-            }
+            return false;
         }
 
         PrepareRewrite(destination, destination + newBytes, RewriteKind.Map, new Vma(destination, destination + newBytes, vma.Protection, IsHeap: false, vma.IsShared));
         CommitRewrite();
-        MovePages(source, destination, oldBytes, copyHost);
-        if (newBytes > oldBytes)
-        {
-            MapPages(destination + oldBytes, newBytes - oldBytes, tailHost, vma.Protection, heap: false);
-        }
-
+        MapPages(destination, newBytes, host, vma.Protection, reserved);
+        CopyResidentPages(source, destination, oldBytes);
+        ReleasePages(source, source + oldBytes);
         PrepareRewrite(source, source + oldBytes, RewriteKind.Unmap);
         CommitRewrite();
         return true;

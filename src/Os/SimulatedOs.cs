@@ -33,7 +33,9 @@ public sealed unsafe partial class SimulatedOs : ISimulatedOs, IDisposable
     private readonly ulong _mmapMinAddress;
     private readonly ulong _taskSize;
     private readonly ulong _heapReservation;
+    private readonly ulong _windowLow;
     private nint _heapHost;
+    private nint _windowHost;
 
     private ulong _break;
     private ulong _vszBytes;
@@ -90,6 +92,14 @@ public sealed unsafe partial class SimulatedOs : ISimulatedOs, IDisposable
         if (_heapHost == 0)
         {
             throw new OutOfMemoryException($"The host refused to reserve {_heapReservation} bytes of address space for the simulated heap.");
+        }
+
+        _windowLow = options.MmapBase - Math.Min(options.MmapReservationBytes, options.MmapBase - _mmapMinAddress);
+        _windowHost = HostMemory.Map(_mmapBase - _windowLow);
+        if (_windowHost == 0)
+        {
+            Release();
+            throw new OutOfMemoryException($"The host refused to reserve {_mmapBase - _windowLow} bytes of address space for the simulated mmap area.");
         }
 
         InitializePageTable();
@@ -203,7 +213,7 @@ public sealed unsafe partial class SimulatedOs : ISimulatedOs, IDisposable
                     for (ulong page = v.Start >> _pageShift, last = v.End >> _pageShift; page < last; page++)
                     {
                         ulong entry = LoadEntry(page);
-                        if ((entry & (PageEntry.Mapped | PageEntry.Heap)) == PageEntry.Mapped)
+                        if ((entry & (PageEntry.Mapped | PageEntry.Reserved)) == PageEntry.Mapped)
                         {
                             unmap.Add((nint)(entry & PageEntry.HostMask), (ulong)_pageSize);
                         }
@@ -220,6 +230,12 @@ public sealed unsafe partial class SimulatedOs : ISimulatedOs, IDisposable
                 HostMemory.Unmap(_heapHost, _heapReservation);
                 _heapHost = 0;
             }
+
+            if (_windowHost != 0)
+            {
+                HostMemory.Unmap(_windowHost, _mmapBase - _windowLow);
+                _windowHost = 0;
+            }
         }
     }
 
@@ -229,4 +245,20 @@ public sealed unsafe partial class SimulatedOs : ISimulatedOs, IDisposable
     private ulong PageCeil(ulong value) => value > ulong.MaxValue - _offsetMask ? 0 : (value + _offsetMask) & ~_offsetMask;
 
     private bool IsPageAligned(ulong value) => (value & _offsetMask) == 0;
+
+    /// <summary>
+    /// Finds host backing for new non-heap pages [start, start + bytes): the mmap window when the range lies inside
+    /// it (no host call at all), else a host mapping of its own. Returns 0 when the host refuses.
+    /// </summary>
+    private nint AcquireBacking(ulong start, ulong bytes, out bool reserved)
+    {
+        if (start >= _windowLow && start + bytes <= _mmapBase)
+        {
+            reserved = true;
+            return _windowHost + (nint)(start - _windowLow);
+        }
+
+        reserved = false;
+        return HostMemory.Map(bytes);
+    }
 }

@@ -13,6 +13,7 @@ public sealed class SimulatedOsOptions
     internal const ulong DefaultMmapBase = 0x7ffff7fff000;
     internal const ulong DefaultMmapMinAddress = 0x10000;
     internal const ulong DefaultHeapReservationBytes = 64UL << 30;
+    internal const ulong DefaultMmapReservationBytes = 64UL << 30;
     internal const int DefaultMaxMapCount = 65530;
 
     /// <summary>Gets or sets the page size in bytes: a power of two from 4096 to 1 GiB.</summary>
@@ -37,6 +38,14 @@ public sealed class SimulatedOsOptions
     /// </summary>
     /// <value>The default is 68719476736 (64 GiB).</value>
     public ulong HeapReservationBytes { get; set; } = DefaultHeapReservationBytes;
+
+    /// <summary>
+    /// Gets or sets the size of the mmap window (bytes, a multiple of <see cref="PageSize"/>): the host reserves this
+    /// much address space (MAP_NORESERVE) mirroring [MmapBase − size, MmapBase), so mappings placed there need no host
+    /// system call at all; mappings elsewhere (hints, MAP_FIXED, the area above the base) get host mappings of their own.
+    /// </summary>
+    /// <value>The default is 68719476736 (64 GiB).</value>
+    public ulong MmapReservationBytes { get; set; } = DefaultMmapReservationBytes;
 
     /// <summary>Gets or sets RLIMIT_AS: the largest virtual size (bytes, heap included); 0 means unlimited.</summary>
     /// <value>The default is 0 (unlimited).</value>

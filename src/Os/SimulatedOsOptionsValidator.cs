@@ -68,6 +68,13 @@ public sealed class SimulatedOsOptionsValidator : IValidateOptions<SimulatedOsOp
                 nameof(SimulatedOsOptions.HeapReservationBytes));
         }
 
+        if (options.MmapReservationBytes == 0 || (options.MmapReservationBytes & mask) != 0 || options.MmapReservationBytes > AddressSpaceEnd / 2)
+        {
+            builder.AddError(
+                $"must be a non-zero multiple of the page size ({mask + 1}) of at most 0x{AddressSpaceEnd / 2:x}, but is {options.MmapReservationBytes}.",
+                nameof(SimulatedOsOptions.MmapReservationBytes));
+        }
+
         if (options.MaxMapCount < 1)
         {
             builder.AddError($"must be at least 1, but is {options.MaxMapCount}.", nameof(SimulatedOsOptions.MaxMapCount));

@@ -4,10 +4,14 @@ namespace Allocators.Os.Internals;
 
 /// <summary>
 /// Coalesces host pages into contiguous runs so that releasing a range costs one host system call per run rather
-/// than one per page.
+/// than one per page. A discarded run up to <see cref="ZeroInPlaceBytes"/> is zeroed in place instead: a host
+/// madvise or munmap costs tens of microseconds (TLB shootdown), clearing a few pages far less.
 /// </summary>
 internal struct HostBatch
 {
+    /// <summary>Discarded runs up to this size are zeroed rather than given back to the host.</summary>
+    public const ulong ZeroInPlaceBytes = 64 * 1024;
+
     private readonly bool _unmap;
     private nint _start;
     private ulong _length;
@@ -45,6 +49,13 @@ internal struct HostBatch
         if (_unmap)
         {
             HostMemory.Unmap(_start, _length);
+        }
+        else if (_length <= ZeroInPlaceBytes)
+        {
+            unsafe
+            {
+                new System.Span<byte>((void*)_start, (int)_length).Clear();
+            }
         }
         else
         {

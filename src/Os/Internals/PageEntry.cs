@@ -21,8 +21,11 @@ internal static class PageEntry
     /// <summary>The page was touched since it was mapped or last dropped (it counts in RSS).</summary>
     public const ulong Resident = 1UL << 3;
 
-    /// <summary>The page belongs to the brk heap and is backed by the heap reservation.</summary>
-    public const ulong Heap = 1UL << 4;
+    /// <summary>
+    /// The page is backed by one of the process's linear host reservations (the brk heap or the mmap window): its
+    /// host page is never unmapped, only zeroed or discarded when the simulated page goes away.
+    /// </summary>
+    public const ulong Reserved = 1UL << 4;
 
     /// <summary>The shift of the 3 protection bits (PROT_READ, PROT_WRITE, PROT_EXEC).</summary>
     public const int ProtectionShift = 5;
@@ -34,8 +37,8 @@ internal static class PageEntry
     public const ulong HostMask = ~0xFFFUL;
 
     /// <summary>Builds the entry of a freshly mapped, not yet touched page.</summary>
-    public static ulong Create(nint host, Protection protection, bool heap)
-        => ((ulong)host & HostMask) | Mapped | (heap ? Heap : 0) | ((ulong)(int)protection << ProtectionShift);
+    public static ulong Create(nint host, Protection protection, bool reserved)
+        => ((ulong)host & HostMask) | Mapped | (reserved ? Reserved : 0) | ((ulong)(int)protection << ProtectionShift);
 
     /// <summary>Gets the protection of an entry.</summary>
     public static Protection GetProtection(ulong entry) => (Protection)(int)((entry & ProtectionMask) >> ProtectionShift);
