@@ -55,6 +55,36 @@ public sealed partial class GlibcAllocator
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void MarkBin(int i) => _binmap[i >> 5] |= 1u << (i & 31);
 
+    /// <summary>The checks of unlink_chunk without the unlinking (used to validate before a free mutates anything).</summary>
+    private void CheckUnlink(ulong p)
+    {
+        ulong size = ChunkHeader.Size(_os, p);
+        if (size != ChunkHeader.Prev(_os, p + size))
+        {
+            Corrupt("corrupted size vs. prev_size", p);
+        }
+
+        ulong fd = ChunkHeader.Fd(_os, p);
+        ulong bk = ChunkHeader.Bk(_os, p);
+        if (LinkBk(fd) != p || LinkFd(bk) != p)
+        {
+            Corrupt("corrupted double-linked list", p);
+        }
+
+        if (!ChunkHeader.InSmallbinRange(ChunkHeader.Raw(_os, p)))
+        {
+            ulong fdNext = ChunkHeader.FdNext(_os, p);
+            if (fdNext != 0)
+            {
+                ulong bkNext = ChunkHeader.BkNext(_os, p);
+                if (ChunkHeader.BkNext(_os, fdNext) != p || ChunkHeader.FdNext(_os, bkNext) != p)
+                {
+                    Corrupt("corrupted double-linked list (not small)", p);
+                }
+            }
+        }
+    }
+
     /// <summary>unlink_chunk with its checks.</summary>
     private void UnlinkChunk(ulong p)
     {

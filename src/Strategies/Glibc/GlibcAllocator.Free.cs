@@ -107,30 +107,51 @@ public sealed partial class GlibcAllocator
             Corrupt("free(): invalid next size (normal)", p + 16);
         }
 
+        // Every check glibc makes on this path runs before anything is written (glibc interleaves some of them
+        // with the unlinking; in a consistent heap the outcome is the same, and a failed check leaves the heap intact).
         ulong mem = p + 16;
-        if ((ChunkHeader.Raw(_os, p) & ChunkHeader.PrevInUse) == 0)
+        bool coalescePrev = (ChunkHeader.Raw(_os, p) & ChunkHeader.PrevInUse) == 0;
+        ulong prev = 0;
+        ulong prevSize = 0;
+        if (coalescePrev)
         {
-            ulong prevSize = ChunkHeader.Prev(_os, p);
-            ulong prev = p - prevSize;
+            prevSize = ChunkHeader.Prev(_os, p);
+            prev = p - prevSize;
             if (ChunkHeader.Size(_os, prev) != prevSize)
             {
                 Corrupt("corrupted size vs. prev_size while consolidating", mem);
             }
 
-            FreePerturb(p, size);
+            CheckUnlink(prev);
+        }
+
+        bool nextIsTop = nextChunk == _top;
+        bool nextFree = !nextIsTop && !ChunkHeader.InUseAt(_os, nextChunk, nextSize);
+        if (nextFree)
+        {
+            CheckUnlink(nextChunk);
+        }
+
+        if (!nextIsTop)
+        {
+            ulong front = _binFd[1];
+            if (!(coalescePrev && front == prev) && !(nextFree && front == nextChunk) && LinkBk(front) != BinAt(1))
+            {
+                Corrupt("free(): corrupted unsorted chunks", mem);
+            }
+        }
+
+        FreePerturb(p, size);
+        if (coalescePrev)
+        {
             UnlinkChunk(prev);
             size += prevSize;
             p = prev;
         }
-        else
-        {
-            FreePerturb(p, size);
-        }
 
-        if (nextChunk != _top)
+        if (!nextIsTop)
         {
-            bool nextInUse = ChunkHeader.InUseAt(_os, nextChunk, nextSize);
-            if (!nextInUse)
+            if (nextFree)
             {
                 UnlinkChunk(nextChunk);
                 size += nextSize;
