@@ -78,10 +78,9 @@ public static class BlockPattern
     {
         if (size <= 2 * Window)
         {
-            ulong length = Math.Min(size, limit);
-            if (length > 0)
+            foreach ((ulong Start, int Length) chunk in Chunks(Math.Min(size, limit)))
             {
-                yield return (0, (int)length);
+                yield return chunk;
             }
 
             yield break;

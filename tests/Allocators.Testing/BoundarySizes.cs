@@ -36,7 +36,7 @@ public static class BoundarySizes
         Gen<ulong> medium = Gen.Choose(513, (int)Math.Min(maxBytes, 16384)).Select(v => (ulong)v);
         Gen<ulong> pages = Gen.Choose(1, (int)Math.Max(1, Math.Min(maxBytes / PageSize, 4096)))
             .SelectMany(p => Gen.Elements(-16, -8, 0, 1, 16).Select(d => (ulong)((long)(p * (long)PageSize) + d)));
-        Gen<ulong> anyUpToMax = Gen.Choose(0, 1 << 20).SelectMany(high => Gen.Choose(0, 1 << 20).Select(low => (((ulong)high << 20) | (ulong)low) % (maxBytes + 1)));
+        Gen<ulong> anyUpToMax = Gen.Choose(0, 1 << 20).SelectMany(high => Gen.Choose(0, 1 << 20).Select(low => (((ulong)(uint)high << 20) | (uint)low) % (maxBytes + 1)));
         return Gen.Frequency(
                 (35, small),
                 (25, edge),

@@ -3,6 +3,7 @@
 using Allocators.Os;
 using Allocators.Strategies.Buddy;
 using Allocators.Strategies.Mmap;
+using Xunit;
 
 namespace Allocators.Testing;
 

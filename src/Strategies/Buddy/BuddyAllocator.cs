@@ -594,9 +594,27 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
             }
         }
 
-        if (empty > _keepEmptyRegions && TryReleaseRegion(region))
+        if (empty <= _keepEmptyRegions)
+        {
+            return;
+        }
+
+        if (TryReleaseRegion(region))
         {
             RememberFreed(freedAddress);
+            empty--;
+        }
+
+        // A brk region can only go back from the top of the heap: once the top one is gone, empty ones below it follow.
+        while (_source == BuddyRegionSource.Brk && empty > _keepEmptyRegions && _regions.Count > 0)
+        {
+            BuddyRegion top = _regions[^1];
+            if (top.FreeBytes != top.Length || !TryReleaseRegion(top))
+            {
+                break;
+            }
+
+            empty--;
         }
     }
 

@@ -354,9 +354,9 @@ public sealed partial class MmapAllocator : IAllocator, IHeapWalker
             return Resized(block, block with { RequestedSize = size });
         }
 
-        // Guard before, end placement or an offset start cannot ride along mremap: move the block, Electric-Fence style,
-        // so that guards and placement stay exact.
-        if (_guardBefore || (_alignEnd && block.Alignment <= page) || block.UserAddress != block.DataStart)
+        // Guard before, end placement, an offset start or an alignment above the page size cannot ride along mremap
+        // (it returns page-aligned addresses): move the block, Electric-Fence style, so guards and placement stay exact.
+        if (_guardBefore || _alignEnd || block.UserAddress != block.DataStart || block.Alignment > page)
         {
             return MoveBlock(block, size);
         }

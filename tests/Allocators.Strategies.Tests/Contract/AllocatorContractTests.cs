@@ -263,7 +263,7 @@ public sealed class AllocatorContractTests
     [Theory]
     [MemberData(nameof(AllStrategies))]
     [Trait("Category", "Stress")]
-    public void ConcurrentUse_TwoThreadsWithCrossThreadFrees_StaysConsistent(string strategy)
+    public async Task ConcurrentUse_TwoThreadsWithCrossThreadFrees_StaysConsistent(string strategy)
     {
         using StrategyUnderTest s = StrategyFixtures.Create(strategy);
         IAllocator allocator = s.Allocator;
@@ -330,8 +330,7 @@ public sealed class AllocatorContractTests
             }
         }
 
-        Task[] tasks = [Task.Run(() => Worker(1)), Task.Run(() => Worker(2))];
-        Task.WaitAll(tasks);
+        await Task.WhenAll(Task.Run(() => Worker(1)), Task.Run(() => Worker(2)));
         while (handoff.TryDequeue(out var left))
         {
             allocator.Free(left.Address);
