@@ -123,8 +123,8 @@ public sealed partial class SlabAllocator
     private long CheckCache(SlabCache cache, List<HeapCheckFailure> failures)
     {
         // S7 first: where each magazine round sits, so the free-list walk can tell the two kinds of free object apart.
-        var magazineRounds = new Dictionary<ulong, Slab>();
-        var roundsPerSlab = new Dictionary<Slab, int>();
+        var magazineRounds = new Dictionary<ulong, SlabDescriptor>();
+        var roundsPerSlab = new Dictionary<SlabDescriptor, int>();
         CheckMagazines(cache, failures, magazineRounds, roundsPerSlab);
 
         long pages = 0;
@@ -156,7 +156,7 @@ public sealed partial class SlabAllocator
             Add(failures, "S5", 0, $"cache {cache.Name}: {cache.ConstructorCalls} constructor calls for {constructed} live and {cache.RetiredConstructedSlots} retired slots");
         }
 
-        foreach (KeyValuePair<Slab, int> pair in roundsPerSlab)
+        foreach (KeyValuePair<SlabDescriptor, int> pair in roundsPerSlab)
         {
             if (pair.Key.List == SlabListKind.None || pair.Key.Cache != cache)
             {
@@ -167,7 +167,7 @@ public sealed partial class SlabAllocator
         return pages;
     }
 
-    private void CheckMagazines(SlabCache cache, List<HeapCheckFailure> failures, Dictionary<ulong, Slab> rounds, Dictionary<Slab, int> perSlab)
+    private void CheckMagazines(SlabCache cache, List<HeapCheckFailure> failures, Dictionary<ulong, SlabDescriptor> rounds, Dictionary<SlabDescriptor, int> perSlab)
     {
         if (cache.MagazineSize == 0)
         {
@@ -207,7 +207,7 @@ public sealed partial class SlabAllocator
         }
     }
 
-    private void CheckMagazine(SlabCache cache, Magazine m, string where, List<HeapCheckFailure> failures, Dictionary<ulong, Slab> rounds, Dictionary<Slab, int> perSlab)
+    private void CheckMagazine(SlabCache cache, Magazine m, string where, List<HeapCheckFailure> failures, Dictionary<ulong, SlabDescriptor> rounds, Dictionary<SlabDescriptor, int> perSlab)
     {
         if (m.Count < 0 || m.Count > m.Rounds.Length)
         {
@@ -218,7 +218,7 @@ public sealed partial class SlabAllocator
         for (int i = 0; i < m.Count; i++)
         {
             MagazineRound round = m.Rounds[i];
-            Slab slab = round.Slab;
+            SlabDescriptor slab = round.Slab;
             if (slab is null || slab.Cache != cache)
             {
                 Add(failures, "S7", round.Address, $"cache {cache.Name}: {where} magazine round {i} belongs to another cache");
@@ -250,16 +250,16 @@ public sealed partial class SlabAllocator
         SlabCache cache,
         SlabList list,
         List<HeapCheckFailure> failures,
-        Dictionary<ulong, Slab> magazineRounds,
-        Dictionary<Slab, int> roundsPerSlab,
+        Dictionary<ulong, SlabDescriptor> magazineRounds,
+        Dictionary<SlabDescriptor, int> roundsPerSlab,
         ref long pages,
         ref long active,
         ref long constructed,
         ref ulong requested)
     {
         int walked = 0;
-        Slab? previous = null;
-        for (Slab? slab = list.Head; slab is not null; slab = slab.Next)
+        SlabDescriptor? previous = null;
+        for (SlabDescriptor? slab = list.Head; slab is not null; slab = slab.Next)
         {
             if (++walked > list.Count)
             {
@@ -297,7 +297,7 @@ public sealed partial class SlabAllocator
         }
     }
 
-    private void CheckSlab(SlabCache cache, Slab slab, int magazineRounds, List<HeapCheckFailure> failures, Dictionary<ulong, Slab> rounds, ref ulong requested)
+    private void CheckSlab(SlabCache cache, SlabDescriptor slab, int magazineRounds, List<HeapCheckFailure> failures, Dictionary<ulong, SlabDescriptor> rounds, ref ulong requested)
     {
         int capacity = cache.ObjectsPerSlab;
 

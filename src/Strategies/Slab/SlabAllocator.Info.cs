@@ -88,7 +88,7 @@ public sealed partial class SlabAllocator
     {
         lock (_lock)
         {
-            var slabs = new List<Slab>();
+            var slabs = new List<SlabDescriptor>();
             foreach (SlabCache cache in AllCaches())
             {
                 Collect(cache.Full, slabs);
@@ -97,7 +97,7 @@ public sealed partial class SlabAllocator
             }
 
             var blocks = new List<HeapBlock>();
-            foreach (Slab slab in slabs)
+            foreach (SlabDescriptor slab in slabs)
             {
                 WalkSlab(slab, blocks);
             }
@@ -112,15 +112,15 @@ public sealed partial class SlabAllocator
         }
     }
 
-    private static void Collect(SlabList list, List<Slab> slabs)
+    private static void Collect(SlabList list, List<SlabDescriptor> slabs)
     {
-        for (Slab? slab = list.Head; slab is not null; slab = slab.Next)
+        for (SlabDescriptor? slab = list.Head; slab is not null; slab = slab.Next)
         {
             slabs.Add(slab);
         }
     }
 
-    private void WalkSlab(Slab slab, List<HeapBlock> blocks)
+    private void WalkSlab(SlabDescriptor slab, List<HeapBlock> blocks)
     {
         SlabCache cache = slab.Cache;
         string detail = "slab " + cache.Name;

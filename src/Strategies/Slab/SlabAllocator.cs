@@ -16,8 +16,8 @@ namespace Allocators.Strategies.Slab;
 // Glossary (Bonwick, USENIX 1994; Bonwick and Adams, USENIX 2001; Linux mm/slab.c and mm/slub.c):
 //   cache     a pool of equal-size objects: a size class kmalloc-N, or a typed cache (CreateCache) with an optional
 //             constructor run once per object slot when its slab is created and a destructor run when it is destroyed.
-//   slab      PagesPerSlab pages from one anonymous mmap, cut into ObjectsPerSlab objects; its descriptor (Slab) lives
-//             out of band, found from any address by the page map (page number -> Slab, O(1)).
+//   slab      PagesPerSlab pages from one anonymous mmap, cut into ObjectsPerSlab objects; its descriptor (SlabDescriptor) lives
+//             out of band, found from any address by the page map (page number -> SlabDescriptor, O(1)).
 //   lists     each cache keeps full (no free object), partial and empty (every object free) slabs; allocation takes
 //             from a partial slab first, then an empty one, then maps a new slab.
 //   colour    slab k of a cache starts its first object (k mod colours) cache lines after the page start, so equal
@@ -143,7 +143,9 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
         MagazineSize = options.MagazineSize;
         DepotMagazines = options.DepotMagazines;
         _emptySlabsPerCache = options.EmptySlabsPerCache;
-        _maxPagesPerSlab = options.MaxPagesPerSlab;
+        // Object offsets inside a slab must stay below 2^32 for the multiply-high index computation: with huge pages
+        // that caps the slab at 4 GiB.
+        _maxPagesPerSlab = (int)Math.Min((ulong)options.MaxPagesPerSlab, Math.Max(1UL, (1UL << 32) / _pageSize));
         _minObjectsPerSlab = options.MinObjectsPerSlab;
         CacheLineBytes = options.CacheLineBytes;
         Colouring = options.Colouring;
@@ -369,7 +371,7 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
 
         lock (_lock)
         {
-            Slab? slab = _pages.Find(address >> _pageShift);
+            SlabDescriptor? slab = _pages.Find(address >> _pageShift);
             if (slab is not null)
             {
                 int index = slab.Cache.IndexOf(slab, address, nameof(UsableSize));
@@ -557,7 +559,7 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
                 SlabThrowHelper.CacheDestroyed(cache.Name);
             }
 
-            Slab? slab = _pages.Find(address >> _pageShift);
+            SlabDescriptor? slab = _pages.Find(address >> _pageShift);
             if (slab is null)
             {
                 SlabThrowHelper.NotOwned(Operation, address, cache.Name);
@@ -583,7 +585,7 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
         }
     }
 
-    internal void RegisterSlab(Slab slab)
+    internal void RegisterSlab(SlabDescriptor slab)
     {
         ulong first = slab.Base >> _pageShift;
         ulong pages = slab.Bytes >> _pageShift;
@@ -593,7 +595,7 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
         }
     }
 
-    internal void UnregisterSlab(Slab slab)
+    internal void UnregisterSlab(SlabDescriptor slab)
     {
         ulong first = slab.Base >> _pageShift;
         ulong pages = slab.Bytes >> _pageShift;
@@ -640,7 +642,7 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void FreeLocked(ulong address, string operation)
     {
-        Slab? slab = _pages.Find(address >> _pageShift);
+        SlabDescriptor? slab = _pages.Find(address >> _pageShift);
         if (slab is null)
         {
             FreeLarge(address, operation);
@@ -663,7 +665,7 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void FreeObject(SlabCache cache, Slab slab, int index, ulong address)
+    private void FreeObject(SlabCache cache, SlabDescriptor slab, int index, ulong address)
     {
         cache.FreeLocked(slab, index, address);
         _liveBlocks--;
@@ -782,7 +784,7 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
     private ulong ReallocateLocked(ulong address, ulong size)
     {
         const string Operation = nameof(Reallocate);
-        Slab? slab = _pages.Find(address >> _pageShift);
+        SlabDescriptor? slab = _pages.Find(address >> _pageShift);
         if (slab is not null)
         {
             SlabCache cache = slab.Cache;

@@ -214,7 +214,7 @@ public sealed class SlabCache
     /// <summary>The index of the object at <paramref name="address"/> in <paramref name="slab"/>.</summary>
     /// <remarks>Skips no check: throws when the address is not an object start.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal int IndexOf(Slab slab, ulong address, string operation)
+    internal int IndexOf(SlabDescriptor slab, ulong address, string operation)
     {
         ulong offset = address - slab.FirstObject;  // wraps to a huge value below the first object
         if (offset >= ObjectSpan)
@@ -248,7 +248,7 @@ public sealed class SlabCache
             if (m is not null)
             {
                 ref MagazineRound round = ref m.Rounds[--m.Count];
-                Slab slab = round.Slab;
+                SlabDescriptor slab = round.Slab;
                 int index = round.Index;
                 slab.MarkUsed(index);
                 slab.MagazineHeld--;
@@ -262,7 +262,7 @@ public sealed class SlabCache
 
     /// <summary>Takes back an object the program held (already validated): magazine first, then its slab.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void FreeLocked(Slab slab, int index, ulong address)
+    internal void FreeLocked(SlabDescriptor slab, int index, ulong address)
     {
         slab.MarkFree(index);
         ActiveObjects--;
@@ -295,7 +295,7 @@ public sealed class SlabCache
     }
 
     /// <summary>Changes the recorded requested size of a live object (an in-place realloc).</summary>
-    internal void Rerequest(Slab slab, int index, ulong requested)
+    internal void Rerequest(SlabDescriptor slab, int index, ulong requested)
     {
         if (slab.Requested is not null)
         {
@@ -310,10 +310,10 @@ public sealed class SlabCache
     {
         DrainMagazines();
         ulong released = 0;
-        Slab? slab = Empty.Head;
+        SlabDescriptor? slab = Empty.Head;
         while (slab is not null)
         {
-            Slab? next = slab.Next;
+            SlabDescriptor? next = slab.Next;
             if (keepBytes >= SlabBytes)
             {
                 keepBytes -= SlabBytes;
@@ -349,7 +349,7 @@ public sealed class SlabCache
         }
     }
 
-    private static void ThrowOutside(Slab slab, ulong address, string operation)
+    private static void ThrowOutside(SlabDescriptor slab, ulong address, string operation)
         => SlabThrowHelper.NotObjectStart(
             operation,
             address,
@@ -357,7 +357,7 @@ public sealed class SlabCache
             address < slab.FirstObject ? "it lies in the slab's colour padding" : "it lies in the slab's unused tail");
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void NoteAllocated(Slab slab, int index, ulong requested)
+    private void NoteAllocated(SlabDescriptor slab, int index, ulong requested)
     {
         ActiveObjects++;
         if (slab.Requested is not null)
@@ -447,7 +447,7 @@ public sealed class SlabCache
         while (m.Count != 0)
         {
             ref MagazineRound round = ref m.Rounds[--m.Count];
-            Slab slab = round.Slab;
+            SlabDescriptor slab = round.Slab;
             round.Slab = null!;
             slab.MagazineHeld--;
             ReturnToSlab(slab, round.Address);
@@ -457,7 +457,7 @@ public sealed class SlabCache
     /// <summary>The slab layer: pops the in-band free list of a partial slab, else an empty one, else a new slab.</summary>
     private ulong AllocateFromSlab(ulong requested)
     {
-        Slab? slab = Partial.Head ?? Empty.Head ?? CreateSlab();
+        SlabDescriptor? slab = Partial.Head ?? Empty.Head ?? CreateSlab();
         if (slab is null)
         {
             return 0;
@@ -490,7 +490,7 @@ public sealed class SlabCache
         return address;
     }
 
-    private bool IsFreeObjectOf(Slab slab, ulong address)
+    private bool IsFreeObjectOf(SlabDescriptor slab, ulong address)
     {
         ulong offset = address - slab.FirstObject;
         if (offset >= ObjectSpan)
@@ -503,7 +503,7 @@ public sealed class SlabCache
     }
 
     /// <summary>Pushes a free object (bitmap bit already set) onto its slab's in-band list and moves the slab to the list its state calls for.</summary>
-    private void ReturnToSlab(Slab slab, ulong address)
+    private void ReturnToSlab(SlabDescriptor slab, ulong address)
     {
         _os.WriteUInt64(address + FreePointerOffset, slab.FreeHead);
         slab.FreeHead = address;
@@ -526,13 +526,13 @@ public sealed class SlabCache
         }
     }
 
-    private void Move(Slab slab, SlabList target)
+    private void Move(SlabDescriptor slab, SlabList target)
     {
         RemoveFromList(slab);
         target.Add(slab);
     }
 
-    private void RemoveFromList(Slab slab)
+    private void RemoveFromList(SlabDescriptor slab)
     {
         switch (slab.List)
         {
@@ -549,7 +549,7 @@ public sealed class SlabCache
     }
 
     /// <summary>Maps a slab, constructs every object once, threads the in-band free list and puts the slab on the empty list.</summary>
-    private Slab? CreateSlab()
+    private SlabDescriptor? CreateSlab()
     {
         OsResult mapped = _os.Mmap(0, SlabBytes, Protection.ReadWrite, MapFlags.PrivateAnonymous);
         if (!mapped.Succeeded)
@@ -560,7 +560,7 @@ public sealed class SlabCache
 
         ulong colour = (ulong)NextColour * ColourStep;
         NextColour = NextColour + 1 == ColourCount ? 0 : NextColour + 1;
-        var slab = new Slab(this, mapped.Value, SlabBytes, colour, ObjectsPerSlab, IsGeneral);
+        var slab = new SlabDescriptor(this, mapped.Value, SlabBytes, colour, ObjectsPerSlab, IsGeneral);
         _owner.RegisterSlab(slab);
         try
         {
@@ -613,7 +613,7 @@ public sealed class SlabCache
     }
 
     /// <summary>Runs the destructor on every slot and unmaps the slab; the slab must be off every list.</summary>
-    private void DestroySlab(Slab slab)
+    private void DestroySlab(SlabDescriptor slab)
     {
         TotalSlabs--;
         RetiredConstructedSlots += slab.ConstructedSlots;
@@ -632,7 +632,7 @@ public sealed class SlabCache
         }
     }
 
-    private void RunDestructors(Slab slab, int count)
+    private void RunDestructors(SlabDescriptor slab, int count)
     {
         if (Destructor is null || count == 0)
         {

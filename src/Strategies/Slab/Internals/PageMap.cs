@@ -17,13 +17,13 @@ internal sealed class PageMap
     private const int InitialCapacity = 256;
 
     private ulong[] _keys;      // page number + 1; 0 marks an empty slot
-    private Slab?[] _values;
+    private SlabDescriptor?[] _values;
     private int _shift;         // 64 - log2(capacity)
 
     public PageMap()
     {
         _keys = new ulong[InitialCapacity];
-        _values = new Slab?[InitialCapacity];
+        _values = new SlabDescriptor?[InitialCapacity];
         _shift = 64 - BitOperations.Log2(InitialCapacity);
     }
 
@@ -31,7 +31,7 @@ internal sealed class PageMap
     public int Count { get; private set; }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public Slab? Find(ulong page)
+    public SlabDescriptor? Find(ulong page)
     {
         ulong key = page + 1;
         ulong[] keys = _keys;
@@ -54,7 +54,7 @@ internal sealed class PageMap
         }
     }
 
-    public void Add(ulong page, Slab slab)
+    public void Add(ulong page, SlabDescriptor slab)
     {
         if ((Count + 1) * 2 > _keys.Length)
         {
@@ -110,7 +110,7 @@ internal sealed class PageMap
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int Home(ulong key) => (int)((key * 0x9E3779B97F4A7C15UL) >> _shift);
 
-    private void Insert(ulong key, Slab slab)
+    private void Insert(ulong key, SlabDescriptor slab)
     {
         int mask = _keys.Length - 1;
         int i = Home(key);
@@ -131,9 +131,9 @@ internal sealed class PageMap
     private void Grow()
     {
         ulong[] oldKeys = _keys;
-        Slab?[] oldValues = _values;
+        SlabDescriptor?[] oldValues = _values;
         _keys = new ulong[oldKeys.Length * 2];
-        _values = new Slab?[oldKeys.Length * 2];
+        _values = new SlabDescriptor?[oldKeys.Length * 2];
         _shift--;
         for (int i = 0; i < oldKeys.Length; i++)
         {

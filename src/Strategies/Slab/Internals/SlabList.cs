@@ -11,11 +11,11 @@ internal sealed class SlabList
 
     public SlabListKind Kind { get; }
 
-    public Slab? Head { get; private set; }
+    public SlabDescriptor? Head { get; private set; }
 
     public int Count { get; private set; }
 
-    public void Add(Slab slab)
+    public void Add(SlabDescriptor slab)
     {
         Debug.Assert(slab.List == SlabListKind.None, "slab already on a list");
         slab.Prev = null;
@@ -30,7 +30,7 @@ internal sealed class SlabList
         Count++;
     }
 
-    public void Remove(Slab slab)
+    public void Remove(SlabDescriptor slab)
     {
         Debug.Assert(slab.List == Kind, "slab on another list");
         if (slab.Prev is null)

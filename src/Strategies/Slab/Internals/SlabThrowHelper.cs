@@ -11,7 +11,7 @@ internal static class SlabThrowHelper
     public const string Strategy = SlabAllocator.StrategyName;
 
     [DoesNotReturn]
-    public static void NotObjectStart(string operation, ulong address, Slab slab, string why)
+    public static void NotObjectStart(string operation, ulong address, SlabDescriptor slab, string why)
         => throw new AllocatorArgumentException(
             Strategy,
             operation,
@@ -19,7 +19,7 @@ internal static class SlabThrowHelper
             $"address is not the start of an object: {why} (cache={slab.Cache.Name}, slab=0x{slab.Base:x}, first object=0x{slab.FirstObject:x}, object size={slab.Cache.Stride})");
 
     [DoesNotReturn]
-    public static void DoubleFree(string operation, ulong address, Slab slab, int index)
+    public static void DoubleFree(string operation, ulong address, SlabDescriptor slab, int index)
         => throw new HeapCorruptionException(
             Strategy,
             operation,
@@ -28,7 +28,7 @@ internal static class SlabThrowHelper
             $"cache={slab.Cache.Name}, slab=0x{slab.Base:x}, index={index}");
 
     [DoesNotReturn]
-    public static void UseOfFreeObject(string operation, ulong address, Slab slab, int index)
+    public static void UseOfFreeObject(string operation, ulong address, SlabDescriptor slab, int index)
         => throw new AllocatorArgumentException(
             Strategy,
             operation,
@@ -70,7 +70,7 @@ internal static class SlabThrowHelper
             $"address is inside a page-level block, not at its start (block=0x{start:x}, length={length})");
 
     [DoesNotReturn]
-    public static void FreePointerCorrupt(ulong address, ulong next, Slab slab)
+    public static void FreePointerCorrupt(ulong address, ulong next, SlabDescriptor slab)
         => throw new HeapCorruptionException(
             Strategy,
             "Allocate",

@@ -11,7 +11,7 @@ namespace Allocators.Strategies.Slab;
 /// (<see cref="SlabFree"/> of them) or in a magazine (<see cref="MagazineHeld"/> of them). The list a slab sits on
 /// depends on <see cref="SlabFree"/> only: objects in magazines count as allocated from the slab's point of view.
 /// </remarks>
-internal sealed class Slab
+internal sealed class SlabDescriptor
 {
     public readonly SlabCache Cache;      // owning cache
     public readonly ulong Base;           // first byte of the mapping (page-aligned)
@@ -25,10 +25,10 @@ internal sealed class Slab
     public int MagazineHeld;              // free objects parked in magazines
     public int ConstructedSlots;          // constructor calls made for this slab (S5)
     public SlabListKind List;             // the list the slab sits on
-    public Slab? Prev;                    // list links
-    public Slab? Next;
+    public SlabDescriptor? Prev;                    // list links
+    public SlabDescriptor? Next;
 
-    public Slab(SlabCache cache, ulong @base, ulong bytes, ulong colour, int capacity, bool trackRequested)
+    public SlabDescriptor(SlabCache cache, ulong @base, ulong bytes, ulong colour, int capacity, bool trackRequested)
     {
         Cache = cache;
         Base = @base;
