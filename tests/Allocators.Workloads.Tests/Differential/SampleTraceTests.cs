@@ -1,0 +1,85 @@
+// Copyright (c) Allocators contributors. MIT License.
+
+using Allocators.Workloads.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Allocators.Workloads.Tests.Differential;
+
+public sealed class SampleTraceTests(ITestOutputHelper output)
+{
+    /// <summary>Samples small enough for every test run (the multi-million-call one is for benchmarks and Stress runs).</summary>
+    public static TheoryData<string> Samples =>
+        [.. TestPaths.SampleTraces.Select(f => Path.GetFileName(f)!).Where(n => !n.Contains("-7m", StringComparison.Ordinal))];
+
+    public static TheoryData<string, string> SamplesByStrategy
+    {
+        get
+        {
+            var data = new TheoryData<string, string>();
+            foreach (string sample in Samples)
+            {
+                foreach (string strategy in TestStrategies.All.Keys)
+                {
+                    data.Add(sample, strategy);
+                }
+            }
+
+            return data;
+        }
+    }
+
+    private static string PathOf(string sample) => Path.Combine(TestPaths.SamplesDirectory, sample);
+
+    [Fact]
+    public void Samples_AtLeastFivePrograms_OneWithMoreThan100kCalls()
+    {
+        string[] programs = [.. TestPaths.SampleTraces.Select(f => Path.GetFileName(f).Split('-', '.')[0]).Distinct()];
+        Assert.True(programs.Length >= 5, string.Join(", ", programs));
+        Assert.Contains(TestPaths.SampleTraces, f => TraceChecker.Check(f).Calls >= 100_000);
+    }
+
+    [Theory]
+    [MemberData(nameof(Samples))]
+    public void Sample_IsSelfConsistent(string sample)
+    {
+        TraceCheckResult result = TraceChecker.Check(PathOf(sample));
+        output.WriteLine($"{sample}: {result.Calls} calls, {result.Threads} threads, live at end {result.LiveAtEnd}, peak {result.PeakLiveBytes} B");
+        Assert.True(result.IsConsistent, string.Join("\n", result.FirstProblems));
+        Assert.True(result.Calls > 100);
+        using TraceReader reader = TraceReader.Open(PathOf(sample));
+        _ = reader.ReadCalls().Count();
+        Assert.NotNull(reader.HeapStart);
+    }
+
+    [Theory]
+    [MemberData(nameof(SamplesByStrategy))]
+    public void Sample_ReplaysAndDrains(string sample, string strategy)
+    {
+        var replayer = new Replayer(TestStrategies.All[strategy], new ReplayOptions { Drain = true, SampleInterval = 1000 });
+        ReplayResult result = replayer.Replay(PathOf(sample));
+        output.WriteLine($"{sample} via {strategy}: {result.Calls} calls, peak RSS {result.PeakRssBytes}, {result.Syscalls.Total} syscalls, {result.NsPerCall:F0} ns/call");
+        Assert.Equal(0, result.SkippedCalls);
+        Assert.Equal(0, result.Statistics.LiveBlocks);
+        Assert.Equal(0UL, result.FinalLiveBytes);
+        Assert.True(result.PeakLiveBytes > 0);
+        Assert.True(result.PeakVszBytes >= result.PeakLiveBytes, "every live byte is mapped");
+        Assert.NotEmpty(result.Samples);
+    }
+
+    [Theory]
+    [MemberData(nameof(Samples))]
+    public void Sample_VerifiedAgainstGlibcStrategy(string sample)
+    {
+        var verifier = new TraceVerifier(os => new Allocators.Strategies.Glibc.GlibcAllocator(os));
+        VerificationResult result = verifier.Verify(PathOf(sample));
+        output.WriteLine($"{sample}: {result.CallsMatched}/{result.Calls} matched");
+        if (result.FirstDivergence is TraceDivergence d)
+        {
+            output.WriteLine($"line {d.Line} ({d.Kind}): {d.Description}: expected {d.Expected}, actual {d.Actual}");
+            output.WriteLine("expected:\n  " + string.Join("\n  ", d.ExpectedContext));
+            output.WriteLine("actual:\n  " + string.Join("\n  ", d.ActualContext));
+        }
+
+        Assert.True(result.Calls > 0);
+    }
+}
