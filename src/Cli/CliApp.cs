@@ -34,6 +34,8 @@ internal sealed class CliApp
         };
         root.Add(ReplayCommand.Create(output));
         root.Add(CompareCommand.Create(output));
+        root.Add(VerifyCommand.Create(output));
+        root.Add(RecordCommand.Create(output));
         root.Add(ConvertCommand.Create(output));
         root.Add(ScenariosCommand.Create(output));
         root.Add(StrategiesCommand.Create(output));
