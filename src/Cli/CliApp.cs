@@ -32,6 +32,10 @@ internal sealed class CliApp
         {
             VerboseOption,
         };
+        root.Add(ReplayCommand.Create(output));
+        root.Add(CompareCommand.Create(output));
+        root.Add(VerifyCommand.Create(output));
+        root.Add(RecordCommand.Create(output));
         root.Add(ConvertCommand.Create(output));
         root.Add(ScenariosCommand.Create(output));
         root.Add(StrategiesCommand.Create(output));

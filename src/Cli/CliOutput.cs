@@ -78,6 +78,21 @@ internal sealed class CliOutput
         return result;
     }
 
+    /// <summary>
+    /// Runs trace work with a progress bar over the trace's calls when standard output is a terminal (the calls are
+    /// counted first); otherwise the callback handed to <paramref name="work"/> is null.
+    /// </summary>
+    public T WithCallProgress<T>(string description, string tracePath, Func<Action<long>?, T> work)
+    {
+        if (!IsTerminal)
+        {
+            return work(null);
+        }
+
+        long total = Math.Max(1, Services.ReplayService.CountCalls(tracePath));
+        return WithProgress(description, fraction => work(calls => fraction((double)calls / total)));
+    }
+
     private IAnsiConsole CreateConsole()
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings

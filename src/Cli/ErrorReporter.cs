@@ -32,6 +32,9 @@ internal static class ErrorReporter
             case DirectoryNotFoundException directory:
                 error.WriteLine($"error: directory not found: {FirstLine(directory.Message)}");
                 break;
+            case ArgumentException argument when argument.ParamName is not null:
+                error.WriteLine("error: " + FirstLine(argument.Message.Replace($" (Parameter '{argument.ParamName}')", string.Empty, StringComparison.Ordinal)));
+                break;
             default:
                 error.WriteLine("error: " + FirstLine(ex.Message));
                 break;

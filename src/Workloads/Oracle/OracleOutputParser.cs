@@ -59,7 +59,7 @@ internal static class OracleOutputParser
                 var signal = int.Parse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture);
                 var op = Field(fields, "op=", line, (t, _) => ulong.Parse(t, NumberStyles.None, CultureInfo.InvariantCulture));
                 var message = stderr.Trim();
-                return new OracleResult(source, steps, lastBreak, (int)op, signal, message.Length == 0 ? null : message, initialBreak);
+                return new OracleResult(source, steps, lastBreak, (int)op, signal, message.Length == 0 ? null : message, initialBreak) { Detail = stderr };
             }
 
             var index = int.Parse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture);

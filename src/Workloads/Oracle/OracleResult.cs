@@ -58,6 +58,9 @@ public sealed class OracleResult
     /// <summary>Gets glibc's abort message (for example <c>free(): double free detected in tcache 2</c>), or null.</summary>
     public string? AbortMessage { get; }
 
+    /// <summary>Gets more about the stop for a reader (the simulation's exception text, the real program's full stderr); not compared.</summary>
+    public string? Detail { get; init; }
+
     /// <summary>Gets a value indicating whether every operation completed.</summary>
     public bool Completed => StoppedAtOperation is null;
 

@@ -9,7 +9,7 @@ namespace Allocators.Workloads.Oracle;
 
 /// <summary>
 /// A sequence of allocator operations run in a fresh process against the real glibc (<see cref="GlibcOracle"/>)
-/// or against the simulated glibc (<c>SimulatedOracle</c>). Its text form (<see cref="ToString"/>,
+/// or against the simulated glibc (<see cref="SimulatedOracle"/>). Its text form (<see cref="ToString"/>,
 /// <see cref="Parse"/>) is what the oracle program reads, so pinned regression tests can store scripts as text.
 /// </summary>
 /// <remarks>

@@ -1,0 +1,51 @@
+// Copyright (c) Allocators contributors. MIT License.
+
+using Allocators.Workloads.Oracle;
+using FsCheck;
+using FsCheck.Fluent;
+
+namespace Allocators.Workloads.Tests.Oracle;
+
+/// <summary>Runs scripts on the real glibc and on the simulation and compares them.</summary>
+internal static class Differential
+{
+    /// <summary>Gets the multiplier of the CI-bounded run sizes (ALLOCATORS_PROPERTY_SCALE, default 1).</summary>
+    public static int Scale
+    {
+        get
+        {
+            var text = Environment.GetEnvironmentVariable("ALLOCATORS_PROPERTY_SCALE");
+            return int.TryParse(text, out var scale) && scale > 0 ? scale : 1;
+        }
+    }
+
+    public static OracleComparison Compare(OracleScript script, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var real = GlibcOracle.Default.Run(script, environment);
+        var simulated = SimulatedOracle.Run(script, environment, real.InitialBreak);
+        return OracleComparer.Compare(script, real, simulated);
+    }
+
+    public static void AssertSame(string scriptText, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var script = OracleScript.Parse(scriptText);
+        var comparison = Compare(script, environment);
+        Assert.True(comparison.IsMatch, comparison.Description + "\nScript:\n" + script);
+    }
+
+    /// <summary>Checks <paramref name="count"/> random plans; a mismatch shrinks to a minimal script, printed in the failure.</summary>
+    public static void CheckRandom(OracleScriptGenerators.Settings settings, int count, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var arbitrary = Arb.From(OracleScriptGenerators.Plans(settings), OracleScriptGenerators.Shrink);
+        var property = Prop.ForAll(arbitrary, (OracleScriptGenerators.PlanStep[] plan) =>
+        {
+            var script = OracleScriptGenerators.Materialize(plan);
+            var comparison = Compare(script, environment);
+            return comparison.IsMatch.Label(comparison.Description + "\nMinimal script:\n" + script);
+        });
+        var config = Config.QuickThrowOnFailure
+            .WithMaxTest(count * Scale)
+            .WithParallelRunConfig(new ParallelRunConfig(Math.Max(1, Environment.ProcessorCount)));
+        Check.One(config, property);
+    }
+}
