@@ -1,5 +1,6 @@
 // Copyright (c) Allocators contributors. MIT License.
 
+using System;
 using Allocators.Benchmarks.Engine;
 using Allocators.Benchmarks.Infrastructure;
 using BenchmarkDotNet.Columns;
@@ -7,6 +8,7 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
 using BenchmarkDotNet.Exporters.Json;
 using BenchmarkDotNet.Order;
+using BenchmarkDotNet.Reports;
 
 namespace Allocators.Benchmarks;
 
@@ -33,5 +35,10 @@ public static class BenchmarkConfig
             new SimulationColumn(SimulationMetric.Fragmentation),
             new SimulationColumn(SimulationMetric.FailedAllocations))
         .AddColumn(new ReplayEngineColumn(ReplayEngineMetric.CallsPerSecond), new ReplayEngineColumn(ReplayEngineMetric.PeakWorkingSet))
-        .WithOrderer(new DefaultOrderer(SummaryOrderPolicy.Declared, MethodOrderPolicy.Declared));
+        .WithOrderer(new DefaultOrderer(SummaryOrderPolicy.Declared, MethodOrderPolicy.Declared))
+        .WithSummaryStyle(SummaryStyle.Default.WithMaxParameterColumnWidth(48))
+
+        // The generated benchmark project rebuilds the whole solution graph; on a loaded 2-core machine that
+        // takes longer than BenchmarkDotNet's default two minutes.
+        .WithBuildTimeout(TimeSpan.FromMinutes(10));
 }

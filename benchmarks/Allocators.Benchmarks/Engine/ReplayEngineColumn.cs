@@ -13,7 +13,7 @@ namespace Allocators.Benchmarks.Engine;
 
 /// <summary>
 /// The replay-engine columns: calls per second (the <c>Calls</c> parameter over the mean time), and the
-/// benchmark process's peak working set after setup → after the replays, read from the note the benchmark
+/// benchmark process's peak working set after setup and after the replays, read from the note the benchmark
 /// process leaves in <see cref="ReplayEngineBenchmarks.WorkDirectory"/>. <c>-</c> on other benchmarks.
 /// </summary>
 public sealed class ReplayEngineColumn : IColumn
@@ -27,7 +27,7 @@ public sealed class ReplayEngineColumn : IColumn
         (ColumnName, Legend) = metric switch
         {
             ReplayEngineMetric.CallsPerSecond => ("Calls/s", "Trace calls parsed and replayed per second (Calls / Mean)"),
-            ReplayEngineMetric.PeakWorkingSet => ("Tool peak WS", "Peak working set of the benchmark process after setup -> after all replays"),
+            ReplayEngineMetric.PeakWorkingSet => ("Tool peak WS", "Peak working set of the benchmark process: after setup / after all replays"),
             _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, "unknown metric"),
         };
     }
@@ -93,7 +93,7 @@ public sealed class ReplayEngineColumn : IColumn
         return parts.Length == 2
             && ulong.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out ulong before)
             && ulong.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out ulong after)
-            ? SimulationColumn.Bytes(before) + " -> " + SimulationColumn.Bytes(after)
+            ? SimulationColumn.Bytes(before) + " / " + SimulationColumn.Bytes(after)
             : "-";
     }
 
