@@ -367,10 +367,19 @@ public sealed class AllocatorContractTests
         int total = PropertyScale.Scale(20_000);
         Gen<AllocatorOperation> operation = OperationGenerators.Operation(fixture.MaxBlockBytesForProperties);
         int done = 0;
-        while (done < total)
+        for (ulong batchSeed = 1; done < total; batchSeed++)
         {
-            AllocatorOperation[] batch = operation.Sample(1000, 1000);
-            checker.Run(batch);
+            // Seeded batches: a failure names its batch and replays identically.
+            AllocatorOperation[] batch = operation.Sample(1000, new Rnd(batchSeed), 1000);
+            try
+            {
+                checker.Run(batch);
+            }
+            catch (ModelCheckException ex)
+            {
+                throw new ModelCheckException($"batch seed {batchSeed}: {ex.Message}", ex);
+            }
+
             done += batch.Length;
             Assert.True(s.Allocator.CheckHeap(HeapCheckLevel.Full).Succeeded, s.Allocator.CheckHeap(HeapCheckLevel.Full).ToString());
         }
