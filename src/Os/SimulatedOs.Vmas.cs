@@ -22,6 +22,13 @@ public sealed partial class SimulatedOs
     private ulong _pendingNewVsz;
     private ulong _pendingOldData;
     private ulong _pendingNewData;
+    private ulong _pendingEnd;
+
+    // Top-down search cache (exact, like Linux's gap-augmented tree in effect): every gap lying entirely at or above
+    // _searchCeiling (and below the mmap base) is at most _gapAboveCeiling bytes, so a longer request starts its
+    // walk at _searchCeiling. Mapping only shrinks gaps; an unmap reaching above the ceiling resets the cache.
+    private ulong _searchCeiling;
+    private ulong _gapAboveCeiling;
 
     private enum RewriteKind
     {
@@ -170,6 +177,7 @@ public sealed partial class SimulatedOs
         _pendingNewVsz = newVsz;
         _pendingOldData = oldData;
         _pendingNewData = newData;
+        _pendingEnd = end;
     }
 
     /// <summary>Checks the prepared rewrite against RLIMIT_AS, RLIMIT_DATA and vm.max_map_count (growth only).</summary>
@@ -197,6 +205,12 @@ public sealed partial class SimulatedOs
     {
         _vmas.RemoveRange(_pendingIndex, _pendingRemoveCount);
         _vmas.InsertRange(_pendingIndex, _pending);
+        if (_pendingNewVsz < _pendingOldVsz && _pendingEnd > _searchCeiling)
+        {
+            _searchCeiling = _mmapBase;
+            _gapAboveCeiling = 0;
+        }
+
         _vszBytes = _vszBytes - _pendingOldVsz + _pendingNewVsz;
         _dataBytes = _dataBytes - _pendingOldData + _pendingNewData;
         if (_vszBytes > _peakVszBytes)
@@ -223,7 +237,9 @@ public sealed partial class SimulatedOs
             }
         }
 
-        ulong ceiling = _mmapBase;
+        bool useCache = length > _gapAboveCeiling;
+        ulong ceiling = useCache ? _searchCeiling : _mmapBase;
+        ulong largestSkipped = useCache ? _gapAboveCeiling : 0;
         int i = LowerBoundEnd(ceiling);
         if (i < _vmas.Count && _vmas[i].Start < ceiling)
         {
@@ -233,11 +249,15 @@ public sealed partial class SimulatedOs
         for (i--; ; i--)
         {
             ulong floor = i >= 0 ? Math.Max(_vmas[i].End, _mmapMinAddress) : _mmapMinAddress;
-            if (ceiling > floor && ceiling - floor >= length)
+            ulong gap = ceiling > floor ? ceiling - floor : 0;
+            if (gap >= length)
             {
+                _searchCeiling = ceiling;
+                _gapAboveCeiling = largestSkipped;
                 return ceiling - length;
             }
 
+            largestSkipped = Math.Max(largestSkipped, gap);
             if (i < 0 || _vmas[i].Start <= _mmapMinAddress)
             {
                 break;

@@ -83,6 +83,7 @@ public sealed unsafe partial class SimulatedOs : ISimulatedOs, IDisposable
         _initialBreak = options.BreakStart;
         _break = options.BreakStart;
         _mmapBase = options.MmapBase;
+        _searchCeiling = options.MmapBase;
         _mmapMinAddress = PageCeil(options.MmapMinAddress);
         _heapReservation = Math.Min(options.HeapReservationBytes, _taskSize - _initialBreak);
         Limits = new SimulatedOsLimits(options);
