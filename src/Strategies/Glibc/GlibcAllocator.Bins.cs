@@ -8,17 +8,17 @@ namespace Allocators.Strategies.Glibc;
 public sealed partial class GlibcAllocator
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ulong LinkFd(ulong c) => IsBinHead(c) ? _binFd[(int)((c - BinHeadBase) >> 4)] : ChunkHeader.Fd(_os, c);
+    private ulong LinkFd(ulong c) => IsBinHead(c) ? HeadArena(c).BinFd[HeadIndex(c)] : ChunkHeader.Fd(_os, c);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ulong LinkBk(ulong c) => IsBinHead(c) ? _binBk[(int)((c - BinHeadBase) >> 4)] : ChunkHeader.Bk(_os, c);
+    private ulong LinkBk(ulong c) => IsBinHead(c) ? HeadArena(c).BinBk[HeadIndex(c)] : ChunkHeader.Bk(_os, c);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void SetLinkFd(ulong c, ulong v)
     {
         if (IsBinHead(c))
         {
-            _binFd[(int)((c - BinHeadBase) >> 4)] = v;
+            HeadArena(c).BinFd[HeadIndex(c)] = v;
         }
         else
         {
@@ -31,7 +31,7 @@ public sealed partial class GlibcAllocator
     {
         if (IsBinHead(c))
         {
-            _binBk[(int)((c - BinHeadBase) >> 4)] = v;
+            HeadArena(c).BinBk[HeadIndex(c)] = v;
         }
         else
         {
@@ -39,21 +39,37 @@ public sealed partial class GlibcAllocator
         }
     }
 
+    /// <summary>The arena whose bin head has the fake address <paramref name="c"/>; a wild pointer is a simulated SIGSEGV.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Arena HeadArena(ulong c)
+    {
+        ulong k = (c - BinHeadBase) >> 12;
+        if (k < (ulong)_arenas.Count && ((c - BinHeadBase) & 0xfff) < NBins * 16)
+        {
+            return _arenas[(int)k];
+        }
+
+        throw new SegmentationFaultException(c, MemoryAccessKind.Read, false, "a corrupted link points into libc's .data outside any bin head");
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int HeadIndex(ulong c) => (int)(((c - BinHeadBase) & 0xfff) >> 4);
+
     /// <summary>fd_nextsize; a bin head's reads as the next bin's fd (never null), as in glibc's overlapping layout.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ulong LinkFdNext(ulong c)
     {
         if (IsBinHead(c))
         {
-            int i = (int)((c - BinHeadBase) >> 4) + 1;
-            return i < NBins ? _binFd[i] : c;
+            int i = HeadIndex(c) + 1;
+            return i < NBins ? HeadArena(c).BinFd[i] : c;
         }
 
         return ChunkHeader.FdNext(_os, c);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void MarkBin(int i) => _binmap[i >> 5] |= 1u << (i & 31);
+    private void MarkBin(int i) => _av.Binmap[i >> 5] |= 1u << (i & 31);
 
     /// <summary>The checks of unlink_chunk without the unlinking (used to validate before a free mutates anything).</summary>
     private void CheckUnlink(ulong p)
@@ -148,7 +164,7 @@ public sealed partial class GlibcAllocator
     private void UnsortedInsertFront(ulong p, ulong size, string check)
     {
         ulong bck = BinAt(1);
-        ulong fwd = _binFd[1];
+        ulong fwd = _av.BinFd[1];
         if (LinkBk(fwd) != bck)
         {
             Corrupt(check, p);
@@ -162,7 +178,7 @@ public sealed partial class GlibcAllocator
             ChunkHeader.SetBkNext(_os, p, 0);
         }
 
-        _binFd[1] = p;
+        _av.BinFd[1] = p;
         SetLinkBk(fwd, p);
     }
 
@@ -176,24 +192,24 @@ public sealed partial class GlibcAllocator
         {
             victimIndex = ChunkHeader.SmallbinIndex(size);
             bck = BinAt(victimIndex);
-            fwd = _binFd[victimIndex];
+            fwd = _av.BinFd[victimIndex];
         }
         else
         {
             victimIndex = ChunkHeader.LargebinIndex(size);
             bck = BinAt(victimIndex);
-            fwd = _binFd[victimIndex];
+            fwd = _av.BinFd[victimIndex];
             if (fwd != bck)
             {
                 // Compare with the P bit set, against raw size words (glibc's chunksize_nomask comparisons).
                 ulong sizeP = size | ChunkHeader.PrevInUse;
-                ulong last = _binBk[victimIndex];
+                ulong last = _av.BinBk[victimIndex];
                 if (sizeP < ChunkHeader.Raw(_os, last))
                 {
                     // Smaller than the smallest: append at the back and join the nextsize ring after the last run.
                     fwd = bck;
                     bck = last;
-                    ulong first = _binFd[victimIndex];
+                    ulong first = _av.BinFd[victimIndex];
                     ulong firstBkNext = ChunkHeader.BkNext(_os, first);
                     ChunkHeader.SetFdNext(_os, victim, first);
                     ChunkHeader.SetBkNext(_os, victim, firstBkNext);

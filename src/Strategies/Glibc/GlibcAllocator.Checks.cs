@@ -94,7 +94,7 @@ public sealed partial class GlibcAllocator
         for (int fi = 0; fi < NFastBins; fi++)
         {
             int n = 0;
-            for (ulong p = _fastbins[fi]; p != 0; p = ChunkHeader.Protect(p + 16, ChunkHeader.Fd(_os, p)))
+            for (ulong p = _av.Fastbins[fi]; p != 0; p = ChunkHeader.Protect(p + 16, ChunkHeader.Fd(_os, p)))
             {
                 if (!ChunkHeader.Aligned(p) || !_os.IsAccessible(p, 32, Protection.Read) || ++n > 10_000_000)
                 {
@@ -116,7 +116,7 @@ public sealed partial class GlibcAllocator
             ulong bin = BinAt(i);
             ulong prev = bin;
             int n = 0;
-            for (ulong p = _binFd[i]; p != bin; p = ChunkHeader.Fd(_os, p))
+            for (ulong p = _av.BinFd[i]; p != bin; p = ChunkHeader.Fd(_os, p))
             {
                 if (!ChunkHeader.Aligned(p) || !_os.IsAccessible(p, 48, Protection.Read) || ++n > 10_000_000)
                 {
@@ -139,9 +139,9 @@ public sealed partial class GlibcAllocator
                 prev = p;
             }
 
-            if (n > 0 && _binBk[i] != prev)
+            if (n > 0 && _av.BinBk[i] != prev)
             {
-                failures?.Add(new HeapCheckFailure("G5", bin, string.Create(CultureInfo.InvariantCulture, $"bin {i}: back link is 0x{_binBk[i]:x}, last element 0x{prev:x}")));
+                failures?.Add(new HeapCheckFailure("G5", bin, string.Create(CultureInfo.InvariantCulture, $"bin {i}: back link is 0x{_av.BinBk[i]:x}, last element 0x{prev:x}")));
             }
         }
 
@@ -151,20 +151,20 @@ public sealed partial class GlibcAllocator
     private HeapCheckResult CheckHeapInternal(HeapCheckLevel level)
     {
         var failures = new List<HeapCheckFailure>();
-        if (level == HeapCheckLevel.None || IsBinHead(_top))
+        if (level == HeapCheckLevel.None || IsBinHead(_av.Top))
         {
             return HeapCheckResult.From(failures);
         }
 
         ulong topSize = TopChunkSize();
-        if ((ChunkHeader.Raw(_os, _top) & ChunkHeader.PrevInUse) == 0)
+        if ((ChunkHeader.Raw(_os, _av.Top) & ChunkHeader.PrevInUse) == 0)
         {
-            failures.Add(new HeapCheckFailure("G6", _top, "top chunk's P bit is clear"));
+            failures.Add(new HeapCheckFailure("G6", _av.Top, "top chunk's P bit is clear"));
         }
 
-        if (_contiguous && _curbrkKnown && _top + topSize != _curbrk)
+        if (_av.Contiguous && _curbrkKnown && _av.Top + topSize != _curbrk)
         {
-            failures.Add(new HeapCheckFailure("G6", _top, string.Create(CultureInfo.InvariantCulture, $"top ends at 0x{_top + topSize:x} but the break is 0x{_curbrk:x}")));
+            failures.Add(new HeapCheckFailure("G6", _av.Top, string.Create(CultureInfo.InvariantCulture, $"top ends at 0x{_av.Top + topSize:x} but the break is 0x{_curbrk:x}")));
         }
 
         if (level == HeapCheckLevel.Cheap)
@@ -198,7 +198,7 @@ public sealed partial class GlibcAllocator
                     failures.Add(new HeapCheckFailure("G4", c, string.Create(CultureInfo.InvariantCulture, $"P bit is {(pbit ? 1 : 0)} but the previous chunk is {(prevBinned ? "free" : "in use")}")));
                 }
 
-                if (c == _top)
+                if (c == _av.Top)
                 {
                     span += c + size - start;
                     break;
@@ -250,9 +250,9 @@ public sealed partial class GlibcAllocator
             }
         }
 
-        if (_contiguous && starts.Count == 1 && span != _systemMem)
+        if (_av.Contiguous && starts.Count == 1 && span != _av.SystemMem)
         {
-            failures.Add(new HeapCheckFailure("G7", _sbrkBase, string.Create(CultureInfo.InvariantCulture, $"heap span 0x{span:x} differs from system_mem 0x{_systemMem:x}")));
+            failures.Add(new HeapCheckFailure("G7", _sbrkBase, string.Create(CultureInfo.InvariantCulture, $"heap span 0x{span:x} differs from system_mem 0x{_av.SystemMem:x}")));
         }
 
         return HeapCheckResult.From(failures);
@@ -261,7 +261,7 @@ public sealed partial class GlibcAllocator
     private List<HeapBlock> WalkHeapInternal()
     {
         var blocks = new List<HeapBlock>();
-        if (!IsBinHead(_top))
+        if (!IsBinHead(_av.Top))
         {
             Dictionary<ulong, string> where = CollectMembership(null);
             var tcacheStructs = new HashSet<ulong>();
@@ -287,7 +287,7 @@ public sealed partial class GlibcAllocator
                 {
                     ulong raw = ChunkHeader.Raw(_os, c);
                     ulong size = raw & ~ChunkHeader.SizeBits;
-                    if (c == _top)
+                    if (c == _av.Top)
                     {
                         blocks.Add(new HeapBlock(c, size, HeapBlockKind.Top, "top"));
                         break;

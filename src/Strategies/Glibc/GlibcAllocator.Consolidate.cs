@@ -7,16 +7,16 @@ public sealed partial class GlibcAllocator
 {
     private void MallocConsolidate()
     {
-        _haveFastChunks = false;
+        _av.HaveFastChunks = false;
         for (int fi = 0; fi < NFastBins; fi++)
         {
-            ulong p = _fastbins[fi];
+            ulong p = _av.Fastbins[fi];
             if (p == 0)
             {
                 continue;
             }
 
-            _fastbins[fi] = 0;
+            _av.Fastbins[fi] = 0;
             do
             {
                 if (!ChunkHeader.Aligned(p))
@@ -47,7 +47,7 @@ public sealed partial class GlibcAllocator
                     UnlinkChunk(p);
                 }
 
-                if (nextChunk != _top)
+                if (nextChunk != _av.Top)
                 {
                     bool nextInUse = ChunkHeader.InUseAt(_os, nextChunk, nextSize);
                     if (!nextInUse)
@@ -60,8 +60,8 @@ public sealed partial class GlibcAllocator
                         ChunkHeader.ClearInUseAt(_os, nextChunk, 0);
                     }
 
-                    ulong firstUnsorted = _binFd[1];
-                    _binFd[1] = p;
+                    ulong firstUnsorted = _av.BinFd[1];
+                    _av.BinFd[1] = p;
                     SetLinkBk(firstUnsorted, p);
                     if (!ChunkHeader.InSmallbinRange(size))
                     {
@@ -78,7 +78,7 @@ public sealed partial class GlibcAllocator
                 {
                     size += nextSize;
                     ChunkHeader.SetHead(_os, p, size | ChunkHeader.PrevInUse);
-                    _top = p;
+                    _av.Top = p;
                 }
 
                 p = nextp;

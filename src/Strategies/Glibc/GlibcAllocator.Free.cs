@@ -58,16 +58,16 @@ public sealed partial class GlibcAllocator
     private void FreeFast(ulong p, ulong size, bool haveLock)
     {
         ulong nextRaw = ChunkHeader.Raw(_os, p + size);
-        if (nextRaw <= ChunkHeader.HeaderSize || (nextRaw & ~ChunkHeader.SizeBits) >= _systemMem)
+        if (nextRaw <= ChunkHeader.HeaderSize || (nextRaw & ~ChunkHeader.SizeBits) >= _av.SystemMem)
         {
             Corrupt("free(): invalid next size (fast)", p + 16);
         }
 
         int idx = ChunkHeader.FastbinIndex(size);
-        ulong old = _fastbins[idx];
+        ulong old = _av.Fastbins[idx];
         if (old == p)
         {
-            _haveFastChunks = true;
+            _av.HaveFastChunks = true;
             Corrupt("double free or corruption (fasttop)", p + 16);
         }
 
@@ -77,20 +77,20 @@ public sealed partial class GlibcAllocator
         }
 
         FreePerturb(p, size);
-        _haveFastChunks = true;
+        _av.HaveFastChunks = true;
         ChunkHeader.SetFd(_os, p, ChunkHeader.Protect(p + 16, old));
-        _fastbins[idx] = p;
+        _av.Fastbins[idx] = p;
     }
 
     private void FreeNormal(ulong p, ulong size)
     {
         ulong nextChunk = p + size;
-        if (p == _top)
+        if (p == _av.Top)
         {
             Corrupt("double free or corruption (top)", p + 16);
         }
 
-        if (_contiguous && nextChunk >= _top + TopChunkSize())
+        if (_av.Contiguous && nextChunk >= _av.Top + TopChunkSize())
         {
             Corrupt("double free or corruption (out)", p + 16);
         }
@@ -102,7 +102,7 @@ public sealed partial class GlibcAllocator
         }
 
         ulong nextSize = nextRaw & ~ChunkHeader.SizeBits;
-        if (nextRaw <= ChunkHeader.HeaderSize || nextSize >= _systemMem)
+        if (nextRaw <= ChunkHeader.HeaderSize || nextSize >= _av.SystemMem)
         {
             Corrupt("free(): invalid next size (normal)", p + 16);
         }
@@ -125,7 +125,7 @@ public sealed partial class GlibcAllocator
             CheckUnlink(prev);
         }
 
-        bool nextIsTop = nextChunk == _top;
+        bool nextIsTop = nextChunk == _av.Top;
         bool nextFree = !nextIsTop && !ChunkHeader.InUseAt(_os, nextChunk, nextSize);
         if (nextFree)
         {
@@ -134,7 +134,7 @@ public sealed partial class GlibcAllocator
 
         if (!nextIsTop)
         {
-            ulong front = _binFd[1];
+            ulong front = _av.BinFd[1];
             if (!(coalescePrev && front == prev) && !(nextFree && front == nextChunk) && LinkBk(front) != BinAt(1))
             {
                 Corrupt("free(): corrupted unsorted chunks", mem);
@@ -169,12 +169,12 @@ public sealed partial class GlibcAllocator
         {
             size += nextSize;
             ChunkHeader.SetHead(_os, p, size | ChunkHeader.PrevInUse);
-            _top = p;
+            _av.Top = p;
         }
 
         if (size >= FastbinConsolidationThreshold)
         {
-            if (_haveFastChunks)
+            if (_av.HaveFastChunks)
             {
                 MallocConsolidate();
             }

@@ -19,7 +19,7 @@ public sealed partial class GlibcAllocator
         if (nb <= _globalMaxFast)
         {
             int fi = ChunkHeader.FastbinIndex(nb);
-            ulong victim = _fastbins[fi];
+            ulong victim = _av.Fastbins[fi];
             if (victim != 0)
             {
                 return FastbinTake(victim, fi, nb);
@@ -33,7 +33,7 @@ public sealed partial class GlibcAllocator
         {
             idx = ChunkHeader.SmallbinIndex(nb);
             ulong bin = BinAt(idx);
-            ulong victim = _binBk[idx];
+            ulong victim = _av.BinBk[idx];
             if (victim != bin)
             {
                 return SmallbinTake(victim, idx, nb);
@@ -43,7 +43,7 @@ public sealed partial class GlibcAllocator
         {
             // 6.3 large request pre-step
             idx = ChunkHeader.LargebinIndex(nb);
-            if (_haveFastChunks)
+            if (_av.HaveFastChunks)
             {
                 MallocConsolidate();
             }
@@ -60,18 +60,18 @@ public sealed partial class GlibcAllocator
             int iters = 0;
             ulong unsorted = BinAt(1);
             ulong victim;
-            while ((victim = _binBk[1]) != unsorted)
+            while ((victim = _av.BinBk[1]) != unsorted)
             {
                 ulong bck = ChunkHeader.Bk(_os, victim);
                 ulong size = ChunkHeader.Size(_os, victim);
                 ulong next = victim + size;
-                if (size <= ChunkHeader.HeaderSize || size > _systemMem)
+                if (size <= ChunkHeader.HeaderSize || size > _av.SystemMem)
                 {
                     Corrupt("malloc(): invalid size (unsorted)", victim);
                 }
 
                 ulong nextRaw = ChunkHeader.Raw(_os, next);
-                if (nextRaw < ChunkHeader.HeaderSize || nextRaw > _systemMem)
+                if (nextRaw < ChunkHeader.HeaderSize || nextRaw > _av.SystemMem)
                 {
                     Corrupt("malloc(): invalid next size (unsorted)", victim);
                 }
@@ -91,13 +91,13 @@ public sealed partial class GlibcAllocator
                     Corrupt("malloc(): invalid next->prev_inuse (unsorted)", victim);
                 }
 
-                if (ChunkHeader.InSmallbinRange(nb) && bck == unsorted && victim == _lastRemainder && size > nb + ChunkHeader.MinSize)
+                if (ChunkHeader.InSmallbinRange(nb) && bck == unsorted && victim == _av.LastRemainder && size > nb + ChunkHeader.MinSize)
                 {
                     ulong remainderSize = size - nb;
                     ulong remainder = victim + nb;
-                    _binFd[1] = remainder;
-                    _binBk[1] = remainder;
-                    _lastRemainder = remainder;
+                    _av.BinFd[1] = remainder;
+                    _av.BinBk[1] = remainder;
+                    _av.LastRemainder = remainder;
                     ChunkHeader.SetBk(_os, remainder, unsorted);
                     ChunkHeader.SetFd(_os, remainder, unsorted);
                     if (!ChunkHeader.InSmallbinRange(remainderSize))
@@ -117,7 +117,7 @@ public sealed partial class GlibcAllocator
                     Corrupt("malloc(): corrupted unsorted chunks 3", victim);
                 }
 
-                _binBk[1] = bck;
+                _av.BinBk[1] = bck;
                 SetLinkFd(bck, unsorted);
 
                 if (size == nb)
@@ -158,7 +158,7 @@ public sealed partial class GlibcAllocator
             if (!ChunkHeader.InSmallbinRange(nb))
             {
                 ulong bin = BinAt(idx);
-                victim = _binFd[idx];
+                victim = _av.BinFd[idx];
                 if (victim != bin && ChunkHeader.Raw(_os, victim) >= nb)
                 {
                     return LargeBestFit(victim, idx, nb);
@@ -173,9 +173,9 @@ public sealed partial class GlibcAllocator
             }
 
             // 6.7 top
-            victim = _top;
+            victim = _av.Top;
             ulong topSize = TopChunkSize();
-            if (topSize > _systemMem)
+            if (topSize > _av.SystemMem)
             {
                 Corrupt("malloc(): corrupted top size", victim);
             }
@@ -183,13 +183,13 @@ public sealed partial class GlibcAllocator
             if (topSize >= nb + ChunkHeader.MinSize)
             {
                 ulong remainder = victim + nb;
-                _top = remainder;
+                _av.Top = remainder;
                 ChunkHeader.SetHead(_os, victim, nb | ChunkHeader.PrevInUse);
                 ChunkHeader.SetHead(_os, remainder, (topSize - nb) | ChunkHeader.PrevInUse);
                 return victim + 16;
             }
 
-            if (_haveFastChunks)
+            if (_av.HaveFastChunks)
             {
                 MallocConsolidate();
                 idx = ChunkHeader.BinIndex(nb);
@@ -213,19 +213,19 @@ public sealed partial class GlibcAllocator
             Corrupt("malloc(): memory corruption (fast)", victim);
         }
 
-        _fastbins[fi] = nextHead;
+        _av.Fastbins[fi] = nextHead;
         ulong tcIdx = ChunkHeader.TcacheIndex(nb);
         if (_tcache != 0 && tcIdx < _tcacheBins)
         {
             ulong tc;
-            while (TcacheCountAt(tcIdx) < _tcacheCount && (tc = _fastbins[fi]) != 0)
+            while (TcacheCountAt(tcIdx) < _tcacheCount && (tc = _av.Fastbins[fi]) != 0)
             {
                 if (!ChunkHeader.Aligned(tc))
                 {
                     Corrupt("malloc(): unaligned fastbin chunk detected 3", tc);
                 }
 
-                _fastbins[fi] = ChunkHeader.Protect(tc + 16, ChunkHeader.Fd(_os, tc));
+                _av.Fastbins[fi] = ChunkHeader.Protect(tc + 16, ChunkHeader.Fd(_os, tc));
                 TcachePut(tc, tcIdx);
             }
         }
@@ -243,17 +243,17 @@ public sealed partial class GlibcAllocator
         }
 
         ChunkHeader.SetInUseAt(_os, victim, nb);
-        _binBk[idx] = bck;
+        _av.BinBk[idx] = bck;
         SetLinkFd(bck, bin);
         ulong tcIdx = ChunkHeader.TcacheIndex(nb);
         if (_tcache != 0 && tcIdx < _tcacheBins)
         {
             ulong tc;
-            while (TcacheCountAt(tcIdx) < _tcacheCount && (tc = _binBk[idx]) != bin)
+            while (TcacheCountAt(tcIdx) < _tcacheCount && (tc = _av.BinBk[idx]) != bin)
             {
                 bck = ChunkHeader.Bk(_os, tc);
                 ChunkHeader.SetInUseAt(_os, tc, nb);
-                _binBk[idx] = bck;
+                _av.BinBk[idx] = bck;
                 SetLinkFd(bck, bin);
                 TcachePut(tc, tcIdx);
             }
@@ -271,7 +271,7 @@ public sealed partial class GlibcAllocator
             victim = ChunkHeader.BkNext(_os, victim);
         }
 
-        if (victim != _binBk[idx] && ChunkHeader.Raw(_os, victim) == ChunkHeader.Raw(_os, ChunkHeader.Fd(_os, victim)))
+        if (victim != _av.BinBk[idx] && ChunkHeader.Raw(_os, victim) == ChunkHeader.Raw(_os, ChunkHeader.Fd(_os, victim)))
         {
             victim = ChunkHeader.Fd(_os, victim);
         }
@@ -301,7 +301,7 @@ public sealed partial class GlibcAllocator
         while (i < NBins)
         {
             int block = i >> 5;
-            uint map = _binmap[block] & (uint.MaxValue << (i & 31));
+            uint map = _av.Binmap[block] & (uint.MaxValue << (i & 31));
             if (map == 0)
             {
                 i = (block + 1) << 5;
@@ -310,10 +310,10 @@ public sealed partial class GlibcAllocator
 
             i = (block << 5) + System.Numerics.BitOperations.TrailingZeroCount(map);
             ulong bin = BinAt(i);
-            ulong victim = _binBk[i];
+            ulong victim = _av.BinBk[i];
             if (victim == bin)
             {
-                _binmap[block] &= ~(1u << (i & 31));
+                _av.Binmap[block] &= ~(1u << (i & 31));
                 i++;
                 continue;
             }
@@ -331,7 +331,7 @@ public sealed partial class GlibcAllocator
                 UnsortedInsertFront(remainder, remainderSize, "malloc(): corrupted unsorted chunks 2");
                 if (ChunkHeader.InSmallbinRange(nb))
                 {
-                    _lastRemainder = remainder;
+                    _av.LastRemainder = remainder;
                 }
 
                 ChunkHeader.SetHead(_os, victim, nb | ChunkHeader.PrevInUse);

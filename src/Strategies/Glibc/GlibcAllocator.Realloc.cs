@@ -73,7 +73,7 @@ public sealed partial class GlibcAllocator
 
     private ulong IntRealloc(ulong oldp, ulong oldSize, ulong nb)
     {
-        if (ChunkHeader.Raw(_os, oldp) <= ChunkHeader.HeaderSize || oldSize >= _systemMem)
+        if (ChunkHeader.Raw(_os, oldp) <= ChunkHeader.HeaderSize || oldSize >= _av.SystemMem)
         {
             Corrupt("realloc(): invalid old size", oldp + 16);
         }
@@ -81,7 +81,7 @@ public sealed partial class GlibcAllocator
         ulong next = oldp + oldSize;
         ulong nextRaw = ChunkHeader.Raw(_os, next);
         ulong nextSize = nextRaw & ~ChunkHeader.SizeBits;
-        if (nextRaw <= ChunkHeader.HeaderSize || nextSize >= _systemMem)
+        if (nextRaw <= ChunkHeader.HeaderSize || nextSize >= _av.SystemMem)
         {
             Corrupt("realloc(): invalid next size", oldp + 16);
         }
@@ -93,15 +93,15 @@ public sealed partial class GlibcAllocator
             newp = oldp;
             newSize = oldSize;
         }
-        else if (next == _top && oldSize + nextSize >= nb + ChunkHeader.MinSize)
+        else if (next == _av.Top && oldSize + nextSize >= nb + ChunkHeader.MinSize)
         {
             newSize = oldSize + nextSize;
             ChunkHeader.SetHeadSize(_os, oldp, nb);
-            _top = oldp + nb;
-            ChunkHeader.SetHead(_os, _top, (newSize - nb) | ChunkHeader.PrevInUse);
+            _av.Top = oldp + nb;
+            ChunkHeader.SetHead(_os, _av.Top, (newSize - nb) | ChunkHeader.PrevInUse);
             return oldp + 16;
         }
-        else if (next != _top && !ChunkHeader.InUseAt(_os, next, nextSize) && oldSize + nextSize >= nb)
+        else if (next != _av.Top && !ChunkHeader.InUseAt(_os, next, nextSize) && oldSize + nextSize >= nb)
         {
             newSize = oldSize + nextSize;
             newp = oldp;

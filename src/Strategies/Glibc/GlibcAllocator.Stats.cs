@@ -78,7 +78,7 @@ public sealed partial class GlibcAllocator
             var count = new ulong[NFastBins + NBins];
             for (int i = 0; i < NFastBins; i++)
             {
-                ulong p = _fastbins[i];
+                ulong p = _av.Fastbins[i];
                 if (p == 0)
                 {
                     continue;
@@ -110,7 +110,7 @@ public sealed partial class GlibcAllocator
                 int k = NFastBins - 1 + i;
                 ulong bin = BinAt(i);
                 ulong lo = ulong.MaxValue;
-                for (ulong r = _binFd[i]; r != bin; r = ChunkHeader.Fd(_os, r))
+                for (ulong r = _av.BinFd[i]; r != bin; r = ChunkHeader.Fd(_os, r))
                 {
                     ulong rs = ChunkHeader.Raw(_os, r);
                     count[k]++;
@@ -138,10 +138,10 @@ public sealed partial class GlibcAllocator
                 sb.Append(CultureInfo.InvariantCulture, $"  <unsorted from=\"{from[NFastBins]}\" to=\"{to[NFastBins]}\" total=\"{total[NFastBins]}\" count=\"{count[NFastBins]}\"/>\n");
             }
 
-            sb.Append(CultureInfo.InvariantCulture, $"</sizes>\n<total type=\"fast\" count=\"{nfast}\" size=\"{fastavail}\"/>\n<total type=\"rest\" count=\"{nblocks}\" size=\"{avail}\"/>\n<system type=\"current\" size=\"{_systemMem}\"/>\n<system type=\"max\" size=\"{_maxSystemMem}\"/>\n");
-            sb.Append(CultureInfo.InvariantCulture, $"<aspace type=\"total\" size=\"{_systemMem}\"/>\n<aspace type=\"mprotect\" size=\"{_systemMem}\"/>\n</heap>\n");
+            sb.Append(CultureInfo.InvariantCulture, $"</sizes>\n<total type=\"fast\" count=\"{nfast}\" size=\"{fastavail}\"/>\n<total type=\"rest\" count=\"{nblocks}\" size=\"{avail}\"/>\n<system type=\"current\" size=\"{_av.SystemMem}\"/>\n<system type=\"max\" size=\"{_av.MaxSystemMem}\"/>\n");
+            sb.Append(CultureInfo.InvariantCulture, $"<aspace type=\"total\" size=\"{_av.SystemMem}\"/>\n<aspace type=\"mprotect\" size=\"{_av.SystemMem}\"/>\n</heap>\n");
             sb.Append(CultureInfo.InvariantCulture, $"<total type=\"fast\" count=\"{nfast}\" size=\"{fastavail}\"/>\n<total type=\"rest\" count=\"{nblocks}\" size=\"{avail}\"/>\n<total type=\"mmap\" count=\"{_nMmaps}\" size=\"{_mmappedMem}\"/>\n");
-            sb.Append(CultureInfo.InvariantCulture, $"<system type=\"current\" size=\"{_systemMem}\"/>\n<system type=\"max\" size=\"{_maxSystemMem}\"/>\n<aspace type=\"total\" size=\"{_systemMem}\"/>\n<aspace type=\"mprotect\" size=\"{_systemMem}\"/>\n</malloc>\n");
+            sb.Append(CultureInfo.InvariantCulture, $"<system type=\"current\" size=\"{_av.SystemMem}\"/>\n<system type=\"max\" size=\"{_av.MaxSystemMem}\"/>\n<aspace type=\"total\" size=\"{_av.SystemMem}\"/>\n<aspace type=\"mprotect\" size=\"{_av.SystemMem}\"/>\n</malloc>\n");
             return sb.ToString();
         }
     }
@@ -182,7 +182,7 @@ public sealed partial class GlibcAllocator
                 LiveBlocks = _liveBlocks,
                 AllocatedBytes = _allocatedBytes,
                 PeakAllocatedBytes = _peakAllocatedBytes,
-                HeldBytes = _systemMem + _mmappedMem,
+                HeldBytes = _av.SystemMem + _mmappedMem,
                 FreeBytes = mi.Fordblks + tcacheBytes,
                 LargestFreeBlock = largest,
                 Os = _os.GetStatistics(),
@@ -198,7 +198,7 @@ public sealed partial class GlibcAllocator
         ulong fastavail = 0;
         for (int i = 0; i < NFastBins; i++)
         {
-            for (ulong p = _fastbins[i]; p != 0; p = ChunkHeader.Protect(p + 16, ChunkHeader.Fd(_os, p)))
+            for (ulong p = _av.Fastbins[i]; p != 0; p = ChunkHeader.Protect(p + 16, ChunkHeader.Fd(_os, p)))
             {
                 if (!ChunkHeader.Aligned(p))
                 {
@@ -214,13 +214,13 @@ public sealed partial class GlibcAllocator
         for (int i = 1; i < NBins; i++)
         {
             ulong b = BinAt(i);
-            for (ulong p = _binBk[i]; p != b; p = ChunkHeader.Bk(_os, p))
+            for (ulong p = _av.BinBk[i]; p != b; p = ChunkHeader.Bk(_os, p))
             {
                 nblocks++;
                 avail += ChunkHeader.Size(_os, p);
             }
         }
 
-        return new MallInfo2(_systemMem, nblocks, nfast, (ulong)_nMmaps, _mmappedMem, 0, fastavail, _systemMem - avail, avail, TopChunkSize());
+        return new MallInfo2(_av.SystemMem, nblocks, nfast, (ulong)_nMmaps, _mmappedMem, 0, fastavail, _av.SystemMem - avail, avail, TopChunkSize());
     }
 }

@@ -48,7 +48,7 @@ public sealed partial class GlibcAllocator
             }
         }
 
-        ulong oldTop = _top;
+        ulong oldTop = _av.Top;
         bool initialTop = IsBinHead(oldTop);
         ulong oldSize = TopChunkSize();
         ulong oldEnd = oldTop + oldSize;
@@ -61,7 +61,7 @@ public sealed partial class GlibcAllocator
         ulong brk = 0;
         ulong sndBrk = 0;
         ulong size = nb + _topPad + ChunkHeader.MinSize;
-        if (_contiguous)
+        if (_av.Contiguous)
         {
             size -= oldSize;
         }
@@ -90,25 +90,25 @@ public sealed partial class GlibcAllocator
                 _segmentStarts.Add(brk);
             }
 
-            _systemMem += size;
+            _av.SystemMem += size;
             if (brk == oldEnd && sndBrk == 0)
             {
                 ChunkHeader.SetHead(_os, oldTop, (size + oldSize) | ChunkHeader.PrevInUse);
             }
-            else if (_contiguous && oldSize != 0 && brk < oldEnd)
+            else if (_av.Contiguous && oldSize != 0 && brk < oldEnd)
             {
-                _systemMem -= size;
+                _av.SystemMem -= size;
                 Corrupt("break adjusted to free malloc space", brk);
             }
             else
             {
                 ulong correction = 0;
                 ulong alignedBrk = brk;
-                if (_contiguous)
+                if (_av.Contiguous)
                 {
                     if (oldSize != 0)
                     {
-                        _systemMem += brk - oldEnd;
+                        _av.SystemMem += brk - oldEnd;
                     }
 
                     ulong frontMisalign = (brk + 16) & ChunkHeader.AlignMask;
@@ -135,9 +135,9 @@ public sealed partial class GlibcAllocator
 
                 if (sndBrk != 0)
                 {
-                    _top = alignedBrk;
-                    ChunkHeader.SetHead(_os, _top, (sndBrk - alignedBrk + correction) | ChunkHeader.PrevInUse);
-                    _systemMem += correction;
+                    _av.Top = alignedBrk;
+                    ChunkHeader.SetHead(_os, _av.Top, (sndBrk - alignedBrk + correction) | ChunkHeader.PrevInUse);
+                    _av.SystemMem += correction;
                     if (!_segmentStarts.Contains(alignedBrk))
                     {
                         _segmentStarts.Add(alignedBrk);
@@ -158,17 +158,17 @@ public sealed partial class GlibcAllocator
             }
         }
 
-        if (_systemMem > _maxSystemMem)
+        if (_av.SystemMem > _av.MaxSystemMem)
         {
-            _maxSystemMem = _systemMem;
+            _av.MaxSystemMem = _av.SystemMem;
         }
 
-        ulong p = _top;
+        ulong p = _av.Top;
         ulong topSize = TopChunkSize();
         if (topSize >= nb + ChunkHeader.MinSize)
         {
             ulong remainder = p + nb;
-            _top = remainder;
+            _av.Top = remainder;
             ChunkHeader.SetHead(_os, p, nb | ChunkHeader.PrevInUse);
             ChunkHeader.SetHead(_os, remainder, (topSize - nb) | ChunkHeader.PrevInUse);
             return p + 16;
@@ -218,7 +218,7 @@ public sealed partial class GlibcAllocator
         const ulong roundingUnit = MmapAsMorecoreSize;
         ulong minimum = _pageSize;
         ulong fsize = size;
-        if (_contiguous)
+        if (_av.Contiguous)
         {
             fsize = (fsize + oldSize + roundingUnit - 1) & ~(roundingUnit - 1);
         }
@@ -239,7 +239,7 @@ public sealed partial class GlibcAllocator
             return 0;
         }
 
-        _contiguous = false;
+        _av.Contiguous = false;
         size = fsize;
         return r.Value;
     }
@@ -261,7 +261,7 @@ public sealed partial class GlibcAllocator
         }
 
         ulong currentBrk = SbrkInternal(0);
-        if (currentBrk == _top + topSize)
+        if (currentBrk == _av.Top + topSize)
         {
             SbrkInternal(-(long)extra);
             ulong newBrk = SbrkInternal(0);
@@ -270,11 +270,11 @@ public sealed partial class GlibcAllocator
                 ulong released = currentBrk - newBrk;
                 if (released != 0)
                 {
-                    _systemMem -= released;
-                    ChunkHeader.SetHead(_os, _top, (topSize - released) | ChunkHeader.PrevInUse);
-                    if (_systemMem > _maxSystemMem)
+                    _av.SystemMem -= released;
+                    ChunkHeader.SetHead(_os, _av.Top, (topSize - released) | ChunkHeader.PrevInUse);
+                    if (_av.SystemMem > _av.MaxSystemMem)
                     {
-                        _maxSystemMem = _systemMem;
+                        _av.MaxSystemMem = _av.SystemMem;
                     }
 
                     return 1;
@@ -305,7 +305,7 @@ public sealed partial class GlibcAllocator
             }
 
             ulong bin = BinAt(i);
-            for (ulong p = _binBk[i]; p != bin; p = ChunkHeader.Bk(_os, p))
+            for (ulong p = _av.BinBk[i]; p != bin; p = ChunkHeader.Bk(_os, p))
             {
                 ulong size = ChunkHeader.Size(_os, p);
                 if (size > psm1 + 48)

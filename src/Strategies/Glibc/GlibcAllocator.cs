@@ -37,7 +37,7 @@ namespace Allocators.Strategies.Glibc;
 /// glibc keeps the main arena in libc's .data, not in the heap, so the bin heads are modelled as fields: each bin head
 /// has a fake chunk address <c>BinHeadBase + 16 × index</c> above every user address, the links stored in chunks
 /// point at those fake addresses exactly as they point into libc's .data in the real process, and the link
-/// accessors of <c>.Bins</c> route those addresses to the <c>_binFd</c>/<c>_binBk</c> arrays.
+/// accessors of <c>.Bins</c> route those addresses to the <c>_av.BinFd</c>/<c>_av.BinBk</c> arrays.
 /// The initial top is, as in glibc, the unsorted bin head, whose size reads as 0.</para>
 /// <para><b>Invariants</b> (checked by <see cref="CheckHeap"/>; ids appear in <see cref="HeapCheckFailure.Id"/>):
 /// G1 no two physically adjacent chunks are both free and binned (fast/tcache chunks count as in use);
@@ -84,17 +84,10 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     private readonly ulong _pageSize;
     private readonly GlibcAllocatorOptions _options;
 
-    // ---- arena (malloc_state of the main arena) ----
-    private readonly ulong[] _fastbins = new ulong[NFastBins];
-    private readonly ulong[] _binFd = new ulong[NBins];
-    private readonly ulong[] _binBk = new ulong[NBins];
-    private readonly uint[] _binmap = new uint[4];
-    private ulong _top;
-    private ulong _lastRemainder;
-    private bool _haveFastChunks;
-    private bool _contiguous = true;
-    private ulong _systemMem;
-    private ulong _maxSystemMem;
+    // ---- arenas (malloc_state): the main arena, the thread arenas, and the arena of the running operation ----
+    private readonly Arena _main;
+    private readonly List<Arena> _arenas = new();
+    private Arena _av;
 
     // ---- mp_ and globals ----
     private ulong _trimThreshold = DefaultMmapThreshold;
@@ -160,12 +153,9 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
         _options = options;
         _checkLevel = options.CheckLevel;
         _pageSize = (ulong)os.PageSize;
-        _top = BinAt(1);
-        for (int i = 0; i < NBins; i++)
-        {
-            _binFd[i] = BinAt(i);
-            _binBk[i] = BinAt(i);
-        }
+        _main = new Arena(0, BinHeadBase, contiguous: true);
+        _arenas.Add(_main);
+        _av = _main;
     }
 
     /// <inheritdoc/>
@@ -187,13 +177,13 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     public ulong SbrkBase => _sbrkBase;
 
     /// <summary>Gets the address of the top chunk; 0 before the first growth.</summary>
-    public ulong TopChunk => IsBinHead(_top) ? 0 : _top;
+    public ulong TopChunk => IsBinHead(_main.Top) ? 0 : _main.Top;
 
     /// <summary>Gets the size of the top chunk.</summary>
-    public ulong TopSize => TopChunkSize();
+    public ulong TopSize => IsBinHead(_main.Top) ? 0 : ChunkHeader.Size(_os, _main.Top);
 
     /// <summary>Gets the arena's system_mem (bytes obtained with brk or the fallback mmap).</summary>
-    public ulong SystemMem => _systemMem;
+    public ulong SystemMem => _main.SystemMem;
 
     /// <inheritdoc/>
     public ulong Allocate(ulong size)
@@ -569,13 +559,13 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     private void SetFailure(AllocationFailure failure) => _lastFailure = failure;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong BinAt(int i) => BinHeadBase + ((ulong)i * 16);
+    private ulong BinAt(int i) => _av.BinBase + ((ulong)i * 16);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsBinHead(ulong a) => a >= BinHeadBase;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ulong TopChunkSize() => IsBinHead(_top) ? 0 : ChunkHeader.Size(_os, _top);
+    private ulong TopChunkSize() => IsBinHead(_av.Top) ? 0 : ChunkHeader.Size(_os, _av.Top);
 
     /// <summary>ptmalloc_init: tcache_key from the seeded generator (getrandom is not simulated), then the set tunables.</summary>
     private void PtmallocInit()
@@ -739,11 +729,11 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
             TcacheInit();
         }
 
-        ulong oldTop = _top;
+        ulong oldTop = _av.Top;
         ulong oldTopSize = TopChunkSize();
-        if (!IsBinHead(oldTop) && _sbrkBase + _maxSystemMem > oldTop && oldTopSize < _sbrkBase + _maxSystemMem - oldTop)
+        if (!IsBinHead(oldTop) && _sbrkBase + _av.MaxSystemMem > oldTop && oldTopSize < _sbrkBase + _av.MaxSystemMem - oldTop)
         {
-            oldTopSize = _sbrkBase + _maxSystemMem - oldTop;
+            oldTopSize = _sbrkBase + _av.MaxSystemMem - oldTop;
         }
 
         ulong mem = IntMallocPerturbed(sz);

@@ -1,0 +1,67 @@
+// Copyright (c) Allocators contributors. MIT License.
+
+namespace Allocators.Strategies.Glibc;
+
+/// <summary>The arena type (glibc's malloc_state), kept out of simulated memory.</summary>
+public sealed partial class GlibcAllocator
+{
+    /// <summary>
+    /// One arena (malloc_state). The main arena lives in libc's .data; a thread arena's malloc_state lives in its first
+    /// heap right after the heap_info, and its address is what heap_info.ar_ptr holds in simulated memory. Both keep
+    /// their bins here, at fake head addresses <c>BinHeadBase + 0x1000 × Index + 16 × bin</c>.
+    /// </summary>
+    private sealed class Arena
+    {
+        public Arena(int index, ulong stateAddress, bool contiguous)
+        {
+            Index = index;
+            BinBase = BinHeadBase + ((ulong)index * 0x1000);
+            StateAddress = stateAddress;
+            Contiguous = contiguous;
+            for (int i = 0; i < NBins; i++)
+            {
+                BinFd[i] = BinBase + ((ulong)i * 16);
+                BinBk[i] = BinBase + ((ulong)i * 16);
+            }
+
+            Top = BinBase + 16;
+        }
+
+        public int Index { get; }
+
+        public ulong BinBase { get; }
+
+        /// <summary>Gets the address glibc would give this malloc_state (heap_info.ar_ptr).</summary>
+        public ulong StateAddress { get; }
+
+        public ulong[] Fastbins { get; } = new ulong[NFastBins];
+
+        public ulong[] BinFd { get; } = new ulong[NBins];
+
+        public ulong[] BinBk { get; } = new ulong[NBins];
+
+        public uint[] Binmap { get; } = new uint[4];
+
+        public ulong Top { get; set; }
+
+        public ulong LastRemainder { get; set; }
+
+        public bool HaveFastChunks { get; set; }
+
+        public bool Contiguous { get; set; }
+
+        public ulong SystemMem { get; set; }
+
+        public ulong MaxSystemMem { get; set; }
+
+        /// <summary>Gets or sets the next arena in glibc's circular arena list (main_arena.next is the newest).</summary>
+        public Arena? Next { get; set; }
+
+        public int AttachedThreads { get; set; }
+
+        /// <summary>Gets the heap_info addresses of a thread arena, oldest first.</summary>
+        public System.Collections.Generic.List<ulong> Heaps { get; } = new();
+
+        public bool IsMain => Index == 0;
+    }
+}
