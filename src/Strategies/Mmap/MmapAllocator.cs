@@ -86,7 +86,7 @@ public sealed partial class MmapAllocator : IAllocator, IHeapWalker
     {
         lock (_lock)
         {
-            ulong address = AllocateCore(size, _alignment, zeroed: false);
+            ulong address = AllocateCore(size, _alignment);
             AfterCall("malloc", address);
             return address;
         }
@@ -104,7 +104,7 @@ public sealed partial class MmapAllocator : IAllocator, IHeapWalker
             }
 
             // Fresh anonymous pages are zero; the data pages of a new mapping were never touched.
-            ulong address = AllocateCore(total, _alignment, zeroed: true);
+            ulong address = AllocateCore(total, _alignment);
             AfterCall("calloc", address);
             return address;
         }
@@ -121,7 +121,7 @@ public sealed partial class MmapAllocator : IAllocator, IHeapWalker
                 return 0;
             }
 
-            ulong address = AllocateCore(size, Math.Max(alignment, _alignment), zeroed: false);
+            ulong address = AllocateCore(size, Math.Max(alignment, _alignment));
             AfterCall("memalign", address);
             return address;
         }
@@ -266,9 +266,8 @@ public sealed partial class MmapAllocator : IAllocator, IHeapWalker
         }
     }
 
-    private ulong AllocateCore(ulong size, ulong alignment, bool zeroed)
+    private ulong AllocateCore(ulong size, ulong alignment)
     {
-        _ = zeroed;
         if (size > MaxRequestBytes)
         {
             _counters.OnFailed(AllocationFailure.OutOfMemory);
@@ -361,22 +360,13 @@ public sealed partial class MmapAllocator : IAllocator, IHeapWalker
             return MoveBlock(block, size);
         }
 
-        // [data][guard after?]: drop the guard, mremap the data (in place when there is room, else moved), re-fence the tail.
+        // [data][guard after?]: mremap the data pages to the new length plus room for a guard (in place when there is room,
+        // else moved; with a guard behind it the data always moves), then drop the old guard and fence the new tail.
+        // Nothing has changed when mremap fails, and the munmap before the mprotect keeps the map count unchanged.
         ulong after = block.GuardAfterLength;
-        if (after != 0)
-        {
-            MustSucceed(_os.Munmap(block.DataEnd, after), "realloc", block.UserAddress, "munmap of the guard page");
-        }
-
         OsResult remapped = _os.Mremap(block.DataStart, block.DataLength, newDataLength + after, MremapFlags.MayMove);
         if (!remapped.Succeeded)
         {
-            if (after != 0)
-            {
-                OsResult refenced = _os.Mmap(block.DataEnd, after, Protection.None, MapFlags.PrivateAnonymous | MapFlags.FixedNoReplace);
-                MustSucceed(refenced, "realloc", block.UserAddress, "restoring the guard page after a failed mremap");
-            }
-
             _counters.OnFailed(AllocationFailure.OutOfMemory);
             return 0;
         }
@@ -384,6 +374,7 @@ public sealed partial class MmapAllocator : IAllocator, IHeapWalker
         ulong newStart = remapped.Value;
         if (after != 0)
         {
+            MustSucceed(_os.Munmap(block.DataEnd, after), "realloc", block.UserAddress, "munmap of the old guard page");
             MustSucceed(_os.Mprotect(newStart + newDataLength, after, Protection.None), "realloc", newStart, "mprotect of the new guard page");
         }
 

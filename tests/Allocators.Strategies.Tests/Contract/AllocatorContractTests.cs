@@ -367,15 +367,104 @@ public sealed class AllocatorContractTests
         int total = PropertyScale.Scale(20_000);
         Gen<AllocatorOperation> operation = OperationGenerators.Operation(fixture.MaxBlockBytesForProperties);
         int done = 0;
-        while (done < total)
+        for (ulong batchSeed = 1; done < total; batchSeed++)
         {
-            AllocatorOperation[] batch = operation.Sample(1000, 1000);
-            checker.Run(batch);
+            // Seeded batches: a failure names its batch and replays identically.
+            AllocatorOperation[] batch = operation.Sample(1000, new Rnd(batchSeed), 1000);
+            try
+            {
+                checker.Run(batch);
+            }
+            catch (ModelCheckException ex)
+            {
+                throw new ModelCheckException($"batch seed {batchSeed}: {ex.Message}", ex);
+            }
+
             done += batch.Length;
             Assert.True(s.Allocator.CheckHeap(HeapCheckLevel.Full).Succeeded, s.Allocator.CheckHeap(HeapCheckLevel.Full).ToString());
         }
 
         checker.FreeAll();
+        AssertHeapClean(s.Allocator);
+    }
+
+    [Theory]
+    [MemberData(nameof(AllStrategies))]
+    [Trait("Category", "BadInput")]
+    public void OsRefusesMemory_AllocationsReturnNullStayConsistentAndRecover(string strategy)
+    {
+        using StrategyUnderTest s = StrategyFixtures.Create(strategy);
+        var live = new List<(ulong Address, ulong Size, byte Seed)>();
+        byte seed = 1;
+        foreach (ulong size in new ulong[] { 100, 5000, 300_000 })
+        {
+            ulong p = s.Allocator.Allocate(size);
+            BlockPattern.Write(s.Os, p, size, seed);
+            live.Add((p, size, seed++));
+        }
+
+        for (int mode = 0; mode < 2; mode++)
+        {
+            if (mode == 0)
+            {
+                s.Os.Faults.FailNextMmap(100_000);
+                s.Os.Faults.FailNextBrk(100_000);
+            }
+            else
+            {
+                s.Os.Limits.AddressSpaceLimitBytes = s.Os.GetStatistics().VszBytes;
+            }
+
+            int nulls = 0;
+            foreach (ulong size in new ulong[] { 16, 1000, 70_000, 2_000_000, 8_000_000 })
+            {
+                long failedBefore = s.Allocator.GetStatistics().FailedAllocations;
+                ulong p = s.Allocator.Allocate(size);
+                if (p == 0)
+                {
+                    nulls++;
+                    Assert.Equal(failedBefore + 1, s.Allocator.GetStatistics().FailedAllocations);
+                    Assert.Equal(AllocationFailure.OutOfMemory, s.Allocator.GetStatistics().LastFailure);
+                }
+                else
+                {
+                    BlockPattern.Write(s.Os, p, size, seed);
+                    live.Add((p, size, seed++));
+                }
+
+                AssertHeapClean(s.Allocator);
+            }
+
+            // Growing a block in place or by moving may fail too; the old block must survive untouched.
+            (ulong a, ulong aSize, byte aSeed) = live[1];
+            ulong grown = s.Allocator.Reallocate(a, 4_000_000);
+            if (grown == 0)
+            {
+                Assert.Equal(-1L, BlockPattern.FindMismatch(s.Os, a, aSize, aSeed, aSize));
+            }
+            else
+            {
+                live[1] = (grown, 4_000_000, aSeed);
+                BlockPattern.Write(s.Os, grown, 4_000_000, aSeed);
+            }
+
+            Assert.True(nulls > 0, "the refused OS never made an allocation fail");
+            AssertHeapClean(s.Allocator);
+            s.Os.Faults.Reset();
+            s.Os.Limits.AddressSpaceLimitBytes = 0;
+
+            ulong again = s.Allocator.Allocate(8_000_000);
+            Assert.NotEqual(0UL, again);
+            s.Allocator.Free(again);
+        }
+
+        foreach ((ulong p, ulong size, byte sd) in live)
+        {
+            Assert.Equal(-1L, BlockPattern.FindMismatch(s.Os, p, size, sd, size));
+            s.Allocator.Free(p);
+        }
+
+        Assert.Equal(0, s.Allocator.GetStatistics().LiveBlocks);
         AssertHeapClean(s.Allocator);
     }
 

@@ -282,4 +282,16 @@ public sealed class MmapAllocatorTests
         var allocator = new MmapAllocator(os);
         Assert.True(AllocatorContractTests.IsMisuseError(Record.Exception(() => allocator.Reallocate(0x5000_0000, 10))));
     }
+
+    /// <summary>Pinned FsCheck counterexample: realloc of an over-page-aligned block went through mremap and lost its alignment.</summary>
+    [Fact]
+    public void Reallocate_BlockAlignedAbovePageSize_Regression()
+    {
+        using var os = new SimulatedOs();
+        foreach (bool alignEnd in new[] { true, false })
+        {
+            var allocator = new MmapAllocator(os, new MmapAllocatorOptions { AlignBlockEndToGuard = alignEnd });
+            Testing.ModelChecker.Check(allocator, [Testing.AllocatorOperation.Memalign(16384, 15), Testing.AllocatorOperation.Malloc(16), Testing.AllocatorOperation.Realloc(0, 15232)]);
+        }
+    }
 }
