@@ -832,7 +832,8 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
                 return 0;
             }
 
-            _os.Copy(moved, address, size);
+            // A page-level block may be smaller than the request: an over-aligned small block gets one page.
+            _os.Copy(moved, address, Math.Min(size, length));
             FreeLarge(address, Operation);
             _reallocations++;
             return moved;

@@ -165,6 +165,22 @@ public sealed class SlabAllocatorTests
     }
 
     [Fact]
+    public void Reallocate_OverAlignedSmallBlockToBiggerClass_CopiesOnlyItsPage()
+    {
+        // memalign(128, 10) gets a page of its own; growing it to 5000 bytes must not read past that page.
+        using var t = SlabTestOs.Create();
+        ulong a = t.Allocator.AllocateAligned(128, 10);
+        Assert.Equal(4096UL, t.Allocator.UsableSize(a));
+        t.Os.Fill(a, 4096, 0x5C);
+        ulong b = t.Allocator.Reallocate(a, 5000);
+        Assert.NotEqual(0UL, b);
+        Assert.Equal(8192UL, t.Allocator.UsableSize(b));
+        AssertBytes(t, b, Enumerable.Repeat((byte)0x5C, 4096).ToArray());
+        t.Allocator.Free(b);
+        t.AssertConsistent();
+    }
+
+    [Fact]
     public void AllocateZeroed_RecycledObject_IsZero()
     {
         using var t = SlabTestOs.Create(magazineSize: 0);
