@@ -47,6 +47,10 @@ public sealed class ReplayOptions
     /// <value>Default null.</value>
     public Action<SimulatedOsOptions>? ConfigureOs { get; set; }
 
+    /// <summary>Gets or sets a value indicating whether the trace is parsed on a second thread while the first replays (when the machine has more than one core).</summary>
+    /// <value>Default true.</value>
+    public bool ParallelParse { get; set; } = true;
+
     /// <summary>Gets or sets a callback told the number of calls replayed so far, about every 65536 calls.</summary>
     /// <value>Default null.</value>
     public Action<long>? Progress { get; set; }

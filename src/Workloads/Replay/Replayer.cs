@@ -67,6 +67,9 @@ public sealed class Replayer
         output?.WriteHeapStart(os.InitialBreak);
 
         int previousThread = SimulatedThread.CurrentId;
+        BatchPipeline? pipeline = _options.ParallelParse && Environment.ProcessorCount > 1 && count == BatchSize
+            ? new BatchPipeline(reader, BatchSize)
+            : null;
         try
         {
             while (count > 0)
@@ -112,7 +115,15 @@ public sealed class Replayer
                     nextProgress = state.Calls + (1 << 16);
                 }
 
-                count = reader.ReadBatch(batch);
+                if (pipeline is null)
+                {
+                    count = reader.ReadBatch(batch);
+                }
+                else
+                {
+                    pipeline.Return(batch);
+                    pipeline.TryTake(out batch, out count);
+                }
             }
 
             if (_options.Drain)
@@ -128,6 +139,7 @@ public sealed class Replayer
         }
         finally
         {
+            pipeline?.Dispose();
             SimulatedThread.Set(previousThread);
             output?.Flush();
         }

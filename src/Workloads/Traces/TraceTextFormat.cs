@@ -238,28 +238,30 @@ internal static class TraceTextFormat
         return true;
     }
 
-    private static TraceCall ParseFacts(ReadOnlySpan<byte> line, int p, TraceCall call, long lineNumber, string? source)
+    private static TraceCall ParseFacts(ReadOnlySpan<byte> line, int p, in TraceCall call, long lineNumber, string? source)
     {
+        bool hasHeader = false, hasUsable = false;
+        ulong header = 0, usable = 0;
         while (true)
         {
             p = SkipBlanks(line, p);
             if (p >= line.Length)
             {
-                return call;
+                break;
             }
 
             ReadOnlySpan<byte> rest = line[p..];
             if (rest.StartsWith(HdrWord))
             {
                 p += HdrWord.Length;
-                ulong header = ParsePointer(line, ref p, "hdr value", lineNumber, source);
-                call = call with { Header = header, HasHeader = true };
+                header = ParsePointer(line, ref p, "hdr value", lineNumber, source);
+                hasHeader = true;
             }
             else if (rest.StartsWith(UsableWord))
             {
                 p += UsableWord.Length;
-                ulong usable = ParseDecimal(line, ref p, "usable value", lineNumber, source);
-                call = call with { Usable = usable, HasUsable = true };
+                usable = ParseDecimal(line, ref p, "usable value", lineNumber, source);
+                hasUsable = true;
             }
             else
             {
@@ -270,6 +272,10 @@ internal static class TraceTextFormat
                 }
             }
         }
+
+        return hasHeader || hasUsable
+            ? call with { Header = header, HasHeader = hasHeader, Usable = usable, HasUsable = hasUsable }
+            : call;
     }
 
     private static bool IsBlank(byte b) => b == (byte)' ' || b == (byte)'\t';
@@ -311,7 +317,8 @@ internal static class TraceTextFormat
                 break;
             }
 
-            if (value > (ulong.MaxValue - digit) / 10)
+            // 19 decimal digits always fit in 64 bits; only longer numbers need the overflow check.
+            if (p - start >= 19 && value > (ulong.MaxValue - digit) / 10)
             {
                 throw Fail($"{what} does not fit in 64 bits", line, lineNumber, source);
             }

@@ -147,15 +147,19 @@ public sealed class TraceReaderTests
         }
 
         using TraceReader reader = TraceText.Reader(sb.ToString());
-        long count = 0;
+        long count = 0, wrong = 0;
         foreach (TraceCall call in reader.ReadCalls())
         {
-            Assert.Equal((ulong)count, call.Size);
-            Assert.Equal(count + 1, call.Line);
+            if (call.Size != (ulong)count || call.Line != count + 1 || call.Tid != count % 5 || call.Header != 0x21)
+            {
+                wrong++;
+            }
+
             count++;
         }
 
         Assert.Equal(N, count);
+        Assert.Equal(0, wrong);
     }
 
     [Fact]
