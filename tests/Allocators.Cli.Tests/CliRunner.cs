@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace Allocators.Cli.Tests;
 
 /// <summary>Runs the tool in-process and captures its exit code and output.</summary>
-internal sealed record CliRun(int ExitCode, string Stdout, string Stderr)
+public sealed record CliRun(int ExitCode, string Stdout, string Stderr)
 {
     public static CliRun Of(params string[] args)
     {
