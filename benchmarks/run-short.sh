@@ -21,7 +21,7 @@ started=$(date -u '+%Y-%m-%d %H:%M UTC')
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
 dotnet build -c Release "$project" -nologo -v quiet
-classes=(TraceReplayBenchmarks FixedSizeChurnBenchmarks PowerOfTwoChurnBenchmarks AllocateFreeBenchmarks ReplayEngineBenchmarks)
+classes=(TraceReplayBenchmarks SyntheticWorkloadBenchmarks FixedSizeChurnBenchmarks PowerOfTwoChurnBenchmarks AllocateFreeBenchmarks ReplayEngineBenchmarks)
 filters=()
 for c in "${classes[@]}"; do filters+=("*.${c}.*"); done
 dotnet run -c Release --no-build --project "$project" -- \
