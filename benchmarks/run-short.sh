@@ -28,7 +28,7 @@ dotnet run -c Release --no-build --project "$project" -- \
   --job "$job" --filter "${filters[@]}" --artifacts "$artifacts"
 
 mkdir -p "$results"
-rm -f "$results"/*.md "$results"/*.json
+rm -f "$results"/*.md "$results"/*.json "$results"/*.log
 for c in "${classes[@]}"; do
   md=$(ls "$artifacts"/results/*."$c"-report-github.md 2>/dev/null | head -1 || true)
   js=$(ls "$artifacts"/results/*."$c"-report-brief.json 2>/dev/null | head -1 || true)
@@ -48,18 +48,22 @@ if [ "${BENCH_SKIP_CLI:-0}" != 1 ] && [ -x /usr/bin/time ]; then
     echo "$cli_calls" > "$trace.done"
   fi
   timing=$(mktemp)
-  /usr/bin/time -f '%e %M' -o "$timing" dotnet "$cli_dll" replay "$trace" --strategy glibc > /dev/null
-  read -r seconds max_rss_kib < "$timing"
-  rm -f "$timing"
-  calls_per_second=$(awk -v c="$cli_calls" -v s="$seconds" 'BEGIN { printf "%.0f", c / s }')
-  cat > "$results/replay-cli.json" <<JSON
+  cli_log="$results/replay-cli.log"
+  if /usr/bin/time -f '%e %M' -o "$timing" dotnet "$cli_dll" replay "$trace" --strategy glibc > "$cli_log" 2>&1; then
+    read -r seconds max_rss_kib < "$timing"
+    calls_per_second=$(awk -v c="$cli_calls" -v s="$seconds" 'BEGIN { printf "%.0f", c / s }')
+    cat > "$results/replay-cli.json" <<JSON
 { "command": "allocators replay <trace> --strategy glibc", "calls": $cli_calls, "elapsedSeconds": $seconds,
   "callsPerSecond": $calls_per_second, "maxRssKiB": $max_rss_kib }
 JSON
-  cli_line=$(awk -v c="$cli_calls" -v s="$seconds" -v r="$max_rss_kib" 'BEGIN {
-    cps = c / s; rss = r / 1024;
-    printf "| `allocators replay` (end to end, process start included) | %d calls | %.2f s | %.2f M calls/s (target >= 5: %s) | max RSS %.0f MiB (target <= 400: %s) |",
-      c, s, cps / 1e6, (cps >= 5e6 ? "met" : "missed"), rss, (rss <= 400 ? "met" : "missed") }')
+    cli_line=$(awk -v c="$cli_calls" -v s="$seconds" -v r="$max_rss_kib" 'BEGIN {
+      cps = c / s; rss = r / 1024;
+      printf "| `allocators replay` (end to end, process start included) | %d calls | %.2f s | %.2f M calls/s (target >= 5: %s) | max RSS %.0f MiB (target <= 400: %s) |",
+        c, s, cps / 1e6, (cps >= 5e6 ? "met" : "missed"), rss, (rss <= 400 ? "met" : "missed") }')
+  else
+    cli_line="| \`allocators replay\` | $cli_calls calls | failed: see replay-cli.log | | |"
+  fi
+  rm -f "$timing"
 fi
 
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)

@@ -2,6 +2,7 @@
 
 using System;
 using System.Globalization;
+using System.Linq;
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
@@ -61,7 +62,8 @@ public sealed class SimulationColumn : IColumn
     public string Legend { get; }
 
     /// <inheritdoc/>
-    public bool IsAvailable(Summary summary) => true;
+    public bool IsAvailable(Summary summary) =>
+        summary.BenchmarksCases.Any(c => typeof(HeadToHeadBenchmark).IsAssignableFrom(c.Descriptor.Type));
 
     /// <inheritdoc/>
     public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
