@@ -38,6 +38,12 @@ internal static class LibC
     [SuppressGCTransition]
     internal static extern void Free(nuint address);
 
+    [DllImport(Library, EntryPoint = "mmap", ExactSpelling = true)]
+    internal static extern nint Mmap(nint address, nuint length, int protection, int flags, int fd, nint offset);
+
+    [DllImport(Library, EntryPoint = "munmap", ExactSpelling = true)]
+    internal static extern int Munmap(nint address, nuint length);
+
     [DllImport(Library, EntryPoint = "malloc_trim", ExactSpelling = true)]
     internal static extern int MallocTrim(nuint pad);
 }
