@@ -41,12 +41,7 @@ cli_line="(skipped)"
 if [ "${BENCH_SKIP_CLI:-0}" != 1 ] && [ -x /usr/bin/time ]; then
   dotnet build -c Release src/Cli -nologo -v quiet
   cli_dll=$(ls src/Cli/bin/Release/net10.0/allocators.dll)
-  trace="${TMPDIR:-/tmp}/allocators-bench/replay-${cli_calls}-4141.trace"
-  if [ ! -f "$trace.done" ]; then
-    mkdir -p "$(dirname "$trace")"
-    dotnet "$project/bin/Release/net10.0/Allocators.Benchmarks.dll" write-trace "$trace" "$cli_calls"
-    echo "$cli_calls" > "$trace.done"
-  fi
+  trace=$(dotnet "$project/bin/Release/net10.0/Allocators.Benchmarks.dll" write-trace-cached "$cli_calls" | tail -1)
   timing=$(mktemp)
   cli_log="$results/replay-cli.log"
   if /usr/bin/time -f '%e %M' -o "$timing" dotnet "$cli_dll" replay "$trace" --strategy glibc > "$cli_log" 2>&1; then

@@ -12,7 +12,8 @@ namespace Allocators.Benchmarks;
 /// <summary>
 /// Entry point: <c>dotnet run -c Release --project benchmarks/Allocators.Benchmarks -- --filter '*'</c>
 /// (any BenchmarkDotNet switch: <c>--list flat</c>, <c>--job short</c>, <c>--filter '*Trace*'</c>, ...).
-/// <c>-- write-trace PATH CALLS</c> writes the replay-engine trace for an end-to-end <c>allocators replay</c> run;
+/// <c>-- write-trace PATH CALLS</c> writes the replay-engine trace for an end-to-end <c>allocators replay</c> run
+/// (<c>-- write-trace-cached CALLS</c>: into the benchmark's cache directory, printing the path);
 /// <c>-- summarize DIR</c> prints the headline table of the JSON reports in DIR.
 /// </summary>
 public static class Program
@@ -24,6 +25,13 @@ public static class Program
         if (args.Length > 0 && args[0] == "write-trace")
         {
             return WriteTrace(args);
+        }
+
+        if (args.Length == 2 && args[0] == "write-trace-cached"
+            && long.TryParse(args[1], NumberStyles.None, CultureInfo.InvariantCulture, out long cachedCalls))
+        {
+            Console.WriteLine(ReplayTraceGenerator.WriteCached(ReplayEngineBenchmarks.WorkDirectory, cachedCalls));
+            return 0;
         }
 
         if (args.Length > 0 && args[0] == "summarize")
