@@ -353,7 +353,7 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
     private ulong AllocateLarge(ulong size, ulong alignment)
     {
         ulong align = Math.Max(alignment, _pageSize);
-        if (!AlignmentMath.TryAlignUp(size, _pageSize, out ulong length) || length > MaxRequestBytes - align)
+        if (align > MaxRequestBytes / 4 || !AlignmentMath.TryAlignUp(size, _pageSize, out ulong length) || length > MaxRequestBytes - align)
         {
             _counters.OnFailed(AllocationFailure.OutOfMemory);
             return 0;

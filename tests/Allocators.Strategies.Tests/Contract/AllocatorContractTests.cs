@@ -216,6 +216,7 @@ public sealed class AllocatorContractTests
         }
 
         Assert.Equal(0UL, s.Allocator.AllocateZeroed(1UL << 33, 1UL << 33));
+        Assert.Equal(0UL, s.Allocator.AllocateAligned(1UL << 63, 16));
         Assert.Equal(0UL, s.Allocator.Reallocate(keep, ulong.MaxValue - 64));
         Assert.Equal(1, s.Allocator.GetStatistics().LiveBlocks);
         Assert.True(s.Allocator.UsableSize(keep) >= 64);
