@@ -217,7 +217,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
                     return;
                 }
 
-                ulong size = ProbeHeader(address);
+                ulong size = ChunkHeader.Size(_os, address - 16);
                 FreeInternal(address);
                 CountFree(size);
                 AfterCall();
@@ -237,7 +237,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
             Enter("realloc");
             try
             {
-                ulong oldSize = address == 0 ? 0 : ProbeHeader(address);
+                ulong oldSize = address == 0 ? 0 : ChunkHeader.Size(_os, address - 16);
                 ulong p = Realloc(address, size);
                 CountRealloc(address, oldSize, size, p);
                 AfterCall();
@@ -477,8 +477,19 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
         return ChunkHeader.Size(_os, address - 16);
     }
 
-    private HeapCorruptionException Segv(SegmentationFaultException e, ulong address)
-        => new(StrategyName, _op, address, "SIGSEGV", $"fault=0x{e.Address:x}, {e.Message}");
+    /// <summary>
+    /// Turns a simulated SIGSEGV into the documented exception: an argument error when the pointer's own header is not
+    /// readable (checked only here, off the fast path), else a heap corruption whose check is <c>SIGSEGV</c>.
+    /// </summary>
+    private Exception Segv(SegmentationFaultException e, ulong address)
+    {
+        if (address != 0 && (address < 16 || !_os.IsAccessible(address - 16, 16, Protection.Read)))
+        {
+            return new AllocatorArgumentException(StrategyName, _op, address, "the pointer's chunk header is not in mapped, readable memory (the real glibc would die of SIGSEGV)");
+        }
+
+        return new HeapCorruptionException(StrategyName, _op, address, "SIGSEGV", $"fault=0x{e.Address:x}, {e.Message}");
+    }
 
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     private void Corrupt(string check, ulong address)
