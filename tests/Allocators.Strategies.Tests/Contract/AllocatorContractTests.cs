@@ -234,6 +234,12 @@ public sealed class AllocatorContractTests
             ulong other = s.Allocator.Allocate(size);
             s.Allocator.Free(p);
             Exception? error = Record.Exception(() => s.Allocator.Free(p));
+            if (error is SegmentationFaultException && s.Fixture.DoubleFreeOfUnmappedBlockMayFault && size >= 1 << 20)
+            {
+                s.Allocator.Free(other);
+                continue;
+            }
+
             Assert.True(IsMisuseError(error), $"size {size}: expected a double-free error, got {error?.GetType().Name ?? "nothing"}");
             Assert.Contains($"{p:x}", error!.Message, StringComparison.OrdinalIgnoreCase);
             s.Allocator.Free(other);
