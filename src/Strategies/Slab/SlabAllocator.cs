@@ -4,7 +4,6 @@ using System;
 using System.Collections.Generic;
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Threading;
 using Microsoft.Extensions.Options;
 
 namespace Allocators.Strategies.Slab;
@@ -65,7 +64,7 @@ namespace Allocators.Strategies.Slab;
 // (O(1)); a pointer inside an object, in colour padding or in a tail by the O(1) index computation; an object freed
 // into the wrong cache by the descriptor's cache; a corrupted in-band link when it is popped.
 //
-// Lock order: one lock per allocator (_lock) guards every cache; constructor and destructor callbacks run under it
+// Lock order: one lock per allocator (_gate, a SlabGate) guards every cache; constructor and destructor callbacks run under it
 // and must not call back into the allocator (that throws).
 
 /// <summary>
@@ -88,7 +87,7 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
 
     private static readonly int[] s_sizeClasses = [16, 32, 48, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192];
 
-    private readonly Lock _lock = new();
+    private SlabGate _gate;                             // the allocator lock (see SlabGate)
     private readonly ISimulatedOs _os;
     private readonly int _pageShift;
     private readonly ulong _pageSize;
@@ -209,7 +208,8 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
     /// <inheritdoc/>
     public ulong Allocate(ulong size)
     {
-        lock (_lock)
+        _gate.Enter();
+        try
         {
             CheckNotInCallback();
             ulong address = AllocateLocked(size);
@@ -225,6 +225,10 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
 
             return address;
         }
+        finally
+        {
+            _gate.Exit();
+        }
     }
 
     /// <inheritdoc/>
@@ -235,7 +239,8 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
             return;
         }
 
-        lock (_lock)
+        _gate.Enter();
+        try
         {
             CheckNotInCallback();
             FreeLocked(address, nameof(Free));
@@ -245,12 +250,17 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
                 VerifyAfter(nameof(Free), address);
             }
         }
+        finally
+        {
+            _gate.Exit();
+        }
     }
 
     /// <inheritdoc/>
     public ulong Reallocate(ulong address, ulong size)
     {
-        lock (_lock)
+        _gate.Enter();
+        try
         {
             CheckNotInCallback();
             ulong result;
@@ -280,12 +290,17 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
 
             return result;
         }
+        finally
+        {
+            _gate.Exit();
+        }
     }
 
     /// <inheritdoc/>
     public ulong AllocateZeroed(ulong count, ulong size)
     {
-        lock (_lock)
+        _gate.Enter();
+        try
         {
             CheckNotInCallback();
             ulong address;
@@ -316,6 +331,10 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
 
             return address;
         }
+        finally
+        {
+            _gate.Exit();
+        }
     }
 
     /// <inheritdoc/>
@@ -326,7 +345,8 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
     /// </remarks>
     public ulong AllocateAligned(ulong alignment, ulong size)
     {
-        lock (_lock)
+        _gate.Enter();
+        try
         {
             CheckNotInCallback();
             ulong address;
@@ -359,6 +379,10 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
 
             return address;
         }
+        finally
+        {
+            _gate.Exit();
+        }
     }
 
     /// <inheritdoc/>
@@ -369,7 +393,8 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
             return 0;
         }
 
-        lock (_lock)
+        _gate.Enter();
+        try
         {
             SlabDescriptor? slab = _pages.Find(address >> _pageShift);
             if (slab is not null)
@@ -391,13 +416,18 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
             ThrowUnknown(address, nameof(UsableSize));
             return 0;
         }
+        finally
+        {
+            _gate.Exit();
+        }
     }
 
     /// <inheritdoc/>
     /// <remarks>Reaps: empties every magazine and unmaps empty slabs, keeping at most <paramref name="pad"/> bytes of them.</remarks>
     public bool Trim(ulong pad)
     {
-        lock (_lock)
+        _gate.Enter();
+        try
         {
             CheckNotInCallback();
             bool released = ReapLocked(pad) != 0;
@@ -408,6 +438,10 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
 
             return released;
         }
+        finally
+        {
+            _gate.Exit();
+        }
     }
 
     /// <summary>
@@ -417,7 +451,8 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
     /// <returns>The bytes returned to the OS.</returns>
     public ulong Reap()
     {
-        lock (_lock)
+        _gate.Enter();
+        try
         {
             CheckNotInCallback();
             ulong released = ReapLocked(0);
@@ -427,6 +462,10 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
             }
 
             return released;
+        }
+        finally
+        {
+            _gate.Exit();
         }
     }
 
@@ -452,7 +491,8 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
             throw new ArgumentOutOfRangeException(nameof(alignment), alignment, $"CreateCache: alignment must be a power of two from 8 to the page size {_pageSize} (cache={name}).");
         }
 
-        lock (_lock)
+        _gate.Enter();
+        try
         {
             CheckNotInCallback();
             if (FindCache(name) is not null)
@@ -475,6 +515,10 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
             _typed.Add(cache);
             return cache;
         }
+        finally
+        {
+            _gate.Exit();
+        }
     }
 
     /// <summary>kmem_cache_destroy: empties the magazines of a typed cache, destroys its slabs (running the destructor) and retires it.</summary>
@@ -483,7 +527,8 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
     public void DestroyCache(SlabCache cache)
     {
         ArgumentNullException.ThrowIfNull(cache);
-        lock (_lock)
+        _gate.Enter();
+        try
         {
             CheckNotInCallback();
             if (!cache.IsTyped || !_typed.Contains(cache))
@@ -501,21 +546,31 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
             cache.Destroyed = true;
             _typed.Remove(cache);
         }
+        finally
+        {
+            _gate.Exit();
+        }
     }
 
     /// <summary>Gets the typed caches, in creation order.</summary>
     /// <returns>A snapshot of the typed caches.</returns>
     public IReadOnlyList<SlabCache> GetTypedCaches()
     {
-        lock (_lock)
+        _gate.Enter();
+        try
         {
             return [.. _typed];
+        }
+        finally
+        {
+            _gate.Exit();
         }
     }
 
     internal ulong AllocateFromCache(SlabCache cache)
     {
-        lock (_lock)
+        _gate.Enter();
+        try
         {
             CheckNotInCallback();
             if (cache.Destroyed)
@@ -541,6 +596,10 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
 
             return address;
         }
+        finally
+        {
+            _gate.Exit();
+        }
     }
 
     internal void FreeToCache(SlabCache cache, ulong address)
@@ -551,7 +610,8 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
         }
 
         const string Operation = "SlabCache.Free";
-        lock (_lock)
+        _gate.Enter();
+        try
         {
             CheckNotInCallback();
             if (cache.Destroyed)
@@ -583,6 +643,10 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
                 VerifyAfter(Operation, address);
             }
         }
+        finally
+        {
+            _gate.Exit();
+        }
     }
 
     internal void RegisterSlab(SlabDescriptor slab)
@@ -607,9 +671,19 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
 
     internal void NoteOsRefusal() => _osRefusals++;
 
-    internal void EnterCallback() => _callbackDepth++;
+    internal void EnterCallback()
+    {
+        _callbackDepth++;
+        _gate.EnterCallback();
+    }
 
-    internal void LeaveCallback() => _callbackDepth--;
+    internal void LeaveCallback()
+    {
+        if (--_callbackDepth == 0)
+        {
+            _gate.LeaveCallback();
+        }
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void CheckNotInCallback()
