@@ -16,11 +16,11 @@ public sealed class ReferenceModelProperties
     [Property(MaxTest = 150)]
     public Property RandomOperations_MatchReferenceModel() => MatchesModel();
 
-    /// <summary>The same property, longer: 500 × ALLOCATORS_PROPERTY_SCALE cases of up to 200 steps. Not a benchmark.</summary>
+    /// <summary>The same property, longer: 200 × ALLOCATORS_PROPERTY_SCALE cases of up to 150 steps. Not a benchmark.</summary>
     [Fact]
     [Trait("Category", "Stress")]
     public void RandomOperations_LongSequences_MatchReferenceModel()
-        => Check.One(Config.QuickThrowOnFailure.WithMaxTest(500 * OsGenerators.Scale).WithEndSize(200), MatchesModel());
+        => Check.One(Config.QuickThrowOnFailure.WithMaxTest(200 * OsGenerators.Scale).WithEndSize(150), MatchesModel());
 
     private static Property MatchesModel()
         => Prop.ForAll(OsGenerators.Operations, operations =>
