@@ -63,5 +63,8 @@ public sealed partial class GlibcAllocator
         public System.Collections.Generic.List<ulong> Heaps { get; } = new();
 
         public bool IsMain => Index == 0;
+
+        /// <summary>Gets NON_MAIN_ARENA for thread arenas, 0 for the main arena.</summary>
+        public ulong ABit => Index == 0 ? 0 : ChunkHeader.NonMainArena;
     }
 }

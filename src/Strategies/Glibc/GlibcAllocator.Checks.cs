@@ -40,7 +40,12 @@ public sealed partial class GlibcAllocator
     private Dictionary<ulong, string> CollectMembership(List<HeapCheckFailure>? failures)
     {
         var where = new Dictionary<ulong, string>();
-        var tcaches = new List<ulong>(_threadTcaches.Values);
+        var tcaches = new List<ulong>();
+        foreach ((ulong tc, Arena? _) in _threads.Values)
+        {
+            tcaches.Add(tc);
+        }
+
         if (_tcache != 0 && !tcaches.Contains(_tcache))
         {
             tcaches.Add(_tcache);
@@ -91,102 +96,190 @@ public sealed partial class GlibcAllocator
             }
         }
 
-        for (int fi = 0; fi < NFastBins; fi++)
+        Arena savedArena = _av;
+        try
         {
-            int n = 0;
-            for (ulong p = _av.Fastbins[fi]; p != 0; p = ChunkHeader.Protect(p + 16, ChunkHeader.Fd(_os, p)))
+            foreach (Arena arena in _arenas)
             {
-                if (!ChunkHeader.Aligned(p) || !_os.IsAccessible(p, 32, Protection.Read) || ++n > 10_000_000)
+                _av = arena;
+                for (int fi = 0; fi < NFastBins; fi++)
                 {
-                    failures?.Add(new HeapCheckFailure("G5", p, string.Create(CultureInfo.InvariantCulture, $"fastbin {fi} holds an unaligned or unmapped chunk, or loops")));
-                    break;
+                    int n = 0;
+                    for (ulong p = _av.Fastbins[fi]; p != 0; p = ChunkHeader.Protect(p + 16, ChunkHeader.Fd(_os, p)))
+                    {
+                        if (!ChunkHeader.Aligned(p) || !_os.IsAccessible(p, 32, Protection.Read) || ++n > 10_000_000)
+                        {
+                            failures?.Add(new HeapCheckFailure("G5", p, string.Create(CultureInfo.InvariantCulture, $"fastbin {fi} holds an unaligned or unmapped chunk, or loops")));
+                            break;
+                        }
+
+                        if (ChunkHeader.FastbinIndex(ChunkHeader.Size(_os, p)) != fi)
+                        {
+                            failures?.Add(new HeapCheckFailure("G2", p, string.Create(CultureInfo.InvariantCulture, $"chunk of size 0x{ChunkHeader.Size(_os, p):x} in fastbin {fi}")));
+                        }
+
+                        where[p] = string.Create(CultureInfo.InvariantCulture, $"fastbin 0x{(fi * 16) + 32:x}");
+                    }
                 }
 
-                if (ChunkHeader.FastbinIndex(ChunkHeader.Size(_os, p)) != fi)
+                for (int i = 1; i < NBins; i++)
                 {
-                    failures?.Add(new HeapCheckFailure("G2", p, string.Create(CultureInfo.InvariantCulture, $"chunk of size 0x{ChunkHeader.Size(_os, p):x} in fastbin {fi}")));
-                }
+                    ulong bin = BinAt(i);
+                    ulong prev = bin;
+                    int n = 0;
+                    for (ulong p = _av.BinFd[i]; p != bin; p = ChunkHeader.Fd(_os, p))
+                    {
+                        if (!ChunkHeader.Aligned(p) || !_os.IsAccessible(p, 48, Protection.Read) || ++n > 10_000_000)
+                        {
+                            failures?.Add(new HeapCheckFailure("G5", p, string.Create(CultureInfo.InvariantCulture, $"bin {i} holds an unaligned or unmapped chunk, or loops")));
+                            break;
+                        }
 
-                where[p] = string.Create(CultureInfo.InvariantCulture, $"fastbin 0x{(fi * 16) + 32:x}");
+                        if (ChunkHeader.Bk(_os, p) != prev)
+                        {
+                            failures?.Add(new HeapCheckFailure("G5", p, string.Create(CultureInfo.InvariantCulture, $"bin {i}: bk of 0x{p:x} is 0x{ChunkHeader.Bk(_os, p):x}, expected 0x{prev:x}")));
+                        }
+
+                        ulong s = ChunkHeader.Size(_os, p);
+                        if (i >= 2 && ChunkHeader.BinIndex(s) != i)
+                        {
+                            failures?.Add(new HeapCheckFailure("G2", p, string.Create(CultureInfo.InvariantCulture, $"chunk of size 0x{s:x} in bin {i}")));
+                        }
+
+                        where[p] = i == 1 ? "unsorted" : i < 64 ? string.Create(CultureInfo.InvariantCulture, $"smallbin {i}") : string.Create(CultureInfo.InvariantCulture, $"largebin {i}");
+                        prev = p;
+                    }
+
+                    if (n > 0 && _av.BinBk[i] != prev)
+                    {
+                        failures?.Add(new HeapCheckFailure("G5", bin, string.Create(CultureInfo.InvariantCulture, $"bin {i}: back link is 0x{_av.BinBk[i]:x}, last element 0x{prev:x}")));
+                    }
+                }
             }
         }
-
-        for (int i = 1; i < NBins; i++)
+        finally
         {
-            ulong bin = BinAt(i);
-            ulong prev = bin;
-            int n = 0;
-            for (ulong p = _av.BinFd[i]; p != bin; p = ChunkHeader.Fd(_os, p))
-            {
-                if (!ChunkHeader.Aligned(p) || !_os.IsAccessible(p, 48, Protection.Read) || ++n > 10_000_000)
-                {
-                    failures?.Add(new HeapCheckFailure("G5", p, string.Create(CultureInfo.InvariantCulture, $"bin {i} holds an unaligned or unmapped chunk, or loops")));
-                    break;
-                }
-
-                if (ChunkHeader.Bk(_os, p) != prev)
-                {
-                    failures?.Add(new HeapCheckFailure("G5", p, string.Create(CultureInfo.InvariantCulture, $"bin {i}: bk of 0x{p:x} is 0x{ChunkHeader.Bk(_os, p):x}, expected 0x{prev:x}")));
-                }
-
-                ulong s = ChunkHeader.Size(_os, p);
-                if (i >= 2 && ChunkHeader.BinIndex(s) != i)
-                {
-                    failures?.Add(new HeapCheckFailure("G2", p, string.Create(CultureInfo.InvariantCulture, $"chunk of size 0x{s:x} in bin {i}")));
-                }
-
-                where[p] = i == 1 ? "unsorted" : i < 64 ? string.Create(CultureInfo.InvariantCulture, $"smallbin {i}") : string.Create(CultureInfo.InvariantCulture, $"largebin {i}");
-                prev = p;
-            }
-
-            if (n > 0 && _av.BinBk[i] != prev)
-            {
-                failures?.Add(new HeapCheckFailure("G5", bin, string.Create(CultureInfo.InvariantCulture, $"bin {i}: back link is 0x{_av.BinBk[i]:x}, last element 0x{prev:x}")));
-            }
+            _av = savedArena;
         }
 
         return where;
     }
 
+    /// <summary>The heap segments of an arena: (first chunk, end) pairs. Main: from each brk segment start; thread arenas: each heap.</summary>
+    private List<(ulong Start, ulong End)> Segments(Arena a)
+    {
+        var list = new List<(ulong Start, ulong End)>();
+        if (a.IsMain)
+        {
+            var starts = new List<ulong>(_segmentStarts);
+            starts.Sort();
+            foreach (ulong st in starts)
+            {
+                list.Add((st, ulong.MaxValue));
+            }
+        }
+        else
+        {
+            for (int i = 0; i < a.Heaps.Count; i++)
+            {
+                ulong h = a.Heaps[i];
+                ulong first = i == 0 ? FirstChunkOfArenaHeap(a) : h + HeapInfoSize;
+                list.Add((first, h + _os.ReadUInt64(h + HiSize)));
+            }
+        }
+
+        return list;
+    }
+
+    private static ulong FirstChunkOfArenaHeap(Arena a)
+    {
+        ulong ptr = a.StateAddress + MallocStateSize;
+        ulong misalign = (ptr + 16) & ChunkHeader.AlignMask;
+        return misalign > 0 ? ptr + 16 - misalign : ptr;
+    }
+
     private HeapCheckResult CheckHeapInternal(HeapCheckLevel level)
     {
         var failures = new List<HeapCheckFailure>();
-        if (level == HeapCheckLevel.None || IsBinHead(_av.Top))
+        if (level == HeapCheckLevel.None)
         {
             return HeapCheckResult.From(failures);
         }
 
+        Arena savedArena = _av;
+        try
+        {
+            Dictionary<ulong, string>? where = level == HeapCheckLevel.Full ? CollectMembership(failures) : null;
+            var seen = new HashSet<ulong>();
+            foreach (Arena a in _arenas)
+            {
+                _av = a;
+                if (IsBinHead(a.Top))
+                {
+                    continue;
+                }
+
+                CheckArena(a, level, where, seen, failures);
+            }
+
+            if (where is not null)
+            {
+                foreach (KeyValuePair<ulong, string> kv in where)
+                {
+                    if (!seen.Contains(kv.Key))
+                    {
+                        failures.Add(new HeapCheckFailure("G2", kv.Key, $"chunk listed in {kv.Value} is not a chunk of the heap walk"));
+                    }
+                }
+            }
+        }
+        finally
+        {
+            _av = savedArena;
+        }
+
+        return HeapCheckResult.From(failures);
+    }
+
+    private void CheckArena(Arena a, HeapCheckLevel level, Dictionary<ulong, string>? where, HashSet<ulong> seen, List<HeapCheckFailure> failures)
+    {
         ulong topSize = TopChunkSize();
-        if ((ChunkHeader.Raw(_os, _av.Top) & ChunkHeader.PrevInUse) == 0)
+        if ((ChunkHeader.Raw(_os, a.Top) & ChunkHeader.PrevInUse) == 0)
         {
-            failures.Add(new HeapCheckFailure("G6", _av.Top, "top chunk's P bit is clear"));
+            failures.Add(new HeapCheckFailure("G6", a.Top, "top chunk's P bit is clear"));
         }
 
-        if (_av.Contiguous && _curbrkKnown && _av.Top + topSize != _curbrk)
+        if (a.IsMain && a.Contiguous && _curbrkKnown && a.Top + topSize != _curbrk)
         {
-            failures.Add(new HeapCheckFailure("G6", _av.Top, string.Create(CultureInfo.InvariantCulture, $"top ends at 0x{_av.Top + topSize:x} but the break is 0x{_curbrk:x}")));
+            failures.Add(new HeapCheckFailure("G6", a.Top, string.Create(CultureInfo.InvariantCulture, $"top ends at 0x{a.Top + topSize:x} but the break is 0x{_curbrk:x}")));
         }
 
-        if (level == HeapCheckLevel.Cheap)
+        if (!a.IsMain)
         {
-            return HeapCheckResult.From(failures);
+            ulong heap = a.Top & ~(HeapMaxSize - 1);
+            if (a.Top + topSize != heap + _os.ReadUInt64(heap + HiSize))
+            {
+                failures.Add(new HeapCheckFailure("G6", a.Top, "thread-arena top does not end at its heap's end"));
+            }
         }
 
-        Dictionary<ulong, string> where = CollectMembership(failures);
-        var seen = new HashSet<ulong>();
+        if (level != HeapCheckLevel.Full || where is null)
+        {
+            return;
+        }
+
         ulong span = 0;
-        var starts = new List<ulong>(_segmentStarts);
-        starts.Sort();
-        foreach (ulong start in starts)
+        List<(ulong Start, ulong End)> segments = Segments(a);
+        foreach ((ulong start, ulong end) in segments)
         {
             ulong c = start;
             bool prevBinned = false;
             bool first = true;
             while (true)
             {
-                if (!_os.IsAccessible(c, 16, Protection.Read))
+                if (c >= end || !_os.IsAccessible(c, 16, Protection.Read))
                 {
-                    failures.Add(new HeapCheckFailure("G7", c, "heap walk left mapped memory"));
+                    failures.Add(new HeapCheckFailure("G7", c, "heap walk left its heap without meeting top or a fencepost"));
                     break;
                 }
 
@@ -198,22 +291,23 @@ public sealed partial class GlibcAllocator
                     failures.Add(new HeapCheckFailure("G4", c, string.Create(CultureInfo.InvariantCulture, $"P bit is {(pbit ? 1 : 0)} but the previous chunk is {(prevBinned ? "free" : "in use")}")));
                 }
 
-                if (c == _av.Top)
+                if (c == a.Top)
                 {
                     span += c + size - start;
                     break;
                 }
 
-                if (size == ChunkHeader.HeaderSize)
+                if (size <= ChunkHeader.HeaderSize)
                 {
-                    // fencepost pair closes this segment
-                    span += c + (2 * ChunkHeader.HeaderSize) - start;
+                    // a fencepost closes this segment
+                    span += (end == ulong.MaxValue ? c + (2 * ChunkHeader.HeaderSize) : end) - start;
                     break;
                 }
 
-                if (size < ChunkHeader.MinSize || !ChunkHeader.Aligned(size) || (raw & (ChunkHeader.IsMmapped | ChunkHeader.NonMainArena)) != 0)
+                ulong expectedA = a.IsMain ? 0 : ChunkHeader.NonMainArena;
+                if (size < ChunkHeader.MinSize || !ChunkHeader.Aligned(size) || (raw & ChunkHeader.IsMmapped) != 0 || (a.IsMain && (raw & ChunkHeader.NonMainArena) != 0))
                 {
-                    failures.Add(new HeapCheckFailure("G9", c, string.Create(CultureInfo.InvariantCulture, $"bad size word 0x{raw:x}")));
+                    failures.Add(new HeapCheckFailure("G9", c, string.Create(CultureInfo.InvariantCulture, $"bad size word 0x{raw:x} (expected A bit {expectedA:x} at most)")));
                     break;
                 }
 
@@ -242,58 +336,74 @@ public sealed partial class GlibcAllocator
             }
         }
 
-        foreach (KeyValuePair<ulong, string> kv in where)
+        if (a.IsMain && a.Contiguous && segments.Count == 1 && span != a.SystemMem)
         {
-            if (!seen.Contains(kv.Key))
+            failures.Add(new HeapCheckFailure("G7", _sbrkBase, string.Create(CultureInfo.InvariantCulture, $"heap span 0x{span:x} differs from system_mem 0x{a.SystemMem:x}")));
+        }
+
+        if (!a.IsMain)
+        {
+            ulong total = 0;
+            foreach (ulong h in a.Heaps)
             {
-                failures.Add(new HeapCheckFailure("G2", kv.Key, $"chunk listed in {kv.Value} is not a chunk of the heap walk"));
+                total += _os.ReadUInt64(h + HiSize);
+            }
+
+            if (total != a.SystemMem)
+            {
+                failures.Add(new HeapCheckFailure("G7", a.StateAddress, string.Create(CultureInfo.InvariantCulture, $"heap sizes sum to 0x{total:x} but system_mem is 0x{a.SystemMem:x}")));
             }
         }
-
-        if (_av.Contiguous && starts.Count == 1 && span != _av.SystemMem)
-        {
-            failures.Add(new HeapCheckFailure("G7", _sbrkBase, string.Create(CultureInfo.InvariantCulture, $"heap span 0x{span:x} differs from system_mem 0x{_av.SystemMem:x}")));
-        }
-
-        return HeapCheckResult.From(failures);
     }
 
     private List<HeapBlock> WalkHeapInternal()
     {
         var blocks = new List<HeapBlock>();
-        if (!IsBinHead(_av.Top))
+        Dictionary<ulong, string> where = CollectMembership(null);
+        var tcacheStructs = new HashSet<ulong>();
+        foreach ((ulong t, Arena? _) in _threads.Values)
         {
-            Dictionary<ulong, string> where = CollectMembership(null);
-            var tcacheStructs = new HashSet<ulong>();
-            foreach (ulong t in _threadTcaches.Values)
+            if (t != 0)
             {
-                if (t != 0)
+                tcacheStructs.Add(t - 16);
+            }
+        }
+
+        if (_tcache != 0)
+        {
+            tcacheStructs.Add(_tcache - 16);
+        }
+
+        foreach (Arena a in _arenas)
+        {
+            if (IsBinHead(a.Top))
+            {
+                continue;
+            }
+
+            if (!a.IsMain)
+            {
+                foreach (ulong h in a.Heaps)
                 {
-                    tcacheStructs.Add(t - 16);
+                    ulong meta = h == a.Heaps[0] ? FirstChunkOfArenaHeap(a) - h : HeapInfoSize;
+                    blocks.Add(new HeapBlock(h, meta, HeapBlockKind.Metadata, h == a.Heaps[0] ? "heap_info+malloc_state" : "heap_info"));
                 }
             }
 
-            if (_tcache != 0)
-            {
-                tcacheStructs.Add(_tcache - 16);
-            }
-
-            var starts = new List<ulong>(_segmentStarts);
-            starts.Sort();
-            foreach (ulong start in starts)
+            foreach ((ulong start, ulong end) in Segments(a))
             {
                 ulong c = start;
-                while (_os.IsAccessible(c, 16, Protection.Read))
+                while (c < end && _os.IsAccessible(c, 16, Protection.Read))
                 {
                     ulong raw = ChunkHeader.Raw(_os, c);
                     ulong size = raw & ~ChunkHeader.SizeBits;
-                    if (c == _av.Top)
+                    if (c == a.Top)
                     {
                         blocks.Add(new HeapBlock(c, size, HeapBlockKind.Top, "top"));
                         break;
                     }
 
-                    if (size == ChunkHeader.HeaderSize)
+                    if (size <= ChunkHeader.HeaderSize)
                     {
                         blocks.Add(new HeapBlock(c, 2 * ChunkHeader.HeaderSize, HeapBlockKind.Metadata, "fenceposts"));
                         break;
@@ -332,7 +442,7 @@ public sealed partial class GlibcAllocator
             }
         }
 
-        blocks.Sort((a, b) => a.Address.CompareTo(b.Address));
+        blocks.Sort((x, y) => x.Address.CompareTo(y.Address));
         return blocks;
     }
 }

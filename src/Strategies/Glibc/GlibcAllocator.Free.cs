@@ -179,9 +179,16 @@ public sealed partial class GlibcAllocator
                 MallocConsolidate();
             }
 
-            if (TopChunkSize() >= _trimThreshold)
+            if (_av.IsMain)
             {
-                Systrim(_topPad);
+                if (TopChunkSize() >= _trimThreshold)
+                {
+                    Systrim(_topPad);
+                }
+            }
+            else
+            {
+                HeapTrim(_av.Top & ~(HeapMaxSize - 1), _topPad);
             }
         }
     }

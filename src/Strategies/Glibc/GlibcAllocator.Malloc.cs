@@ -106,7 +106,7 @@ public sealed partial class GlibcAllocator
                         ChunkHeader.SetBkNext(_os, remainder, 0);
                     }
 
-                    ChunkHeader.SetHead(_os, victim, nb | ChunkHeader.PrevInUse);
+                    ChunkHeader.SetHead(_os, victim, nb | ChunkHeader.PrevInUse | _av.ABit);
                     ChunkHeader.SetHead(_os, remainder, remainderSize | ChunkHeader.PrevInUse);
                     ChunkHeader.SetFoot(_os, remainder, remainderSize);
                     return victim + 16;
@@ -123,6 +123,7 @@ public sealed partial class GlibcAllocator
                 if (size == nb)
                 {
                     ChunkHeader.SetInUseAt(_os, victim, size);
+                    SetNonMainArena(victim);
                     if (tcacheNb != 0 && TcacheCountAt(tcIdx) < _tcacheCount)
                     {
                         TcachePut(victim, tcIdx);
@@ -184,7 +185,7 @@ public sealed partial class GlibcAllocator
             {
                 ulong remainder = victim + nb;
                 _av.Top = remainder;
-                ChunkHeader.SetHead(_os, victim, nb | ChunkHeader.PrevInUse);
+                ChunkHeader.SetHead(_os, victim, nb | ChunkHeader.PrevInUse | _av.ABit);
                 ChunkHeader.SetHead(_os, remainder, (topSize - nb) | ChunkHeader.PrevInUse);
                 return victim + 16;
             }
@@ -244,6 +245,7 @@ public sealed partial class GlibcAllocator
 
         ChunkHeader.SetInUseAt(_os, victim, nb);
         _av.BinBk[idx] = bck;
+        SetNonMainArena(victim);
         SetLinkFd(bck, bin);
         ulong tcIdx = ChunkHeader.TcacheIndex(nb);
         if (_tcache != 0 && tcIdx < _tcacheBins)
@@ -253,6 +255,7 @@ public sealed partial class GlibcAllocator
             {
                 bck = ChunkHeader.Bk(_os, tc);
                 ChunkHeader.SetInUseAt(_os, tc, nb);
+                SetNonMainArena(tc);
                 _av.BinBk[idx] = bck;
                 SetLinkFd(bck, bin);
                 TcachePut(tc, tcIdx);
@@ -281,12 +284,13 @@ public sealed partial class GlibcAllocator
         if (remainderSize < ChunkHeader.MinSize)
         {
             ChunkHeader.SetInUseAt(_os, victim, size);
+            SetNonMainArena(victim);
         }
         else
         {
             ulong remainder = victim + nb;
             UnsortedInsertFront(remainder, remainderSize, "malloc(): corrupted unsorted chunks");
-            ChunkHeader.SetHead(_os, victim, nb | ChunkHeader.PrevInUse);
+            ChunkHeader.SetHead(_os, victim, nb | ChunkHeader.PrevInUse | _av.ABit);
             ChunkHeader.SetHead(_os, remainder, remainderSize | ChunkHeader.PrevInUse);
             ChunkHeader.SetFoot(_os, remainder, remainderSize);
         }
@@ -324,6 +328,7 @@ public sealed partial class GlibcAllocator
             if (remainderSize < ChunkHeader.MinSize)
             {
                 ChunkHeader.SetInUseAt(_os, victim, size);
+                SetNonMainArena(victim);
             }
             else
             {
@@ -334,7 +339,7 @@ public sealed partial class GlibcAllocator
                     _av.LastRemainder = remainder;
                 }
 
-                ChunkHeader.SetHead(_os, victim, nb | ChunkHeader.PrevInUse);
+                ChunkHeader.SetHead(_os, victim, nb | ChunkHeader.PrevInUse | _av.ABit);
                 ChunkHeader.SetHead(_os, remainder, remainderSize | ChunkHeader.PrevInUse);
                 ChunkHeader.SetFoot(_os, remainder, remainderSize);
             }
@@ -343,5 +348,14 @@ public sealed partial class GlibcAllocator
         }
 
         return 0;
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private void SetNonMainArena(ulong c)
+    {
+        if (!_av.IsMain)
+        {
+            ChunkHeader.SetHead(_os, c, ChunkHeader.Raw(_os, c) | ChunkHeader.NonMainArena);
+        }
     }
 }

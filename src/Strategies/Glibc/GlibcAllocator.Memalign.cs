@@ -39,6 +39,7 @@ public sealed partial class GlibcAllocator
             alignment = a;
         }
 
+        ArenaGet(bytes + alignment + ChunkHeader.MinSize);
         return IntMemalign(alignment, bytes);
     }
 
@@ -78,9 +79,9 @@ public sealed partial class GlibcAllocator
                 return newp + 16;
             }
 
-            ChunkHeader.SetHead(_os, newp, newSize | ChunkHeader.PrevInUse);
+            ChunkHeader.SetHead(_os, newp, newSize | ChunkHeader.PrevInUse | _av.ABit);
             ChunkHeader.SetInUseAt(_os, newp, newSize);
-            ChunkHeader.SetHeadSize(_os, p, leadSize);
+            ChunkHeader.SetHeadSize(_os, p, leadSize | _av.ABit);
             IntFree(p, true);
             p = newp;
         }
@@ -91,7 +92,7 @@ public sealed partial class GlibcAllocator
             if (size > nb + ChunkHeader.MinSize)
             {
                 ulong remainder = p + nb;
-                ChunkHeader.SetHead(_os, remainder, (size - nb) | ChunkHeader.PrevInUse);
+                ChunkHeader.SetHead(_os, remainder, (size - nb) | ChunkHeader.PrevInUse | _av.ABit);
                 ChunkHeader.SetHeadSize(_os, p, nb);
                 IntFree(remainder, true);
             }

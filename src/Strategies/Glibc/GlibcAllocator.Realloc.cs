@@ -37,6 +37,11 @@ public sealed partial class GlibcAllocator
             Corrupt("realloc(): invalid pointer", oldmem);
         }
 
+        if (!mmapped)
+        {
+            ArenaForChunk(oldp);
+        }
+
         ulong nb = ChunkHeader.CheckedRequestToSize(bytes);
         if (nb == 0)
         {
@@ -96,7 +101,7 @@ public sealed partial class GlibcAllocator
         else if (next == _av.Top && oldSize + nextSize >= nb + ChunkHeader.MinSize)
         {
             newSize = oldSize + nextSize;
-            ChunkHeader.SetHeadSize(_os, oldp, nb);
+            ChunkHeader.SetHeadSize(_os, oldp, nb | _av.ABit);
             _av.Top = oldp + nb;
             ChunkHeader.SetHead(_os, _av.Top, (newSize - nb) | ChunkHeader.PrevInUse);
             return oldp + 16;
@@ -133,14 +138,14 @@ public sealed partial class GlibcAllocator
         ulong remainderSize = newSize - nb;
         if (remainderSize < ChunkHeader.MinSize)
         {
-            ChunkHeader.SetHeadSize(_os, newp, newSize);
+            ChunkHeader.SetHeadSize(_os, newp, newSize | _av.ABit);
             ChunkHeader.SetInUseAt(_os, newp, newSize);
         }
         else
         {
             ulong remainder = newp + nb;
-            ChunkHeader.SetHeadSize(_os, newp, nb);
-            ChunkHeader.SetHead(_os, remainder, remainderSize | ChunkHeader.PrevInUse);
+            ChunkHeader.SetHeadSize(_os, newp, nb | _av.ABit);
+            ChunkHeader.SetHead(_os, remainder, remainderSize | ChunkHeader.PrevInUse | _av.ABit);
             ChunkHeader.SetInUseAt(_os, remainder, remainderSize);
             IntFree(remainder, true);
         }

@@ -69,6 +69,7 @@ public sealed partial class GlibcAllocator
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void TcacheInit()
     {
+        ArenaGet(TcacheStructSize);
         ulong victim = IntMalloc(TcacheStructSize);
         if (victim != 0)
         {

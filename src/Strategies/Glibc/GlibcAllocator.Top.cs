@@ -48,6 +48,11 @@ public sealed partial class GlibcAllocator
             }
         }
 
+        return SysmallocHeap(nb, triedMmap: nb >= _mmapThreshold && _nMmaps < _nMmapsMax);
+    }
+
+    private ulong SysmallocHeap(ulong nb, bool triedMmap)
+    {
         ulong oldTop = _av.Top;
         bool initialTop = IsBinHead(oldTop);
         ulong oldSize = TopChunkSize();
@@ -56,6 +61,23 @@ public sealed partial class GlibcAllocator
             || (!initialTop && oldSize >= ChunkHeader.MinSize && (ChunkHeader.Raw(_os, oldTop) & ChunkHeader.PrevInUse) != 0 && (oldEnd & (_pageSize - 1)) == 0)))
         {
             Corrupt(SysmallocAssertion, oldTop);
+        }
+
+        if (!_av.IsMain)
+        {
+            if (!SysmallocThreadHeap(nb, oldTop, oldSize))
+            {
+                if (!triedMmap)
+                {
+                    ulong mm = SysmallocMmap(nb);
+                    if (mm != 0)
+                    {
+                        return mm;
+                    }
+                }
+            }
+
+            return SysmallocCarve(nb);
         }
 
         ulong brk = 0;
@@ -158,6 +180,11 @@ public sealed partial class GlibcAllocator
             }
         }
 
+        return SysmallocCarve(nb);
+    }
+
+    private ulong SysmallocCarve(ulong nb)
+    {
         if (_av.SystemMem > _av.MaxSystemMem)
         {
             _av.MaxSystemMem = _av.SystemMem;
@@ -169,7 +196,7 @@ public sealed partial class GlibcAllocator
         {
             ulong remainder = p + nb;
             _av.Top = remainder;
-            ChunkHeader.SetHead(_os, p, nb | ChunkHeader.PrevInUse);
+            ChunkHeader.SetHead(_os, p, nb | ChunkHeader.PrevInUse | _av.ABit);
             ChunkHeader.SetHead(_os, remainder, (topSize - nb) | ChunkHeader.PrevInUse);
             return p + 16;
         }

@@ -119,7 +119,6 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     private int _currentTid;
     private bool _haveMainThread;
     private ulong _tcache;
-    private readonly Dictionary<int, ulong> _threadTcaches = new();
 
     // ---- bookkeeping for the walker and statistics (not part of glibc's state) ----
     private readonly HashSet<ulong> _mmappedChunks = new();
@@ -458,19 +457,6 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
         }
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void SwitchThread(int tid)
-    {
-        if (_haveMainThread)
-        {
-            _threadTcaches[_currentTid] = _tcache;
-        }
-
-        _haveMainThread = true;
-        _currentTid = tid;
-        _tcache = _threadTcaches.TryGetValue(tid, out ulong t) ? t : 0;
-    }
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void AfterCall()
     {
@@ -670,6 +656,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
             return TcacheGet(tcIdx);
         }
 
+        ArenaGet(bytes);
         return IntMallocPerturbed(bytes);
     }
 
@@ -705,6 +692,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
             TcacheInit();
         }
 
+        ArenaForChunk(p);
         IntFree(p, false);
     }
 
@@ -729,11 +717,24 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
             TcacheInit();
         }
 
+        ArenaGet(sz);
         ulong oldTop = _av.Top;
         ulong oldTopSize = TopChunkSize();
-        if (!IsBinHead(oldTop) && _sbrkBase + _av.MaxSystemMem > oldTop && oldTopSize < _sbrkBase + _av.MaxSystemMem - oldTop)
+        if (_av.IsMain)
         {
-            oldTopSize = _sbrkBase + _av.MaxSystemMem - oldTop;
+            if (!IsBinHead(oldTop) && _sbrkBase + _av.MaxSystemMem > oldTop && oldTopSize < _sbrkBase + _av.MaxSystemMem - oldTop)
+            {
+                oldTopSize = _sbrkBase + _av.MaxSystemMem - oldTop;
+            }
+        }
+        else
+        {
+            ulong heap = oldTop & ~(HeapMaxSize - 1);
+            ulong limit = heap + _os.ReadUInt64(heap + HiMprotect);
+            if (oldTopSize < limit - oldTop)
+            {
+                oldTopSize = limit - oldTop;
+            }
         }
 
         ulong mem = IntMallocPerturbed(sz);
@@ -796,6 +797,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
             PtmallocInit();
         }
 
+        _av = _main;
         MallocConsolidate();
         switch (param)
         {

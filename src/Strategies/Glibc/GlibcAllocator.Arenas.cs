@@ -1,0 +1,398 @@
+// Copyright (c) Allocators contributors. MIT License.
+
+using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+
+namespace Allocators.Strategies.Glibc;
+
+/// <summary>
+/// Thread arenas (spec §19): arena_get2 with the arena limit, _int_new_arena, new_heap (64 MiB-aligned PROT_NONE
+/// NORESERVE reservations made readable with mprotect), grow_heap, shrink_heap, heap_trim and arena_for_chunk.
+/// </summary>
+/// <remarks>
+/// Thread exit is not part of <see cref="IAllocator"/>, so tcache_thread_shutdown and the arena free list never run:
+/// arenas are only ever reused through reused_arena's round robin once the limit is reached.
+/// </remarks>
+public sealed partial class GlibcAllocator
+{
+    internal const ulong HeapMaxSize = 64UL * 1024 * 1024;
+    internal const ulong HeapMinSize = 32 * 1024;
+    internal const ulong HeapInfoSize = 48;
+    internal const ulong MallocStateSize = 2200;
+
+    // heap_info field offsets (ar_ptr, prev, size, mprotect_size, pagesize).
+    private const ulong HiArena = 0;
+    private const ulong HiPrev = 8;
+    private const ulong HiSize = 16;
+    private const ulong HiMprotect = 24;
+    private const ulong HiPageSize = 32;
+
+    private readonly Dictionary<ulong, Arena> _arenaByState = new();
+    private Arena? _threadArena;
+    private readonly Dictionary<int, (ulong Tcache, Arena? Arena)> _threads = new();
+    private int _narenas = 1;
+    private ulong _narenasLimit;
+    private Arena? _nextToUse;
+    private ulong _alignedHeapArea;
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void SwitchThread(int tid)
+    {
+        if (_haveMainThread)
+        {
+            _threads[_currentTid] = (_tcache, _threadArena);
+            if (!_threads.ContainsKey(tid))
+            {
+                _threads[tid] = (0, null);
+            }
+        }
+        else
+        {
+            _haveMainThread = true;
+            _threads[tid] = (0, _main);
+        }
+
+        _currentTid = tid;
+        (_tcache, _threadArena) = _threads[tid];
+    }
+
+    /// <summary>arena_get: the calling thread's arena, creating or reusing one on its first allocation.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void ArenaGet(ulong size)
+    {
+        _av = _threadArena ?? ArenaGet2(size);
+    }
+
+    /// <summary>arena_for_chunk: the main arena, or the arena named by the heap_info of the chunk's 64 MiB heap.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void ArenaForChunk(ulong p)
+    {
+        if ((ChunkHeader.Raw(_os, p) & ChunkHeader.NonMainArena) == 0)
+        {
+            _av = _main;
+            return;
+        }
+
+        ulong state = _os.ReadUInt64((p & ~(HeapMaxSize - 1)) + HiArena);
+        if (!_arenaByState.TryGetValue(state, out Arena? a))
+        {
+            throw new SegmentationFaultException(state, MemoryAccessKind.Read, false, "heap_info.ar_ptr of a NON_MAIN_ARENA chunk names no arena");
+        }
+
+        _av = a;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Arena ArenaGet2(ulong size)
+    {
+        if (_narenasLimit == 0)
+        {
+            if (_arenaMax != 0)
+            {
+                _narenasLimit = (ulong)_arenaMax;
+            }
+            else if (_narenas > _arenaTest)
+            {
+                _narenasLimit = 8UL * (ulong)_options.ProcessorCount;
+            }
+        }
+
+        Arena? a = null;
+        if ((ulong)_narenas <= _narenasLimit - 1)
+        {
+            _narenas++;
+            a = IntNewArena(size);
+            if (a == null)
+            {
+                _narenas--;
+            }
+        }
+
+        a ??= ReusedArena();
+        _threadArena = a;
+        return a;
+    }
+
+    private Arena ReusedArena()
+    {
+        Arena result = _nextToUse ?? _main;
+        result.AttachedThreads++;
+        _nextToUse = result.Next ?? _main;
+        return result;
+    }
+
+    private Arena? IntNewArena(ulong size)
+    {
+        ulong h = NewHeap(size + HeapInfoSize + MallocStateSize + 16, _topPad);
+        if (h == 0)
+        {
+            h = NewHeap(HeapInfoSize + MallocStateSize + 16, _topPad);
+            if (h == 0)
+            {
+                return null;
+            }
+        }
+
+        ulong state = h + HeapInfoSize;
+        var a = new Arena(_arenas.Count, state, contiguous: false);
+        _arenas.Add(a);
+        _arenaByState[state] = a;
+        a.Heaps.Add(h);
+        _os.WriteUInt64(h + HiArena, state);
+        ulong hsize = _os.ReadUInt64(h + HiSize);
+        a.SystemMem = hsize;
+        a.MaxSystemMem = hsize;
+        a.AttachedThreads = 1;
+        ulong ptr = state + MallocStateSize;
+        ulong misalign = (ptr + 16) & ChunkHeader.AlignMask;
+        if (misalign > 0)
+        {
+            ptr += 16 - misalign;
+        }
+
+        a.Top = ptr;
+        ChunkHeader.SetHead(_os, ptr, (h + hsize - ptr) | ChunkHeader.PrevInUse);
+        a.Next = _main.Next;
+        _main.Next = a;
+        return a;
+    }
+
+    /// <summary>new_heap / alloc_new_heap: returns the heap_info address or 0.</summary>
+    private ulong NewHeap(ulong size, ulong topPad)
+    {
+        if (size + topPad < HeapMinSize)
+        {
+            size = HeapMinSize;
+        }
+        else if (size + topPad <= HeapMaxSize)
+        {
+            size += topPad;
+        }
+        else if (size > HeapMaxSize)
+        {
+            return 0;
+        }
+        else
+        {
+            size = HeapMaxSize;
+        }
+
+        size = AlignUpPage(size);
+        const MapFlags flags = MapFlags.PrivateAnonymous | MapFlags.NoReserve;
+        ulong p2 = 0;
+        if (_alignedHeapArea != 0)
+        {
+            OsResult r = _os.Mmap(_alignedHeapArea, HeapMaxSize, Protection.None, flags);
+            _alignedHeapArea = 0;
+            if (r.Succeeded)
+            {
+                p2 = r.Value;
+                if ((p2 & (HeapMaxSize - 1)) != 0)
+                {
+                    _os.Munmap(p2, HeapMaxSize);
+                    p2 = 0;
+                }
+            }
+        }
+
+        if (p2 == 0)
+        {
+            OsResult r1 = _os.Mmap(0, HeapMaxSize << 1, Protection.None, flags);
+            if (r1.Succeeded)
+            {
+                ulong p1 = r1.Value;
+                p2 = (p1 + (HeapMaxSize - 1)) & ~(HeapMaxSize - 1);
+                ulong ul = p2 - p1;
+                if (ul != 0)
+                {
+                    _os.Munmap(p1, ul);
+                }
+                else
+                {
+                    _alignedHeapArea = p2 + HeapMaxSize;
+                }
+
+                _os.Munmap(p2 + HeapMaxSize, HeapMaxSize - ul);
+            }
+            else
+            {
+                OsResult r2 = _os.Mmap(0, HeapMaxSize, Protection.None, flags);
+                if (!r2.Succeeded)
+                {
+                    return 0;
+                }
+
+                p2 = r2.Value;
+                if ((p2 & (HeapMaxSize - 1)) != 0)
+                {
+                    _os.Munmap(p2, HeapMaxSize);
+                    return 0;
+                }
+            }
+        }
+
+        if (!_os.Mprotect(p2, size, Protection.ReadWrite).Succeeded)
+        {
+            _os.Munmap(p2, HeapMaxSize);
+            return 0;
+        }
+
+        _os.WriteUInt64(p2 + HiSize, size);
+        _os.WriteUInt64(p2 + HiMprotect, size);
+        _os.WriteUInt64(p2 + HiPageSize, _pageSize);
+        return p2;
+    }
+
+    /// <summary>grow_heap: 0 on success, negative on failure.</summary>
+    private int GrowHeap(ulong h, ulong diff)
+    {
+        diff = AlignUpPage(diff);
+        ulong newSize = _os.ReadUInt64(h + HiSize) + diff;
+        if (newSize > HeapMaxSize)
+        {
+            return -1;
+        }
+
+        ulong mprotectSize = _os.ReadUInt64(h + HiMprotect);
+        if (newSize > mprotectSize)
+        {
+            if (!_os.Mprotect(h + mprotectSize, newSize - mprotectSize, Protection.ReadWrite).Succeeded)
+            {
+                return -2;
+            }
+
+            _os.WriteUInt64(h + HiMprotect, newSize);
+        }
+
+        _os.WriteUInt64(h + HiSize, newSize);
+        return 0;
+    }
+
+    /// <summary>shrink_heap with vm.overcommit_memory != 2: madvise(MADV_DONTNEED) the tail.</summary>
+    private int ShrinkHeap(ulong h, ulong diff)
+    {
+        long newSize = (long)_os.ReadUInt64(h + HiSize) - (long)diff;
+        if (newSize < (long)HeapInfoSize)
+        {
+            return -1;
+        }
+
+        _os.Madvise(h + (ulong)newSize, diff, MadviseAdvice.DontNeed);
+        _os.WriteUInt64(h + HiSize, (ulong)newSize);
+        return 0;
+    }
+
+    /// <summary>heap_trim: drops whole trailing heaps, then shrinks the top heap (no unsigned quirk here).</summary>
+    private int HeapTrim(ulong heap, ulong pad)
+    {
+        Arena ar = _av;
+        ulong topChunk = ar.Top;
+        while (topChunk == heap + HeapInfoSize)
+        {
+            ulong prevHeap = _os.ReadUInt64(heap + HiPrev);
+            ulong prevHeapSize = _os.ReadUInt64(prevHeap + HiSize);
+            ulong prevSize = prevHeapSize - (ChunkHeader.MinSize - (2 * ChunkHeader.Word));
+            ulong p = prevHeap + prevSize;
+            ulong misalign = p & ChunkHeader.AlignMask;
+            p = prevHeap + prevSize - misalign;
+            ulong pprev = ChunkHeader.Prev(_os, p);
+            p -= pprev;
+            ulong newSize = ChunkHeader.Size(_os, p) + (ChunkHeader.MinSize - (2 * ChunkHeader.Word)) + misalign;
+            bool pInUse = (ChunkHeader.Raw(_os, p) & ChunkHeader.PrevInUse) != 0;
+            if (!pInUse)
+            {
+                newSize += ChunkHeader.Prev(_os, p);
+            }
+
+            if (newSize + (HeapMaxSize - prevHeapSize) < pad + ChunkHeader.MinSize + _pageSize)
+            {
+                break;
+            }
+
+            ar.SystemMem -= _os.ReadUInt64(heap + HiSize);
+            if (heap + HeapMaxSize == _alignedHeapArea)
+            {
+                _alignedHeapArea = 0;
+            }
+
+            _os.Munmap(heap, HeapMaxSize);
+            ar.Heaps.Remove(heap);
+            heap = prevHeap;
+            if (!pInUse)
+            {
+                p -= ChunkHeader.Prev(_os, p);
+                UnlinkChunk(p);
+            }
+
+            ar.Top = topChunk = p;
+            ChunkHeader.SetHead(_os, topChunk, newSize | ChunkHeader.PrevInUse);
+        }
+
+        ulong topSize = ChunkHeader.Size(_os, topChunk);
+        if (topSize < _trimThreshold)
+        {
+            return 0;
+        }
+
+        long topArea = (long)topSize - (long)ChunkHeader.MinSize - 1;
+        if (topArea < 0 || (ulong)topArea <= pad)
+        {
+            return 0;
+        }
+
+        ulong extra = ((ulong)topArea - pad) & ~(_pageSize - 1);
+        if (extra == 0 || ShrinkHeap(heap, extra) != 0)
+        {
+            return 0;
+        }
+
+        ar.SystemMem -= extra;
+        ChunkHeader.SetHead(_os, topChunk, (topSize - extra) | ChunkHeader.PrevInUse);
+        return 1;
+    }
+
+    /// <summary>sysmalloc's thread-arena branch: grow the top heap, else chain a new heap; false when both fail.</summary>
+    private bool SysmallocThreadHeap(ulong nb, ulong oldTop, ulong oldSize)
+    {
+        Arena av = _av;
+        ulong oldHeap = oldTop & ~(HeapMaxSize - 1);
+        ulong oldHeapSize = _os.ReadUInt64(oldHeap + HiSize);
+        if ((long)(ChunkHeader.MinSize + nb - oldSize) > 0 && GrowHeap(oldHeap, ChunkHeader.MinSize + nb - oldSize) == 0)
+        {
+            ulong grown = _os.ReadUInt64(oldHeap + HiSize);
+            av.SystemMem += grown - oldHeapSize;
+            ChunkHeader.SetHead(_os, oldTop, (oldHeap + grown - oldTop) | ChunkHeader.PrevInUse);
+            return true;
+        }
+
+        ulong heap = NewHeap(nb + ChunkHeader.MinSize + HeapInfoSize, _topPad);
+        if (heap == 0)
+        {
+            return false;
+        }
+
+        _os.WriteUInt64(heap + HiArena, av.StateAddress);
+        _os.WriteUInt64(heap + HiPrev, oldHeap);
+        av.Heaps.Add(heap);
+        ulong hsize = _os.ReadUInt64(heap + HiSize);
+        av.SystemMem += hsize;
+        av.Top = heap + HeapInfoSize;
+        ChunkHeader.SetHead(_os, av.Top, (hsize - HeapInfoSize) | ChunkHeader.PrevInUse);
+        oldSize = (oldSize - ChunkHeader.MinSize) & ~ChunkHeader.AlignMask;
+        ChunkHeader.SetHead(_os, oldTop + oldSize + ChunkHeader.HeaderSize, ChunkHeader.PrevInUse);
+        if (oldSize >= ChunkHeader.MinSize)
+        {
+            ChunkHeader.SetHead(_os, oldTop + oldSize, ChunkHeader.HeaderSize | ChunkHeader.PrevInUse);
+            ChunkHeader.SetFoot(_os, oldTop + oldSize, ChunkHeader.HeaderSize);
+            ChunkHeader.SetHead(_os, oldTop, oldSize | ChunkHeader.PrevInUse | ChunkHeader.NonMainArena);
+            IntFree(oldTop, true);
+        }
+        else
+        {
+            ChunkHeader.SetHead(_os, oldTop, (oldSize + ChunkHeader.HeaderSize) | ChunkHeader.PrevInUse);
+            ChunkHeader.SetFoot(_os, oldTop, oldSize + ChunkHeader.HeaderSize);
+        }
+
+        return true;
+    }
+}
