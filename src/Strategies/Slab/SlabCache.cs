@@ -308,8 +308,9 @@ public sealed class SlabCache
     /// <returns>The bytes unmapped.</returns>
     internal ulong Reap(ref ulong keepBytes)
     {
+        // Draining can empty slabs, which the empty-slab policy may unmap at once: count by slabs, not by list.
+        long before = TotalSlabs;
         DrainMagazines();
-        ulong released = 0;
         SlabDescriptor? slab = Empty.Head;
         while (slab is not null)
         {
@@ -322,13 +323,12 @@ public sealed class SlabCache
             {
                 Empty.Remove(slab);
                 DestroySlab(slab);
-                released += SlabBytes;
             }
 
             slab = next;
         }
 
-        return released;
+        return (ulong)(before - TotalSlabs) * SlabBytes;
     }
 
     /// <summary>Returns every object parked in a magazine to its slab (the depot keeps the emptied magazines).</summary>
