@@ -35,6 +35,7 @@ internal sealed class CliApp
         root.Add(ReplayCommand.Create(output));
         root.Add(CompareCommand.Create(output));
         root.Add(VerifyCommand.Create(output));
+        root.Add(WorkloadCommand.Create(output));
         root.Add(RecordCommand.Create(output));
         root.Add(ConvertCommand.Create(output));
         root.Add(ScenariosCommand.Create(output));
