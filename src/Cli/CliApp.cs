@@ -35,8 +35,10 @@ internal sealed class CliApp
         root.Add(ReplayCommand.Create(output));
         root.Add(CompareCommand.Create(output));
         root.Add(VerifyCommand.Create(output));
+        root.Add(WorkloadCommand.Create(output));
         root.Add(RecordCommand.Create(output));
         root.Add(ConvertCommand.Create(output));
+        root.Add(HeapMapCommand.Create(output));
         root.Add(ScenariosCommand.Create(output));
         root.Add(StrategiesCommand.Create(output));
         return new CliApp(root, output);

@@ -43,7 +43,7 @@ public sealed class ReplayCommandTests : IDisposable
     [Fact]
     public void Replay_Glibc_MatchesTheKnownSyscalls()
     {
-        string trace = SampleTrace.Write(_dir);
+        string trace = SampleTrace.Write(_dir, singleThread: true);
         var json = CliRun.Of("replay", trace, "-s", "glibc", "--json").Json();
         var syscalls = json.GetProperty("syscalls");
 
@@ -84,7 +84,7 @@ public sealed class ReplayCommandTests : IDisposable
     [Fact]
     public void Replay_Options_AreBoundAndChangeTheOutcome()
     {
-        string trace = SampleTrace.Write(_dir);
+        string trace = SampleTrace.Write(_dir, singleThread: true);
         var json = CliRun.Of("replay", trace, "-s", "glibc", "--option", "mmap-threshold-bytes=1M", "--json").Json();
         Assert.Equal(0, json.GetProperty("syscalls").GetProperty("mmap").GetInt64());
     }

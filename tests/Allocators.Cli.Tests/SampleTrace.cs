@@ -23,10 +23,10 @@ internal static class SampleTrace
         7 f (nil)
         """;
 
-    public static string Write(string directory, string name = "sample.trace")
+    public static string Write(string directory, string name = "sample.trace", bool singleThread = false)
     {
         string path = Path.Combine(directory, name);
-        File.WriteAllText(path, Text + "\n");
+        File.WriteAllText(path, (singleThread ? Text.Replace("\n8 m 40", "\n7 m 40", StringComparison.Ordinal) : Text) + "\n");
         return path;
     }
 }

@@ -17,37 +17,41 @@ internal static class CompareCommand
         var strategies = new Option<string?>("--strategies") { Description = "Comma-separated strategies (default: every available one)." };
         var drain = new Option<bool>("--drain") { Description = "Free every block still live at the end." };
         var skipUnknown = new Option<bool>("--skip-unknown") { Description = "Skip calls on pointers the trace never returned." };
+        var report = new Option<string?>("--report") { Description = "Write report.md, report.html and charts (SVG and PNG) into this directory." };
         var json = CommonOptions.Json();
         var command = new Command("compare", "Replay a trace through several strategies and compare them side by side.")
         {
-            trace, strategies, drain, skipUnknown, json,
+            trace, strategies, drain, skipUnknown, report, json,
         };
         command.SetAction(parse =>
         {
             string path = parse.GetValue(trace)!;
             var names = ReplayService.ParseStrategies(parse.GetValue(strategies));
             ReplayService.RequireFile(path);
-            long total = output.IsTerminal ? Math.Max(1, ReplayService.CountCalls(path)) : 1;
-            var reports = output.WithProgress("compare", fraction =>
+            string? reportDirectory = parse.GetValue(report);
+            long total = output.IsTerminal || reportDirectory is not null ? Math.Max(1, ReplayService.CountCalls(path)) : 1;
+            long interval = reportDirectory is null ? 0 : Math.Max(1, total / Reports.CompareReport.TargetSamples);
+            var runs = output.WithProgress("compare", fraction =>
             {
-                var list = new List<StrategyReport>(names.Count);
+                var list = new List<(StrategyReport Report, Workloads.ReplayResult? Result)>(names.Count);
                 for (int i = 0; i < names.Count; i++)
                 {
                     int done = i;
                     try
                     {
-                        list.Add(ReplayService.Replay(
+                        list.Add(ReplayService.ReplayWithSamples(
                             path,
                             names[i],
                             [],
                             null,
                             parse.GetValue(drain),
                             parse.GetValue(skipUnknown),
+                            interval,
                             calls => fraction((done + ((double)calls / total)) / names.Count)));
                     }
                     catch (Exception ex) when (ex is not System.IO.IOException and not Workloads.TraceFormatException and not Workloads.ReplayException)
                     {
-                        list.Add(new StrategyReport { Trace = path, Strategy = names[i], Error = $"{ex.GetType().Name}: {ex.Message}" });
+                        list.Add((new StrategyReport { Trace = path, Strategy = names[i], Error = $"{ex.GetType().Name}: {ex.Message}" }, null));
                     }
 
                     fraction((double)(i + 1) / names.Count);
@@ -55,6 +59,8 @@ internal static class CompareCommand
 
                 return list;
             });
+            var reports = runs.Select(r => r.Report).ToArray();
+            IReadOnlyList<string> files = reportDirectory is null ? [] : Reports.CompareReport.Write(reportDirectory, path, runs);
             if (parse.GetValue(json))
             {
                 output.WriteJson(reports);
@@ -62,6 +68,10 @@ internal static class CompareCommand
             else
             {
                 ReportTable.Write(output.Console, reports);
+                foreach (string file in files)
+                {
+                    output.Line("wrote " + file);
+                }
             }
 
             return reports.Any(r => r.Error is not null) ? ErrorReporter.ErrorExitCode : 0;

@@ -27,6 +27,18 @@ internal static class ReplayService
         string? outputPath,
         bool drain,
         bool skipUnknown,
+        Action<long>? progress = null) =>
+        ReplayWithSamples(tracePath, strategy, options, outputPath, drain, skipUnknown, 0, progress).Report;
+
+    /// <summary>As <see cref="Replay"/>, sampling the statistics every <paramref name="sampleInterval"/> calls (0 = only at the end).</summary>
+    public static (StrategyReport Report, ReplayResult Result) ReplayWithSamples(
+        string tracePath,
+        string strategy,
+        IReadOnlyList<KeyValuePair<string, string>> options,
+        string? outputPath,
+        bool drain,
+        bool skipUnknown,
+        long sampleInterval,
         Action<long>? progress = null)
     {
         RequireFile(tracePath);
@@ -42,6 +54,7 @@ internal static class ReplayService
             Drain = drain,
             SkipUnknown = skipUnknown,
             Progress = progress,
+            SampleInterval = sampleInterval,
         };
         string? temporary = null;
         ITraceSink? sink = null;
@@ -65,7 +78,7 @@ internal static class ReplayService
                 temporary = null;
             }
 
-            return StrategyReport.From(tracePath, result, outputPath);
+            return (StrategyReport.From(tracePath, result, outputPath), result);
         }
         finally
         {
