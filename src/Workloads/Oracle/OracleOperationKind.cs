@@ -44,6 +44,12 @@ public enum OracleOperationKind
     /// <summary><c>mallinfo2</c>, reporting its ten fields.</summary>
     Mallinfo2,
 
+    /// <summary><c>malloc_stats</c>: the text it writes to stderr.</summary>
+    MallocStats,
+
+    /// <summary><c>malloc_info</c>: the XML it writes (to stderr in the oracle program).</summary>
+    MallocInfo,
+
     /// <summary><c>poke PTR WIDTH VALUE</c>: stores a 1, 2, 4 or 8 byte little-endian value (a buggy program's write).</summary>
     Poke,
 
@@ -55,6 +61,9 @@ public enum OracleOperationKind
 
     /// <summary><c>xor PTR WIDTH VALUE</c>: xors the 1, 2, 4 or 8 byte little-endian word at the pointer (a corruption independent of address randomization).</summary>
     Xor,
+
+    /// <summary><c>block OFFSET LENGTH</c>: maps PROT_NONE pages at the initial break + offset (MAP_FIXED_NOREPLACE), so the break cannot grow past them; reports 0, or −1 on failure.</summary>
+    Block,
 
     /// <summary><c>sbrk DELTA</c>: a foreign sbrk by the program, reporting the old break as an offset (or −1).</summary>
     Sbrk,

@@ -18,8 +18,8 @@ namespace Allocators.Workloads.Oracle;
 /// operand is a slot number with an optional signed byte delta (<c>3</c>, <c>3+16</c>, <c>3-8</c>) or <c>null</c>.
 /// <code>
 /// malloc N | calloc N M | realloc PTR N | memalign A N | aligned_alloc A N | posix_memalign A N | valloc N | pvalloc N
-/// free PTR | usable PTR | trim PAD | mallopt PARAM VALUE | mallinfo2
-/// poke PTR WIDTH VALUE | xor PTR WIDTH VALUE | fill PTR LENGTH BYTE | peek PTR | sbrk DELTA
+/// free PTR | usable PTR | trim PAD | mallopt PARAM VALUE | mallinfo2 | malloc_stats | malloc_info
+/// poke PTR WIDTH VALUE | xor PTR WIDTH VALUE | fill PTR LENGTH BYTE | peek PTR | sbrk DELTA | block OFFSET LENGTH
 /// </code>
 /// </remarks>
 public sealed class OracleScript
@@ -152,11 +152,14 @@ public sealed class OracleScript
                 "trim" => Expect(1, () => OracleOperation.Trim(Unsigned(1))),
                 "mallopt" => Expect(2, () => OracleOperation.Mallopt(Int32(1), Int32(2))),
                 "mallinfo2" => Expect(0, OracleOperation.Mallinfo2),
+                "malloc_stats" => Expect(0, OracleOperation.MallocStats),
+                "malloc_info" => Expect(0, OracleOperation.MallocInfo),
                 "poke" => Expect(3, () => Pointer(1, (slot, delta) => OracleOperation.Poke(NonNull(slot), delta, Width(2), Signed(3)))),
                 "xor" => Expect(3, () => Pointer(1, (slot, delta) => OracleOperation.Xor(NonNull(slot), delta, Width(2), Signed(3)))),
                 "fill" => Expect(3, () => Pointer(1, (slot, delta) => OracleOperation.Fill(NonNull(slot), delta, Unsigned(2), Byte(3)))),
                 "peek" => Expect(1, () => Pointer(1, (slot, delta) => OracleOperation.Peek(NonNull(slot), delta))),
                 "sbrk" => Expect(1, () => OracleOperation.Sbrk(Signed(1))),
+                "block" => Expect(2, () => Block(Unsigned(1), Unsigned(2))),
                 _ => throw Error($"unknown operation '{name}'"),
             };
             return op;
@@ -206,6 +209,11 @@ public sealed class OracleScript
 
             return build(slot, delta);
         }
+
+        private OracleOperation Block(ulong offset, ulong length)
+            => offset % 4096 == 0 && offset <= long.MaxValue && length != 0
+                ? OracleOperation.Block(offset, length)
+                : throw Error("block needs a page-aligned offset and a nonzero length");
 
         private int NonNull(int slot) => slot >= 0 ? slot : throw Error($"'{words[0]}' cannot access memory through the null pointer");
 

@@ -18,6 +18,9 @@ public static class SimulatedOracle
 {
     private const string Source = "simulated glibc";
 
+    /// <summary>A chunk this far from the initial break lives in an mmap fallback region (as in oracle.c).</summary>
+    private const ulong OutsideHeap = 1UL << 40;
+
     /// <summary>Runs a script on a fresh simulated process.</summary>
     /// <param name="script">The script.</param>
     /// <param name="environment">
@@ -195,6 +198,7 @@ public static class SimulatedOracle
     {
         ulong? value = null;
         OracleMallinfo? mallinfo = null;
+        string? text = null;
         ulong pointer = 0;
         var isPointer = true;
         switch (op.Kind)
@@ -245,7 +249,9 @@ public static class SimulatedOracle
             var word = os.ReadUInt64(pointer - 8);
             var where = (word & 2) != 0
                 ? new OraclePointer(OraclePointerKind.Mmap, pointer & 4095)
-                : new OraclePointer(OraclePointerKind.Heap, pointer - b0);
+                : pointer < b0 || pointer - b0 >= OutsideHeap
+                    ? new OraclePointer(OraclePointerKind.Outside, pointer & 4095)
+                    : new OraclePointer(OraclePointerKind.Heap, pointer - b0);
             return new OracleStep(index, op.Kind, where, word, value, os.CurrentBreak - b0, null);
         }
 
@@ -267,6 +273,14 @@ public static class SimulatedOracle
                 var mi = allocator.Mallinfo2();
                 mallinfo = new OracleMallinfo(mi.Arena, mi.Ordblks, mi.Smblks, mi.Hblks, mi.Hblkhd, mi.Usmblks, mi.Fsmblks, mi.Uordblks, mi.Fordblks, mi.Keepcost);
                 break;
+            case OracleOperationKind.MallocStats:
+                text = allocator.MallocStats();
+                value = 0;
+                break;
+            case OracleOperationKind.MallocInfo:
+                text = allocator.MallocInfo();
+                value = 0;
+                break;
             case OracleOperationKind.Poke:
             case OracleOperationKind.Xor:
                 var at = Address(op, slots);
@@ -284,6 +298,11 @@ public static class SimulatedOracle
             case OracleOperationKind.Peek:
                 value = os.ReadUInt64(Address(op, slots));
                 break;
+            case OracleOperationKind.Block:
+                var want = b0 + (ulong)op.Value;
+                var mapped = os.Mmap(want, op.Size, Protection.None, MapFlags.PrivateAnonymous | MapFlags.FixedNoReplace);
+                value = mapped.Succeeded && mapped.Value == want ? 0 : ulong.MaxValue;
+                break;
             case OracleOperationKind.Sbrk:
                 var old = allocator.Sbrk(op.Value);
                 value = old == ulong.MaxValue ? ulong.MaxValue : old - b0;
@@ -292,7 +311,7 @@ public static class SimulatedOracle
                 throw new InvalidOperationException($"Unknown oracle operation kind {op.Kind}.");
         }
 
-        return new OracleStep(index, op.Kind, OraclePointer.Null, 0, value, os.CurrentBreak - b0, mallinfo);
+        return new OracleStep(index, op.Kind, OraclePointer.Null, 0, value, os.CurrentBreak - b0, mallinfo) { Text = text };
     }
 
     private static ulong Address(OracleOperation op, ulong[] slots)
