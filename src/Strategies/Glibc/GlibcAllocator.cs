@@ -50,14 +50,20 @@ namespace Allocators.Strategies.Glibc;
 /// G7 system_mem equals the sum of heap segment spans; the walk of the heap ends exactly at top;
 /// G8 the tcache counts equal the list lengths; G9 chunk sizes are multiples of 16 and at least MINSIZE.</para>
 /// <para><b>Bad pointers.</b> A pointer whose header lies in unmapped or protected memory makes the real glibc die of
-/// SIGSEGV. Here the simulated fault is caught at the public entry point and rethrown as an
-/// <see cref="AllocatorArgumentException"/> (when the pointer's own header is unreadable) or a
-/// <see cref="HeapCorruptionException"/> with <see cref="HeapCorruptionException.Check"/> = <c>SIGSEGV</c> (when a
-/// corrupted link led into unmapped memory). Every glibc check throws before the operation mutates anything it had
-/// not already committed in glibc too, so the allocator stays usable after an exception.</para>
-/// <para><b>Threads.</b> Each simulated thread (<see cref="SimulatedThread.CurrentId"/>) has its own tcache. The
-/// first thread that calls is the main thread. All threads allocate from the main arena (non-main arenas are not
-/// modelled yet), so multi-threaded traces are not exact.</para>
+/// SIGSEGV. Here the simulated fault is caught at the public entry point (no probe on the fast path) and rethrown as an
+/// <see cref="AllocatorArgumentException"/> when the pointer's own header is unreadable, or as a
+/// <see cref="HeapCorruptionException"/> with <see cref="HeapCorruptionException.Check"/> = <c>SIGSEGV</c> when a
+/// corrupted link or heap_info led into unmapped memory. A pointer into the heap that was never returned gets what glibc
+/// gives (usually <c>free(): invalid pointer</c>, <c>free(): invalid size</c> or a double-free message). The checks of
+/// free's normal path all run before it writes anything, so a caught error leaves the heap as it was; a few checks deep
+/// inside malloc (the unsorted scan, malloc_consolidate) fire after glibc has already detached a chunk, exactly where
+/// glibc would abort, and the detached chunk is then lost to the allocator (it stays consistent, it only leaks).</para>
+/// <para><b>Threads.</b> Each simulated thread (<see cref="SimulatedThread.CurrentId"/>) has its own tcache and
+/// thread_arena. The first thread that calls is the main thread and uses the main arena; every other thread gets an
+/// arena from arena_get2 on its first allocation (a new 64 MiB-aligned heap while below the arena limit, else
+/// round-robin reuse), and frees go to the chunk's owning arena (the NON_MAIN_ARENA bit and heap_info.ar_ptr in
+/// simulated memory). Thread exit is not observable through <see cref="IAllocator"/>, so tcache_thread_shutdown and the
+/// arena free list are not modelled; multi-threaded malloc's retry in another arena after a failure is not modelled.</para>
 /// </remarks>
 public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
 {
@@ -564,83 +570,6 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ulong TopChunkSize() => IsBinHead(_av.Top) ? 0 : ChunkHeader.Size(_os, _av.Top);
 
-    /// <summary>ptmalloc_init: tcache_key from the seeded generator (getrandom is not simulated), then the set tunables.</summary>
-    private void PtmallocInit()
-    {
-        _initialized = true;
-        var rng = new Random(_options.RandomSeed);
-        do
-        {
-            _tcacheKey = (ulong)rng.NextInt64() ^ ((ulong)rng.Next() << 63);
-        }
-        while (_tcacheKey == 0);
-
-        _globalMaxFast = SetMaxFastValue(128);
-        GlibcAllocatorOptions o = _options;
-        if (o.TopPadBytes is ulong topPad)
-        {
-            _topPad = topPad;
-            _noDynThreshold = true;
-        }
-
-        if (o.Perturb is int perturb)
-        {
-            _perturb = (byte)perturb;
-        }
-
-        if (o.MmapThresholdBytes is ulong mt)
-        {
-            _mmapThreshold = mt;
-            _noDynThreshold = true;
-        }
-
-        if (o.TrimThresholdBytes is ulong tt)
-        {
-            _trimThreshold = tt;
-            _noDynThreshold = true;
-        }
-
-        if (o.MmapMax is int mm)
-        {
-            _nMmapsMax = mm;
-            _noDynThreshold = true;
-        }
-
-        if (o.ArenaMax is int am)
-        {
-            _arenaMax = am;
-        }
-
-        if (o.ArenaTest is int at)
-        {
-            _arenaTest = at;
-        }
-
-        if (o.TcacheMaxBytes is ulong tm)
-        {
-            _tcacheMaxBytes = tm;
-            _tcacheBins = ChunkHeader.TcacheIndex(ChunkHeader.RequestToSize(tm)) + 1;
-        }
-
-        if (o.TcacheCount is ulong tc)
-        {
-            _tcacheCount = tc;
-        }
-
-        if (o.TcacheUnsortedLimit is ulong tul)
-        {
-            _tcacheUnsortedLimit = tul;
-        }
-
-        if (o.MaxFastBytes is ulong mf)
-        {
-            _globalMaxFast = SetMaxFastValue(mf);
-        }
-    }
-
-    private static ulong SetMaxFastValue(ulong value)
-        => value <= ChunkHeader.AlignMask - ChunkHeader.Word ? ChunkHeader.MinSize / 2 : (value + ChunkHeader.Word) & ~ChunkHeader.AlignMask;
-
     /// <summary>__libc_malloc.</summary>
     private ulong Malloc(ulong bytes)
     {
@@ -798,63 +727,6 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
         if (_perturb != 0)
         {
             _os.Fill(p + 16, size - 16, _perturb);
-        }
-    }
-
-    private int MalloptInternal(int param, int value)
-    {
-        if (!_initialized)
-        {
-            PtmallocInit();
-        }
-
-        _av = _main;
-        MallocConsolidate();
-        switch (param)
-        {
-            case GlibcMallopt.MxFast:
-                if ((ulong)(long)value <= GlibcAllocatorOptionsValidator.MaxFastSize)
-                {
-                    _globalMaxFast = SetMaxFastValue((ulong)value);
-                    return 1;
-                }
-
-                return 0;
-            case GlibcMallopt.TrimThreshold:
-                _trimThreshold = (ulong)(long)value;
-                _noDynThreshold = true;
-                return 1;
-            case GlibcMallopt.TopPad:
-                _topPad = (ulong)(long)value;
-                _noDynThreshold = true;
-                return 1;
-            case GlibcMallopt.MmapThreshold:
-                _mmapThreshold = (ulong)(long)value;
-                _noDynThreshold = true;
-                return 1;
-            case GlibcMallopt.MmapMax:
-                _nMmapsMax = value;
-                _noDynThreshold = true;
-                return 1;
-            case GlibcMallopt.Perturb:
-                _perturb = (byte)value;
-                return 1;
-            case GlibcMallopt.ArenaTest:
-                if (value > 0)
-                {
-                    _arenaTest = value;
-                }
-
-                return 1;
-            case GlibcMallopt.ArenaMax:
-                if (value > 0)
-                {
-                    _arenaMax = value;
-                }
-
-                return 1;
-            default:
-                return 1;
         }
     }
 }

@@ -637,4 +637,22 @@ public sealed class GlibcIntegrityCheckTests
         Assert.Contains(e.Check, new[] { "free(): invalid pointer", "free(): invalid size" });
         AssertUsable(h);
     }
+
+    [Fact]
+    public void Free_LinkIntoUnmappedMemory_SigsegvCorruptionAndCheckerReportsIt()
+    {
+        using var h = new GlibcHeap();
+        ulong x = h.Malloc(0x4f0);
+        ulong y = h.Malloc(0x4f0);
+        h.Malloc(16);
+        h.Free(y);
+        ulong saved = h.Os.ReadUInt64(y);
+        h.Os.WriteUInt64(y, 0x10);
+        HeapCheckResult r = h.Glibc.CheckHeap(HeapCheckLevel.Full);
+        Assert.False(r.Succeeded);
+        _ = h.Glibc.GetStatistics();
+        Expect("SIGSEGV", () => h.Free(x));
+        h.Os.WriteUInt64(y, saved);
+        AssertUsable(h);
+    }
 }
