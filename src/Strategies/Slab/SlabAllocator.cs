@@ -211,7 +211,6 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
         _gate.Enter();
         try
         {
-            CheckNotInCallback();
             ulong address = AllocateLocked(size);
             if (address != 0)
             {
@@ -242,7 +241,6 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
         _gate.Enter();
         try
         {
-            CheckNotInCallback();
             FreeLocked(address, nameof(Free));
             _frees++;
             if (_checkFull)
@@ -262,7 +260,6 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
         _gate.Enter();
         try
         {
-            CheckNotInCallback();
             ulong result;
             if (address == 0)
             {
@@ -302,7 +299,6 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
         _gate.Enter();
         try
         {
-            CheckNotInCallback();
             ulong address;
             if (count != 0 && size > ulong.MaxValue / count)
             {
@@ -348,7 +344,6 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
         _gate.Enter();
         try
         {
-            CheckNotInCallback();
             ulong address;
             if (alignment == 0 || !BitOperations.IsPow2(alignment))
             {
@@ -429,7 +424,6 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
         _gate.Enter();
         try
         {
-            CheckNotInCallback();
             bool released = ReapLocked(pad) != 0;
             if (_checkFull)
             {
@@ -454,7 +448,6 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
         _gate.Enter();
         try
         {
-            CheckNotInCallback();
             ulong released = ReapLocked(0);
             if (_checkFull)
             {
@@ -494,7 +487,6 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
         _gate.Enter();
         try
         {
-            CheckNotInCallback();
             if (FindCache(name) is not null)
             {
                 throw new ArgumentException($"CreateCache: a cache named '{name}' already exists.", nameof(name));
@@ -530,7 +522,6 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
         _gate.Enter();
         try
         {
-            CheckNotInCallback();
             if (!cache.IsTyped || !_typed.Contains(cache))
             {
                 throw new ArgumentException($"DestroyCache: '{cache.Name}' is not a typed cache of this allocator.", nameof(cache));
@@ -572,7 +563,6 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
         _gate.Enter();
         try
         {
-            CheckNotInCallback();
             if (cache.Destroyed)
             {
                 SlabThrowHelper.CacheDestroyed(cache.Name);
@@ -613,7 +603,6 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
         _gate.Enter();
         try
         {
-            CheckNotInCallback();
             if (cache.Destroyed)
             {
                 SlabThrowHelper.CacheDestroyed(cache.Name);
@@ -682,15 +671,6 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
         if (--_callbackDepth == 0)
         {
             _gate.LeaveCallback();
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void CheckNotInCallback()
-    {
-        if (_callbackDepth != 0)
-        {
-            SlabThrowHelper.Reentered();
         }
     }
 
