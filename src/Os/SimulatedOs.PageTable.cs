@@ -59,7 +59,7 @@ public sealed unsafe partial class SimulatedOs
 
     private void InitializePageTable()
     {
-        nint root = HostMemory.Map(RootBytes);
+        nint root = ReserveHost(RootBytes);
         if (root == 0)
         {
             throw new System.OutOfMemoryException("The host refused memory for the page-table root.");

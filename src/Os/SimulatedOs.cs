@@ -89,14 +89,14 @@ public sealed unsafe partial class SimulatedOs : ISimulatedOs, IDisposable
         Limits = new SimulatedOsLimits(options);
         Faults = new SimulatedOsFaults(options);
 
-        _heapHost = HostMemory.Map(_heapReservation);
+        _heapHost = ReserveHost(_heapReservation);
         if (_heapHost == 0)
         {
             throw new OutOfMemoryException($"The host refused to reserve {_heapReservation} bytes of address space for the simulated heap.");
         }
 
         _windowLow = options.MmapBase - Math.Min(options.MmapReservationBytes, options.MmapBase - _mmapMinAddress);
-        _windowHost = HostMemory.Map(_mmapBase - _windowLow);
+        _windowHost = ReserveHost(_mmapBase - _windowLow);
         if (_windowHost == 0)
         {
             Release();
@@ -238,6 +238,23 @@ public sealed unsafe partial class SimulatedOs : ISimulatedOs, IDisposable
                 _windowHost = 0;
             }
         }
+    }
+
+    /// <summary>
+    /// Reserves host address space. When the host refuses, undisposed processes waiting for their finalizers may be
+    /// holding it (each reserves the heap and mmap window), so collect them once and retry.
+    /// </summary>
+    private static nint ReserveHost(ulong bytes)
+    {
+        nint host = HostMemory.Map(bytes);
+        if (host == 0)
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            host = HostMemory.Map(bytes);
+        }
+
+        return host;
     }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);

@@ -77,6 +77,22 @@ public sealed class HostBackingTests
         }
     }
 
+    [Fact]
+    [Trait("Category", "Stress")]
+    public void ManyProcesses_NeverDisposed_AreReclaimedByFinalizers()
+    {
+        // Each process reserves 128 GiB of host address space; 1200 of them exceed the 128 TiB user space, so this
+        // only passes because a refused reservation lets the finalizers of unreachable processes run first.
+        for (int i = 0; i < 1200; i++)
+        {
+            var os = new SimulatedOs();
+            os.WriteUInt64(os.Mmap(0, 4096, Protection.ReadWrite, Anon).Value, 1);
+        }
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+    }
+
     private static void AssertZero(SimulatedOs os, ulong address, ulong bytes)
     {
         byte[] back = new byte[bytes];
