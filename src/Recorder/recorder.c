@@ -18,10 +18,12 @@
 //   any other process (a fork child, an exec'd program, a child of a child) finds it taken and writes
 //   ALLOCATORS_TRACE_FILE.<pid> (or .<pid>.<n>). A fork child that has not exec'd inherits its parent's heap,
 //   so its file starts with `# forked-from <ppid>`: it frees pointers its parent allocated.
-// - The buffer is written out when full, before fork, at exit (destructor) and on _exit/_Exit, and the last
-//   of these writes `# recorder-end calls=N`, which the C# side uses to tell a complete trace from a cut one.
+// - The buffer is written out when full, before fork, at exit (destructor), on _exit/_Exit and before the exec
+//   family replaces the process, and the last of these writes `# recorder-end calls=N`, which the C# side uses to
+//   tell a complete trace from a cut one. (If an exec fails, later calls still follow the marker.)
 
 #define _GNU_SOURCE
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
@@ -566,4 +568,72 @@ EXPORT void _Exit(int status)
     finish_for_exit();
     syscall(SYS_exit_group, status);
     __builtin_unreachable();
+}
+
+// ---- exec: the image is replaced without destructors, so close the trace first -----------------------------------
+
+typedef int (*execve_fn)(const char *, char *const[], char *const[]);
+typedef int (*execv_fn)(const char *, char *const[]);
+typedef int (*execvpe_fn)(const char *, char *const[], char *const[]);
+typedef int (*fexecve_fn)(int, char *const[], char *const[]);
+
+// The next definition of an exec function (glibc's). dlsym may allocate; such calls are recorded like any other.
+static void *next_symbol(const char *name)
+{
+    return dlsym(RTLD_NEXT, name);
+}
+
+EXPORT int execve(const char *path, char *const argv[], char *const envp[])
+{
+    finish_for_exit();
+    execve_fn next = (execve_fn)next_symbol("execve");
+    if (next == NULL) {
+        errno = ENOSYS;
+        return -1;
+    }
+    return next(path, argv, envp);
+}
+
+EXPORT int execv(const char *path, char *const argv[])
+{
+    finish_for_exit();
+    execv_fn next = (execv_fn)next_symbol("execv");
+    if (next == NULL) {
+        errno = ENOSYS;
+        return -1;
+    }
+    return next(path, argv);
+}
+
+EXPORT int execvp(const char *file, char *const argv[])
+{
+    finish_for_exit();
+    execv_fn next = (execv_fn)next_symbol("execvp");
+    if (next == NULL) {
+        errno = ENOSYS;
+        return -1;
+    }
+    return next(file, argv);
+}
+
+EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
+{
+    finish_for_exit();
+    execvpe_fn next = (execvpe_fn)next_symbol("execvpe");
+    if (next == NULL) {
+        errno = ENOSYS;
+        return -1;
+    }
+    return next(file, argv, envp);
+}
+
+EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
+{
+    finish_for_exit();
+    fexecve_fn next = (fexecve_fn)next_symbol("fexecve");
+    if (next == NULL) {
+        errno = ENOSYS;
+        return -1;
+    }
+    return next(fd, argv, envp);
 }

@@ -36,15 +36,29 @@ public sealed partial class GlibcAllocator
                 PtmallocInit();
             }
 
-            MallInfo2 mi = IntMallinfo("int_mallinfo(): unaligned fastbin chunk detected");
             var sb = new StringBuilder(256);
             uint systemB = (uint)_mmappedMem;
             uint inUseB = (uint)_mmappedMem;
-            sb.Append("Arena 0:\n");
-            sb.Append(CultureInfo.InvariantCulture, $"system bytes     = {(uint)mi.Arena,10}\n");
-            sb.Append(CultureInfo.InvariantCulture, $"in use bytes     = {(uint)mi.Uordblks,10}\n");
-            systemB += (uint)mi.Arena;
-            inUseB += (uint)mi.Uordblks;
+            Arena saved = _av;
+            try
+            {
+                int i = 0;
+                for (Arena? a = _main; a is not null; a = a.Next, i++)
+                {
+                    _av = a;
+                    MallInfo2 mi = IntMallinfoArena("int_mallinfo(): unaligned fastbin chunk detected");
+                    sb.Append(CultureInfo.InvariantCulture, $"Arena {i}:\n");
+                    sb.Append(CultureInfo.InvariantCulture, $"system bytes     = {(uint)mi.Arena,10}\n");
+                    sb.Append(CultureInfo.InvariantCulture, $"in use bytes     = {(uint)mi.Uordblks,10}\n");
+                    systemB += (uint)mi.Arena;
+                    inUseB += (uint)mi.Uordblks;
+                }
+            }
+            finally
+            {
+                _av = saved;
+            }
+
             sb.Append("Total (incl. mmap):\n");
             sb.Append(CultureInfo.InvariantCulture, $"system bytes     = {systemB,10}\n");
             sb.Append(CultureInfo.InvariantCulture, $"in use bytes     = {inUseB,10}\n");
@@ -68,82 +82,131 @@ public sealed partial class GlibcAllocator
 
             var sb = new StringBuilder(1024);
             sb.Append("<malloc version=\"1\">\n");
-            ulong nfast = 0;
-            ulong fastavail = 0;
-            ulong nblocks = 1;
-            ulong avail = TopChunkSize();
-            var from = new ulong[NFastBins + NBins];
-            var to = new ulong[NFastBins + NBins];
-            var total = new ulong[NFastBins + NBins];
-            var count = new ulong[NFastBins + NBins];
-            for (int i = 0; i < NFastBins; i++)
+            ulong tNfast = 0, tFast = 0, tN = 0, tAvail = 0, tSys = 0, tMax = 0, tAspace = 0, tMprotect = 0;
+            Arena saved = _av;
+            try
             {
-                ulong p = _av.Fastbins[i];
-                if (p == 0)
+                int nr = 0;
+                for (Arena? a = _main; a is not null; a = a.Next, nr++)
                 {
-                    continue;
-                }
-
-                ulong thisSize = ChunkHeader.Size(_os, p);
-                ulong n = 0;
-                while (p != 0)
-                {
-                    if (!ChunkHeader.Aligned(p))
-                    {
-                        Corrupt("__malloc_info(): unaligned fastbin chunk detected", p);
-                    }
-
-                    n++;
-                    p = ChunkHeader.Protect(p + 16, ChunkHeader.Fd(_os, p));
-                }
-
-                from[i] = thisSize - (ChunkHeader.AlignMask);
-                to[i] = thisSize;
-                total[i] = n * thisSize;
-                count[i] = n;
-                nfast += n;
-                fastavail += n * thisSize;
-            }
-
-            for (int i = 1; i < NBins; i++)
-            {
-                int k = NFastBins - 1 + i;
-                ulong bin = BinAt(i);
-                ulong lo = ulong.MaxValue;
-                for (ulong r = _av.BinFd[i]; r != bin; r = ChunkHeader.Fd(_os, r))
-                {
-                    ulong rs = ChunkHeader.Raw(_os, r);
-                    count[k]++;
-                    total[k] += rs;
-                    lo = rs < lo ? rs : lo;
-                    to[k] = rs > to[k] ? rs : to[k];
-                }
-
-                from[k] = count[k] == 0 ? 0 : lo;
-                nblocks += count[k];
-                avail += total[k];
-            }
-
-            sb.Append("<heap nr=\"0\">\n<sizes>\n");
-            for (int i = 0; i < NFastBins + NBins - 1; i++)
-            {
-                if (count[i] != 0 && i != NFastBins)
-                {
-                    sb.Append(CultureInfo.InvariantCulture, $"  <size from=\"{from[i]}\" to=\"{to[i]}\" total=\"{total[i]}\" count=\"{count[i]}\"/>\n");
+                    _av = a;
+                    AppendHeapInfo(sb, nr, ref tNfast, ref tFast, ref tN, ref tAvail, ref tSys, ref tMax, ref tAspace, ref tMprotect);
                 }
             }
-
-            if (count[NFastBins] != 0)
+            finally
             {
-                sb.Append(CultureInfo.InvariantCulture, $"  <unsorted from=\"{from[NFastBins]}\" to=\"{to[NFastBins]}\" total=\"{total[NFastBins]}\" count=\"{count[NFastBins]}\"/>\n");
+                _av = saved;
             }
 
-            sb.Append(CultureInfo.InvariantCulture, $"</sizes>\n<total type=\"fast\" count=\"{nfast}\" size=\"{fastavail}\"/>\n<total type=\"rest\" count=\"{nblocks}\" size=\"{avail}\"/>\n<system type=\"current\" size=\"{_av.SystemMem}\"/>\n<system type=\"max\" size=\"{_av.MaxSystemMem}\"/>\n");
-            sb.Append(CultureInfo.InvariantCulture, $"<aspace type=\"total\" size=\"{_av.SystemMem}\"/>\n<aspace type=\"mprotect\" size=\"{_av.SystemMem}\"/>\n</heap>\n");
-            sb.Append(CultureInfo.InvariantCulture, $"<total type=\"fast\" count=\"{nfast}\" size=\"{fastavail}\"/>\n<total type=\"rest\" count=\"{nblocks}\" size=\"{avail}\"/>\n<total type=\"mmap\" count=\"{_nMmaps}\" size=\"{_mmappedMem}\"/>\n");
-            sb.Append(CultureInfo.InvariantCulture, $"<system type=\"current\" size=\"{_av.SystemMem}\"/>\n<system type=\"max\" size=\"{_av.MaxSystemMem}\"/>\n<aspace type=\"total\" size=\"{_av.SystemMem}\"/>\n<aspace type=\"mprotect\" size=\"{_av.SystemMem}\"/>\n</malloc>\n");
+            sb.Append(CultureInfo.InvariantCulture, $"<total type=\"fast\" count=\"{tNfast}\" size=\"{tFast}\"/>\n<total type=\"rest\" count=\"{tN}\" size=\"{tAvail}\"/>\n<total type=\"mmap\" count=\"{_nMmaps}\" size=\"{_mmappedMem}\"/>\n");
+            sb.Append(CultureInfo.InvariantCulture, $"<system type=\"current\" size=\"{tSys}\"/>\n<system type=\"max\" size=\"{tMax}\"/>\n<aspace type=\"total\" size=\"{tAspace}\"/>\n<aspace type=\"mprotect\" size=\"{tMprotect}\"/>\n</malloc>\n");
             return sb.ToString();
         }
+    }
+
+    private void AppendHeapInfo(StringBuilder sb, int nr, ref ulong tNfast, ref ulong tFast, ref ulong tN, ref ulong tAvail, ref ulong tSys, ref ulong tMax, ref ulong tAspace, ref ulong tMprotect)
+    {
+        ulong nfast = 0;
+        ulong fastavail = 0;
+        ulong nblocks = 1;
+        ulong avail = TopChunkSize();
+        var from = new ulong[NFastBins + NBins];
+        var to = new ulong[NFastBins + NBins];
+        var total = new ulong[NFastBins + NBins];
+        var count = new ulong[NFastBins + NBins];
+        for (int i = 0; i < NFastBins; i++)
+        {
+            ulong p = _av.Fastbins[i];
+            if (p == 0)
+            {
+                continue;
+            }
+
+            ulong thisSize = ChunkHeader.Size(_os, p);
+            ulong n = 0;
+            while (p != 0)
+            {
+                if (!ChunkHeader.Aligned(p))
+                {
+                    Corrupt("__malloc_info(): unaligned fastbin chunk detected", p);
+                }
+
+                n++;
+                p = ChunkHeader.Protect(p + 16, ChunkHeader.Fd(_os, p));
+            }
+
+            from[i] = thisSize - ChunkHeader.AlignMask;
+            to[i] = thisSize;
+            total[i] = n * thisSize;
+            count[i] = n;
+            nfast += n;
+            fastavail += n * thisSize;
+        }
+
+        for (int i = 1; i < NBins; i++)
+        {
+            int k = NFastBins - 1 + i;
+            ulong bin = BinAt(i);
+            ulong lo = ulong.MaxValue;
+            for (ulong r = _av.BinFd[i]; r != bin; r = ChunkHeader.Fd(_os, r))
+            {
+                ulong rs = ChunkHeader.Raw(_os, r);
+                count[k]++;
+                total[k] += rs;
+                lo = rs < lo ? rs : lo;
+                to[k] = rs > to[k] ? rs : to[k];
+            }
+
+            from[k] = count[k] == 0 ? 0 : lo;
+            nblocks += count[k];
+            avail += total[k];
+        }
+
+        sb.Append(CultureInfo.InvariantCulture, $"<heap nr=\"{nr}\">\n<sizes>\n");
+        for (int i = 0; i < NFastBins + NBins - 1; i++)
+        {
+            if (count[i] != 0 && i != NFastBins)
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"  <size from=\"{from[i]}\" to=\"{to[i]}\" total=\"{total[i]}\" count=\"{count[i]}\"/>\n");
+            }
+        }
+
+        if (count[NFastBins] != 0)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"  <unsorted from=\"{from[NFastBins]}\" to=\"{to[NFastBins]}\" total=\"{total[NFastBins]}\" count=\"{count[NFastBins]}\"/>\n");
+        }
+
+        sb.Append(CultureInfo.InvariantCulture, $"</sizes>\n<total type=\"fast\" count=\"{nfast}\" size=\"{fastavail}\"/>\n<total type=\"rest\" count=\"{nblocks}\" size=\"{avail}\"/>\n<system type=\"current\" size=\"{_av.SystemMem}\"/>\n<system type=\"max\" size=\"{_av.MaxSystemMem}\"/>\n");
+        ulong aspace;
+        ulong mprotect;
+        if (_av.IsMain)
+        {
+            aspace = _av.SystemMem;
+            mprotect = _av.SystemMem;
+            sb.Append(CultureInfo.InvariantCulture, $"<aspace type=\"total\" size=\"{aspace}\"/>\n<aspace type=\"mprotect\" size=\"{mprotect}\"/>\n");
+        }
+        else
+        {
+            aspace = 0;
+            mprotect = 0;
+            foreach (ulong h in _av.Heaps)
+            {
+                aspace += _os.ReadUInt64(h + HiSize);
+                mprotect += _os.ReadUInt64(h + HiMprotect);
+            }
+
+            sb.Append(CultureInfo.InvariantCulture, $"<aspace type=\"total\" size=\"{aspace}\"/>\n<aspace type=\"mprotect\" size=\"{mprotect}\"/>\n<aspace type=\"subheaps\" size=\"{_av.Heaps.Count}\"/>\n");
+        }
+
+        sb.Append("</heap>\n");
+        tNfast += nfast;
+        tFast += fastavail;
+        tN += nblocks;
+        tAvail += avail;
+        tSys += _av.SystemMem;
+        tMax += _av.MaxSystemMem;
+        tAspace += aspace;
+        tMprotect += mprotect;
     }
 
     /// <inheritdoc/>
@@ -182,7 +245,7 @@ public sealed partial class GlibcAllocator
                 LiveBlocks = _liveBlocks,
                 AllocatedBytes = _allocatedBytes,
                 PeakAllocatedBytes = _peakAllocatedBytes,
-                HeldBytes = _av.SystemMem + _mmappedMem,
+                HeldBytes = mi.Arena + _mmappedMem,
                 FreeBytes = mi.Fordblks + tcacheBytes,
                 LargestFreeBlock = largest,
                 Os = _os.GetStatistics(),
@@ -190,7 +253,34 @@ public sealed partial class GlibcAllocator
         }
     }
 
+    /// <summary>__libc_mallinfo2: int_mallinfo over every arena, main first, then the list order.</summary>
     private MallInfo2 IntMallinfo(string check)
+    {
+        Arena saved = _av;
+        try
+        {
+            ulong arena = 0, ord = 0, sm = 0, fsm = 0, uord = 0, ford = 0;
+            for (Arena? a = _main; a is not null; a = a.Next)
+            {
+                _av = a;
+                MallInfo2 m = IntMallinfoArena(check);
+                arena += m.Arena;
+                ord += m.Ordblks;
+                sm += m.Smblks;
+                fsm += m.Fsmblks;
+                uord += m.Uordblks;
+                ford += m.Fordblks;
+            }
+
+            return new MallInfo2(arena, ord, sm, (ulong)_nMmaps, _mmappedMem, 0, fsm, uord, ford, IsBinHead(_main.Top) ? 0 : ChunkHeader.Size(_os, _main.Top));
+        }
+        finally
+        {
+            _av = saved;
+        }
+    }
+
+    private MallInfo2 IntMallinfoArena(string check)
     {
         ulong avail = TopChunkSize();
         ulong nblocks = 1;

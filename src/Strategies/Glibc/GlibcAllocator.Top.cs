@@ -312,7 +312,7 @@ public sealed partial class GlibcAllocator
         return 0;
     }
 
-    /// <summary>mtrim for the main arena: consolidate, madvise whole free pages of bins 1 and 99.., then systrim.</summary>
+    /// <summary>__libc_malloc_trim: mtrim of every arena (main first, then the list order).</summary>
     private bool MallocTrimInternal(ulong pad)
     {
         if (!_initialized)
@@ -320,6 +320,19 @@ public sealed partial class GlibcAllocator
             PtmallocInit();
         }
 
+        int result = 0;
+        for (Arena? a = _main; a is not null; a = a.Next)
+        {
+            _av = a;
+            result |= Mtrim(pad);
+        }
+
+        return result != 0;
+    }
+
+    /// <summary>mtrim: consolidate, madvise whole free pages of bins 1 and 99.., then systrim (main arena only).</summary>
+    private int Mtrim(ulong pad)
+    {
         MallocConsolidate();
         ulong psm1 = _pageSize - 1;
         int psindex = ChunkHeader.BinIndex(_pageSize);
@@ -348,7 +361,7 @@ public sealed partial class GlibcAllocator
             }
         }
 
-        return (result | Systrim(pad)) != 0;
+        return result | (_av.IsMain ? Systrim(pad) : 0);
     }
 
     private static bool PowerOfTwoOrZero(ulong x) => (x & (x - 1)) == 0;

@@ -50,14 +50,20 @@ namespace Allocators.Strategies.Glibc;
 /// G7 system_mem equals the sum of heap segment spans; the walk of the heap ends exactly at top;
 /// G8 the tcache counts equal the list lengths; G9 chunk sizes are multiples of 16 and at least MINSIZE.</para>
 /// <para><b>Bad pointers.</b> A pointer whose header lies in unmapped or protected memory makes the real glibc die of
-/// SIGSEGV. Here the simulated fault is caught at the public entry point and rethrown as an
-/// <see cref="AllocatorArgumentException"/> (when the pointer's own header is unreadable) or a
-/// <see cref="HeapCorruptionException"/> with <see cref="HeapCorruptionException.Check"/> = <c>SIGSEGV</c> (when a
-/// corrupted link led into unmapped memory). Every glibc check throws before the operation mutates anything it had
-/// not already committed in glibc too, so the allocator stays usable after an exception.</para>
-/// <para><b>Threads.</b> Each simulated thread (<see cref="SimulatedThread.CurrentId"/>) has its own tcache. The
-/// first thread that calls is the main thread. All threads allocate from the main arena (non-main arenas are not
-/// modelled yet), so multi-threaded traces are not exact.</para>
+/// SIGSEGV. Here the simulated fault is caught at the public entry point (no probe on the fast path) and rethrown as an
+/// <see cref="AllocatorArgumentException"/> when the pointer's own header is unreadable, or as a
+/// <see cref="HeapCorruptionException"/> with <see cref="HeapCorruptionException.Check"/> = <c>SIGSEGV</c> when a
+/// corrupted link or heap_info led into unmapped memory. A pointer into the heap that was never returned gets what glibc
+/// gives (usually <c>free(): invalid pointer</c>, <c>free(): invalid size</c> or a double-free message). The checks of
+/// free's normal path all run before it writes anything, so a caught error leaves the heap as it was; a few checks deep
+/// inside malloc (the unsorted scan, malloc_consolidate) fire after glibc has already detached a chunk, exactly where
+/// glibc would abort, and the detached chunk is then lost to the allocator (it stays consistent, it only leaks).</para>
+/// <para><b>Threads.</b> Each simulated thread (<see cref="SimulatedThread.CurrentId"/>) has its own tcache and
+/// thread_arena. The first thread that calls is the main thread and uses the main arena; every other thread gets an
+/// arena from arena_get2 on its first allocation (a new 64 MiB-aligned heap while below the arena limit, else
+/// round-robin reuse), and frees go to the chunk's owning arena (the NON_MAIN_ARENA bit and heap_info.ar_ptr in
+/// simulated memory). Thread exit is not observable through <see cref="IAllocator"/>, so tcache_thread_shutdown and the
+/// arena free list are not modelled; multi-threaded malloc's retry in another arena after a failure is not modelled.</para>
 /// </remarks>
 public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
 {
@@ -217,7 +223,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
                     return;
                 }
 
-                ulong size = ProbeHeader(address);
+                ulong size = ChunkHeader.Size(_os, address - 16);
                 FreeInternal(address);
                 CountFree(size);
                 AfterCall();
@@ -237,7 +243,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
             Enter("realloc");
             try
             {
-                ulong oldSize = address == 0 ? 0 : ProbeHeader(address);
+                ulong oldSize = address == 0 ? 0 : ChunkHeader.Size(_os, address - 16);
                 ulong p = Realloc(address, size);
                 CountRealloc(address, oldSize, size, p);
                 AfterCall();
@@ -477,8 +483,19 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
         return ChunkHeader.Size(_os, address - 16);
     }
 
-    private HeapCorruptionException Segv(SegmentationFaultException e, ulong address)
-        => new(StrategyName, _op, address, "SIGSEGV", $"fault=0x{e.Address:x}, {e.Message}");
+    /// <summary>
+    /// Turns a simulated SIGSEGV into the documented exception: an argument error when the pointer's own header is not
+    /// readable (checked only here, off the fast path), else a heap corruption whose check is <c>SIGSEGV</c>.
+    /// </summary>
+    private Exception Segv(SegmentationFaultException e, ulong address)
+    {
+        if (address != 0 && (address < 16 || !_os.IsAccessible(address - 16, 16, Protection.Read)))
+        {
+            return new AllocatorArgumentException(StrategyName, _op, address, "the pointer's chunk header is not in mapped, readable memory (the real glibc would die of SIGSEGV)");
+        }
+
+        return new HeapCorruptionException(StrategyName, _op, address, "SIGSEGV", $"fault=0x{e.Address:x}, {e.Message}");
+    }
 
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     private void Corrupt(string check, ulong address)

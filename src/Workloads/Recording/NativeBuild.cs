@@ -39,7 +39,7 @@ internal static class NativeBuild
     }
 
     /// <summary>Finds a C compiler: <paramref name="preferred"/>, <c>$CC</c>, then cc, gcc, clang on PATH.</summary>
-    public static string FindCompiler(string? preferred)
+    public static string FindCompiler(string? preferred, string? searchPath = null)
     {
         foreach (string? candidate in new[] { preferred, Environment.GetEnvironmentVariable("CC"), "cc", "gcc", "clang" })
         {
@@ -48,7 +48,7 @@ internal static class NativeBuild
                 continue;
             }
 
-            string? found = Resolve(candidate);
+            string? found = Resolve(candidate, searchPath ?? Environment.GetEnvironmentVariable("PATH"));
             if (found is not null)
             {
                 return found;
@@ -64,7 +64,7 @@ internal static class NativeBuild
     /// Compiles <paramref name="sourceFile"/> with <paramref name="flags"/> into <paramref name="cacheDirectory"/> as
     /// <c>&lt;stem&gt;-&lt;hash&gt;&lt;extension&gt;</c>, unless that file exists already; returns its path.
     /// </summary>
-    public static string Compile(string sourceFile, string stem, string extension, string flags, string? compiler, string? cacheDirectory)
+    public static string Compile(string sourceFile, string stem, string extension, string flags, string? compiler, string? cacheDirectory, string? searchPath = null)
     {
         string source = ReadSource(sourceFile);
         string directory = cacheDirectory ?? DefaultCacheDirectory;
@@ -75,7 +75,7 @@ internal static class NativeBuild
             return output;
         }
 
-        string cc = FindCompiler(compiler);
+        string cc = FindCompiler(compiler, searchPath);
         Directory.CreateDirectory(directory);
         string unique = Guid.NewGuid().ToString("N");
         string sourcePath = Path.Combine(directory, $"{stem}-{hash}-{unique}.c");
@@ -121,14 +121,13 @@ internal static class NativeBuild
         }
     }
 
-    private static string? Resolve(string program)
+    private static string? Resolve(string program, string? path)
     {
         if (program.Contains('/', StringComparison.Ordinal))
         {
             return File.Exists(program) ? program : null;
         }
 
-        string? path = Environment.GetEnvironmentVariable("PATH");
         if (path is null)
         {
             return null;

@@ -36,7 +36,7 @@ public sealed class Recorder
     /// </summary>
     /// <exception cref="RecorderException">No C compiler, or the build failed.</exception>
     public string BuildLibrary() =>
-        NativeBuild.Compile("recorder.c", "librecorder", ".so", "-O2 -shared -fPIC -Wall", _options.Compiler, _options.CacheDirectory);
+        NativeBuild.Compile("recorder.c", "librecorder", ".so", "-O2 -shared -fPIC -Wall", _options.Compiler, _options.CacheDirectory, _options.SearchPath);
 
     /// <summary>Runs <paramref name="program"/> with <paramref name="arguments"/> under the recorder and writes its trace to <paramref name="outputPath"/>.</summary>
     /// <exception cref="RecorderException">
@@ -112,9 +112,14 @@ public sealed class Recorder
                 + "or not be a dynamically linked ELF program (LD_PRELOAD does not apply).");
         }
 
-        foreach (string file in Directory.EnumerateFiles(directory, stem + ".*"))
+        foreach (string file in Directory.GetFiles(directory, stem + "*"))
         {
             string suffix = Path.GetFileName(file)[stem.Length..];
+            if (!suffix.StartsWith('.'))
+            {
+                continue; // the program's own trace
+            }
+
             string target = output + suffix;
             if (ReadEndMarker(file) is null)
             {

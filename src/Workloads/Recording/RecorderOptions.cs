@@ -17,6 +17,9 @@ public sealed class RecorderOptions
     /// <value>Default false.</value>
     public bool DiscardOutput { get; set; }
 
+    /// <summary>Gets or sets the directories searched for a C compiler (colon-separated, like PATH); null = PATH. For tests.</summary>
+    internal string? SearchPath { get; set; }
+
     /// <summary>Gets or sets the working directory of the program; null = the current directory.</summary>
     /// <value>Default null.</value>
     public string? WorkingDirectory { get; set; }
