@@ -66,6 +66,11 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
             throw new OptionsValidationException(Options.DefaultName, typeof(BuddyAllocatorOptions), validation.Failures);
         }
 
+        if ((1UL << options.MaxOrder) < (ulong)os.PageSize)
+        {
+            throw new OptionsValidationException(Options.DefaultName, typeof(BuddyAllocatorOptions), [$"Property MaxOrder: a region (2^{options.MaxOrder} bytes) must hold at least one page of the process ({os.PageSize} bytes)."]);
+        }
+
         _os = os;
         _pageSize = (ulong)os.PageSize;
         _minOrder = options.MinOrder;
@@ -353,7 +358,7 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
     private ulong AllocateLarge(ulong size, ulong alignment)
     {
         ulong align = Math.Max(alignment, _pageSize);
-        if (!AlignmentMath.TryAlignUp(size, _pageSize, out ulong length) || length > MaxRequestBytes - align)
+        if (align > MaxRequestBytes / 4 || !AlignmentMath.TryAlignUp(size, _pageSize, out ulong length) || length > MaxRequestBytes - align)
         {
             _counters.OnFailed(AllocationFailure.OutOfMemory);
             return 0;

@@ -297,7 +297,7 @@ public sealed partial class MmapAllocator : IAllocator, IHeapWalker
         ulong before = _guardBefore ? page : 0;
         ulong after = _guardAfter ? page : 0;
         ulong slack = alignment > page ? alignment - page : 0;
-        if (!AlignmentMath.TryAlignUp(placeSize, page, out ulong dataLength) || dataLength > MaxRequestBytes - before - after - slack)
+        if (slack > MaxRequestBytes / 4 || !AlignmentMath.TryAlignUp(placeSize, page, out ulong dataLength) || dataLength > MaxRequestBytes - before - after - slack)
         {
             return false;
         }

@@ -331,4 +331,62 @@ public sealed class BuddyAllocatorTests
         });
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(PropertyScale.Scale(100)), property);
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(32)]
+    [Trait("Category", "BadInput")]
+    public void Overflow_IntoAllocatedNeighbour_CannotCorruptTheAllocator(int overflowBytes)
+    {
+        using var os = new SimulatedOs();
+        var buddy = new BuddyAllocator(os, Small());
+        ulong a = buddy.Allocate(32);
+        ulong b = buddy.Allocate(32);
+        Assert.Equal(a + 32, b);
+
+        // The user's overflow damages b's contents only: no header or link lives there.
+        os.Fill(a, 32 + (ulong)overflowBytes, 0x41);
+        Assert.True(buddy.CheckHeap(HeapCheckLevel.Full).Succeeded);
+        buddy.Free(b);
+        buddy.Free(a);
+        Assert.Equal(0, buddy.GetStatistics().LiveBlocks);
+        Assert.Equal(1, buddy.GetFreeBlockCount(12));
+        Assert.True(buddy.CheckHeap(HeapCheckLevel.Full).Succeeded);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(32)]
+    [Trait("Category", "BadInput")]
+    public void Overflow_IntoFreeNeighbour_IsDetectedAtItsNextUse(int overflowBytes)
+    {
+        using var os = new SimulatedOs();
+        var buddy = new BuddyAllocator(os, Small());
+        ulong a = buddy.Allocate(32);
+        os.Fill(a, 32 + (ulong)overflowBytes, 0x41);
+        HeapCheckResult check = buddy.CheckHeap(HeapCheckLevel.Full);
+        Assert.Contains(check.Failures, f => f.Id == "B4" && f.Address == a + 32);
+
+        Exception error = Assert.ThrowsAny<Exception>(() => buddy.Free(a));
+        HeapCorruptionException corruption = Assert.IsType<HeapCorruptionException>(error);
+        Assert.Equal(a + 32, corruption.Address);
+        Assert.True(buddy.CheckHeap(HeapCheckLevel.Full).Succeeded);
+        buddy.Free(a);
+        Assert.Equal(1, buddy.GetFreeBlockCount(12));
+    }
+
+    [Fact]
+    [Trait("Category", "BadInput")]
+    public void Underflow_IntoFreeBlockBelow_IsDetected()
+    {
+        using var os = new SimulatedOs();
+        var buddy = new BuddyAllocator(os, Small());
+        ulong a = buddy.Allocate(32);
+        ulong b = buddy.Allocate(32);
+        buddy.Free(a);
+        os.WriteUInt64(b - 16, 0x4141_4141_4141_4141); // 16 bytes before b is the check word of free block a
+        HeapCorruptionException error = Assert.Throws<HeapCorruptionException>(() => buddy.Allocate(32));
+        Assert.Equal(a, error.Address);
+        Assert.True(buddy.CheckHeap(HeapCheckLevel.Full).Succeeded);
+    }
 }

@@ -216,6 +216,7 @@ public sealed class AllocatorContractTests
         }
 
         Assert.Equal(0UL, s.Allocator.AllocateZeroed(1UL << 33, 1UL << 33));
+        Assert.Equal(0UL, s.Allocator.AllocateAligned(1UL << 63, 16));
         Assert.Equal(0UL, s.Allocator.Reallocate(keep, ulong.MaxValue - 64));
         Assert.Equal(1, s.Allocator.GetStatistics().LiveBlocks);
         Assert.True(s.Allocator.UsableSize(keep) >= 64);
@@ -233,6 +234,12 @@ public sealed class AllocatorContractTests
             ulong other = s.Allocator.Allocate(size);
             s.Allocator.Free(p);
             Exception? error = Record.Exception(() => s.Allocator.Free(p));
+            if (error is SegmentationFaultException && s.Fixture.DoubleFreeOfUnmappedBlockMayFault && size >= 1 << 20)
+            {
+                s.Allocator.Free(other);
+                continue;
+            }
+
             Assert.True(IsMisuseError(error), $"size {size}: expected a double-free error, got {error?.GetType().Name ?? "nothing"}");
             Assert.Contains($"{p:x}", error!.Message, StringComparison.OrdinalIgnoreCase);
             s.Allocator.Free(other);

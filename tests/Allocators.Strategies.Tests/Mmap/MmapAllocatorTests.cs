@@ -294,4 +294,49 @@ public sealed class MmapAllocatorTests
             Testing.ModelChecker.Check(allocator, [Testing.AllocatorOperation.Memalign(16384, 15), Testing.AllocatorOperation.Malloc(16), Testing.AllocatorOperation.Realloc(0, 15232)]);
         }
     }
+
+    [Fact]
+    [Trait("Category", "Property")]
+    public void Quarantine_RandomOperations_NoBlockEverLandsOnAFreedRange()
+    {
+        FsCheck.Arbitrary<Testing.AllocatorOperation[]> sequences = Testing.OperationGenerators.Arbitrary(maxLength: 150, maxBytes: 200_000, maxAlignment: 16384);
+        FsCheck.Property property = FsCheck.Fluent.Prop.ForAll(sequences, operations =>
+        {
+            using var os = new SimulatedOs();
+            var allocator = new MmapAllocator(os, new MmapAllocatorOptions { Quarantine = true, GuardPageBefore = true, QuarantineMaxBlocks = 100_000, QuarantineMaxBytes = 1UL << 40 });
+            var freedPages = new HashSet<ulong>();
+            var checker = new Testing.ModelChecker(allocator);
+            foreach (Testing.AllocatorOperation op in operations)
+            {
+                HashSet<ulong> before = checker.Live.Select(b => b.Address).ToHashSet();
+                var sizes = checker.Live.ToDictionary(b => b.Address, b => b.Size);
+                checker.Apply(op);
+                if (op.Kind == Testing.OperationKind.Trim)
+                {
+                    // Trim empties the quarantine by design: from here on those ranges may be reused.
+                    freedPages.Clear();
+                }
+
+                HashSet<ulong> after = checker.Live.Select(b => b.Address).ToHashSet();
+                foreach (ulong gone in before.Except(after))
+                {
+                    for (ulong page = gone & ~(Page - 1); page < gone + Math.Max(sizes[gone], 1); page += Page)
+                    {
+                        freedPages.Add(page);
+                    }
+                }
+
+                foreach (ulong fresh in after.Except(before))
+                {
+                    Assert.DoesNotContain(fresh & ~(Page - 1), freedPages);
+                }
+            }
+
+            checker.FreeAll();
+            Assert.Equal(0, allocator.GetStatistics().LiveBlocks);
+            HeapCheckResult check = allocator.CheckHeap(HeapCheckLevel.Full); // M5: every quarantined range is still PROT_NONE
+            Assert.True(check.Succeeded, check.ToString());
+        });
+        FsCheck.Check.One(FsCheck.Config.QuickThrowOnFailure.WithMaxTest(Testing.PropertyScale.Scale(40)), property);
+    }
 }
