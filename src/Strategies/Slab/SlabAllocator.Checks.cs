@@ -15,9 +15,14 @@ public sealed partial class SlabAllocator
     /// </remarks>
     public HeapCheckResult CheckHeap(HeapCheckLevel level)
     {
-        lock (_lock)
+        _gate.Enter();
+        try
         {
             return CheckLocked(level);
+        }
+        finally
+        {
+            _gate.Exit();
         }
     }
 

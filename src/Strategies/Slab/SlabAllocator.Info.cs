@@ -10,7 +10,8 @@ public sealed partial class SlabAllocator
     /// <inheritdoc/>
     public AllocatorStatistics GetStatistics()
     {
-        lock (_lock)
+        _gate.Enter();
+        try
         {
             ulong held = _largeBytes;
             ulong free = 0;
@@ -47,13 +48,18 @@ public sealed partial class SlabAllocator
                 Os = _os.GetStatistics(),
             };
         }
+        finally
+        {
+            _gate.Exit();
+        }
     }
 
     /// <summary>Gets one <c>/proc/slabinfo</c>-style line per cache (size classes first, then typed caches); format them with <see cref="SlabInfoFormatter"/>.</summary>
     /// <returns>A snapshot of every cache.</returns>
     public IReadOnlyList<SlabCacheInfo> GetSlabInfo()
     {
-        lock (_lock)
+        _gate.Enter();
+        try
         {
             var lines = new List<SlabCacheInfo>(_classes.Length + _typed.Count);
             foreach (SlabCache c in AllCaches())
@@ -75,6 +81,10 @@ public sealed partial class SlabAllocator
 
             return lines;
         }
+        finally
+        {
+            _gate.Exit();
+        }
     }
 
     /// <inheritdoc/>
@@ -86,7 +96,8 @@ public sealed partial class SlabAllocator
     /// </remarks>
     public IReadOnlyList<HeapBlock> WalkHeap()
     {
-        lock (_lock)
+        _gate.Enter();
+        try
         {
             var slabs = new List<SlabDescriptor>();
             foreach (SlabCache cache in AllCaches())
@@ -109,6 +120,10 @@ public sealed partial class SlabAllocator
 
             blocks.Sort((a, b) => a.Address.CompareTo(b.Address));
             return blocks;
+        }
+        finally
+        {
+            _gate.Exit();
         }
     }
 

@@ -4,7 +4,6 @@ using System;
 using System.Collections.Generic;
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Threading;
 using Microsoft.Extensions.Options;
 
 namespace Allocators.Strategies.Slab;
@@ -65,7 +64,7 @@ namespace Allocators.Strategies.Slab;
 // (O(1)); a pointer inside an object, in colour padding or in a tail by the O(1) index computation; an object freed
 // into the wrong cache by the descriptor's cache; a corrupted in-band link when it is popped.
 //
-// Lock order: one lock per allocator (_lock) guards every cache; constructor and destructor callbacks run under it
+// Lock order: one lock per allocator (_gate, a SlabGate) guards every cache; constructor and destructor callbacks run under it
 // and must not call back into the allocator (that throws).
 
 /// <summary>
@@ -88,7 +87,7 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
 
     private static readonly int[] s_sizeClasses = [16, 32, 48, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096, 8192];
 
-    private readonly Lock _lock = new();
+    private SlabGate _gate;                             // the allocator lock (see SlabGate)
     private readonly ISimulatedOs _os;
     private readonly int _pageShift;
     private readonly ulong _pageSize;
@@ -209,9 +208,9 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
     /// <inheritdoc/>
     public ulong Allocate(ulong size)
     {
-        lock (_lock)
+        _gate.Enter();
+        try
         {
-            CheckNotInCallback();
             ulong address = AllocateLocked(size);
             if (address != 0)
             {
@@ -225,6 +224,10 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
 
             return address;
         }
+        finally
+        {
+            _gate.Exit();
+        }
     }
 
     /// <inheritdoc/>
@@ -235,9 +238,9 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
             return;
         }
 
-        lock (_lock)
+        _gate.Enter();
+        try
         {
-            CheckNotInCallback();
             FreeLocked(address, nameof(Free));
             _frees++;
             if (_checkFull)
@@ -245,14 +248,18 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
                 VerifyAfter(nameof(Free), address);
             }
         }
+        finally
+        {
+            _gate.Exit();
+        }
     }
 
     /// <inheritdoc/>
     public ulong Reallocate(ulong address, ulong size)
     {
-        lock (_lock)
+        _gate.Enter();
+        try
         {
-            CheckNotInCallback();
             ulong result;
             if (address == 0)
             {
@@ -280,14 +287,18 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
 
             return result;
         }
+        finally
+        {
+            _gate.Exit();
+        }
     }
 
     /// <inheritdoc/>
     public ulong AllocateZeroed(ulong count, ulong size)
     {
-        lock (_lock)
+        _gate.Enter();
+        try
         {
-            CheckNotInCallback();
             ulong address;
             if (count != 0 && size > ulong.MaxValue / count)
             {
@@ -316,6 +327,10 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
 
             return address;
         }
+        finally
+        {
+            _gate.Exit();
+        }
     }
 
     /// <inheritdoc/>
@@ -326,9 +341,9 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
     /// </remarks>
     public ulong AllocateAligned(ulong alignment, ulong size)
     {
-        lock (_lock)
+        _gate.Enter();
+        try
         {
-            CheckNotInCallback();
             ulong address;
             if (alignment == 0 || !BitOperations.IsPow2(alignment))
             {
@@ -359,6 +374,10 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
 
             return address;
         }
+        finally
+        {
+            _gate.Exit();
+        }
     }
 
     /// <inheritdoc/>
@@ -369,7 +388,8 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
             return 0;
         }
 
-        lock (_lock)
+        _gate.Enter();
+        try
         {
             SlabDescriptor? slab = _pages.Find(address >> _pageShift);
             if (slab is not null)
@@ -391,15 +411,19 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
             ThrowUnknown(address, nameof(UsableSize));
             return 0;
         }
+        finally
+        {
+            _gate.Exit();
+        }
     }
 
     /// <inheritdoc/>
     /// <remarks>Reaps: empties every magazine and unmaps empty slabs, keeping at most <paramref name="pad"/> bytes of them.</remarks>
     public bool Trim(ulong pad)
     {
-        lock (_lock)
+        _gate.Enter();
+        try
         {
-            CheckNotInCallback();
             bool released = ReapLocked(pad) != 0;
             if (_checkFull)
             {
@@ -407,6 +431,10 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
             }
 
             return released;
+        }
+        finally
+        {
+            _gate.Exit();
         }
     }
 
@@ -417,9 +445,9 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
     /// <returns>The bytes returned to the OS.</returns>
     public ulong Reap()
     {
-        lock (_lock)
+        _gate.Enter();
+        try
         {
-            CheckNotInCallback();
             ulong released = ReapLocked(0);
             if (_checkFull)
             {
@@ -427,6 +455,10 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
             }
 
             return released;
+        }
+        finally
+        {
+            _gate.Exit();
         }
     }
 
@@ -452,9 +484,9 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
             throw new ArgumentOutOfRangeException(nameof(alignment), alignment, $"CreateCache: alignment must be a power of two from 8 to the page size {_pageSize} (cache={name}).");
         }
 
-        lock (_lock)
+        _gate.Enter();
+        try
         {
-            CheckNotInCallback();
             if (FindCache(name) is not null)
             {
                 throw new ArgumentException($"CreateCache: a cache named '{name}' already exists.", nameof(name));
@@ -475,6 +507,10 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
             _typed.Add(cache);
             return cache;
         }
+        finally
+        {
+            _gate.Exit();
+        }
     }
 
     /// <summary>kmem_cache_destroy: empties the magazines of a typed cache, destroys its slabs (running the destructor) and retires it.</summary>
@@ -483,9 +519,9 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
     public void DestroyCache(SlabCache cache)
     {
         ArgumentNullException.ThrowIfNull(cache);
-        lock (_lock)
+        _gate.Enter();
+        try
         {
-            CheckNotInCallback();
             if (!cache.IsTyped || !_typed.Contains(cache))
             {
                 throw new ArgumentException($"DestroyCache: '{cache.Name}' is not a typed cache of this allocator.", nameof(cache));
@@ -501,23 +537,32 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
             cache.Destroyed = true;
             _typed.Remove(cache);
         }
+        finally
+        {
+            _gate.Exit();
+        }
     }
 
     /// <summary>Gets the typed caches, in creation order.</summary>
     /// <returns>A snapshot of the typed caches.</returns>
     public IReadOnlyList<SlabCache> GetTypedCaches()
     {
-        lock (_lock)
+        _gate.Enter();
+        try
         {
             return [.. _typed];
+        }
+        finally
+        {
+            _gate.Exit();
         }
     }
 
     internal ulong AllocateFromCache(SlabCache cache)
     {
-        lock (_lock)
+        _gate.Enter();
+        try
         {
-            CheckNotInCallback();
             if (cache.Destroyed)
             {
                 SlabThrowHelper.CacheDestroyed(cache.Name);
@@ -541,6 +586,10 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
 
             return address;
         }
+        finally
+        {
+            _gate.Exit();
+        }
     }
 
     internal void FreeToCache(SlabCache cache, ulong address)
@@ -551,9 +600,9 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
         }
 
         const string Operation = "SlabCache.Free";
-        lock (_lock)
+        _gate.Enter();
+        try
         {
-            CheckNotInCallback();
             if (cache.Destroyed)
             {
                 SlabThrowHelper.CacheDestroyed(cache.Name);
@@ -583,6 +632,10 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
                 VerifyAfter(Operation, address);
             }
         }
+        finally
+        {
+            _gate.Exit();
+        }
     }
 
     internal void RegisterSlab(SlabDescriptor slab)
@@ -607,16 +660,17 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
 
     internal void NoteOsRefusal() => _osRefusals++;
 
-    internal void EnterCallback() => _callbackDepth++;
-
-    internal void LeaveCallback() => _callbackDepth--;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void CheckNotInCallback()
+    internal void EnterCallback()
     {
-        if (_callbackDepth != 0)
+        _callbackDepth++;
+        _gate.EnterCallback();
+    }
+
+    internal void LeaveCallback()
+    {
+        if (--_callbackDepth == 0)
         {
-            SlabThrowHelper.Reentered();
+            _gate.LeaveCallback();
         }
     }
 

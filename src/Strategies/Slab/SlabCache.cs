@@ -226,7 +226,7 @@ public sealed class SlabCache
         int index = (int)Math.BigMul(_divMagic, offset, out _);
         if ((ulong)index * Stride != offset)
         {
-            SlabThrowHelper.NotObjectStart(operation, address, slab, $"it is {offset - ((ulong)index * Stride)} bytes into object {index}");
+            ThrowInside(slab, address, operation, offset, index);
         }
 
         return index;
@@ -349,6 +349,11 @@ public sealed class SlabCache
         }
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ThrowInside(SlabDescriptor slab, ulong address, string operation, ulong offset, int index)
+        => SlabThrowHelper.NotObjectStart(operation, address, slab, $"it is {offset - ((ulong)index * Stride)} bytes into object {index}");
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowOutside(SlabDescriptor slab, ulong address, string operation)
         => SlabThrowHelper.NotObjectStart(
             operation,

@@ -1,5 +1,7 @@
 // Copyright (c) Allocators contributors. MIT License.
 
+using System.Runtime.CompilerServices;
+
 namespace Allocators.Strategies.Slab;
 
 /// <summary>
@@ -42,9 +44,12 @@ internal sealed class SlabDescriptor
     /// <summary>Gets the number of objects the program holds.</summary>
     public int InUse => Cache.ObjectsPerSlab - SlabFree - MagazineHeld;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool IsFree(int index) => (FreeMap[index >> 6] & (1UL << index)) != 0;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void MarkFree(int index) => FreeMap[index >> 6] |= 1UL << index;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void MarkUsed(int index) => FreeMap[index >> 6] &= ~(1UL << index);
 }
