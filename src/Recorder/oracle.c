@@ -27,16 +27,19 @@
  *   xor PTR WIDTH VALUE      (xor the 1, 2, 4 or 8 byte little-endian word at PTR with VALUE)
  *   fill PTR LENGTH BYTE     (memset)                 peek PTR                (load the 8-byte word at PTR)
  *   sbrk DELTA               (a foreign sbrk by the program)
+ *   block OFFSET LENGTH      (map LENGTH bytes of PROT_NONE at B0+OFFSET, MAP_FIXED_NOREPLACE: blocks the break)
  *
  * Output: a header line "oracle 1 b0=HEX v=GLIBC-VERSION", then one line per operation, then "end ops=N b=HEX":
  *   I p=PTR s=HEX b=HEX            pointer results (posix_memalign adds r=RC before b=)
  *   I b=HEX                        free
- *   I r=DEC b=HEX                  usable, trim, mallopt, sbrk (r is the old break offset), peek (r=HEX)
+ *   I r=DEC b=HEX                  usable, trim, mallopt, sbrk (r is the old break offset), peek (r=HEX),
+ *                                  block (r=0, or -1 when the mapping failed)
  *   I mi=F0,F1,...,F9 b=HEX        mallinfo2: arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks
  *                                  fordblks keepcost (decimal)
  * where I is the operation index, b the break after the operation as an offset from B0, p "0" for NULL,
- * "hHEX" for a pointer at B0+HEX, or "mHEX" for a chunk with the IS_MMAPPED bit (HEX = the pointer's offset
- * in its page, as mapping addresses are the kernel's choice), and s the raw size word at p-8.
+ * "hHEX" for a pointer at B0+HEX, "mHEX" for a chunk with the IS_MMAPPED bit, or "xHEX" for a chunk without it
+ * that lies 2^40 or more away from B0 (heap memory from the mmap fallback when brk fails); for m and x, HEX is the
+ * pointer's offset in its page, as mapping addresses are the kernel's choice. s is the raw size word at p-8.
  * A fatal signal appends "signal SIG op=I".
  */
 
@@ -50,12 +53,13 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 enum op_kind {
     OP_MALLOC = 1, OP_CALLOC, OP_REALLOC, OP_MEMALIGN, OP_ALIGNED_ALLOC, OP_POSIX_MEMALIGN, OP_VALLOC, OP_PVALLOC,
-    OP_FREE, OP_USABLE, OP_TRIM, OP_MALLOPT, OP_MALLINFO2, OP_POKE, OP_FILL, OP_PEEK, OP_SBRK, OP_XOR
+    OP_FREE, OP_USABLE, OP_TRIM, OP_MALLOPT, OP_MALLINFO2, OP_POKE, OP_FILL, OP_PEEK, OP_SBRK, OP_XOR, OP_BLOCK
 };
 
 struct op {
@@ -69,6 +73,7 @@ struct op {
 #define MAX_SCRIPT (32u << 20)
 #define MAX_OPS (1u << 21)
 #define OUT_SIZE (1u << 20)
+#define OUTSIDE_HEAP (1ull << 40) /* a chunk this far from B0 lives in an mmap fallback region */
 
 static char script[MAX_SCRIPT + 1];
 static struct op ops[MAX_OPS];
@@ -396,6 +401,12 @@ static long parse_script(size_t length)
                 } else if (word_is(w, wl, "peek")) {
                     o->kind = OP_PEEK;
                     parse_pointer(o, defined_slots);
+                } else if (word_is(w, wl, "block")) {
+                    o->kind = OP_BLOCK;
+                    o->a = parse_unsigned("block needs an offset");
+                    o->b = parse_unsigned("block needs a length");
+                    if ((o->a & 4095) != 0 || o->b == 0)
+                        die_usage("block needs a page-aligned offset and a nonzero length", line_no);
                 } else if (word_is(w, wl, "sbrk")) {
                     o->kind = OP_SBRK;
                     o->a = (uint64_t)parse_signed("sbrk needs a delta");
@@ -465,6 +476,9 @@ static void put_pointer(void *p)
     memcpy(&word, (unsigned char *)p - 8, sizeof word);
     if (word & 2) {
         put_str(" p=m");
+        put_hex((uintptr_t)p & 4095);
+    } else if ((uintptr_t)p < b0 || (uintptr_t)p - b0 >= OUTSIDE_HEAP) {
+        put_str(" p=x");
         put_hex((uintptr_t)p & 4095);
     } else {
         put_str(" p=h");
@@ -593,6 +607,16 @@ static void run(long n)
                 put_str("-1");
             else
                 put_hex((uintptr_t)old - b0);
+            put_break();
+            end_line();
+            continue;
+        }
+        case OP_BLOCK: {
+            void *want = (void *)(b0 + (uintptr_t)o->a);
+            void *got = mmap(want, o->b, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+            put_str(got == want ? " r=0" : " r=-1");
+            if (got != MAP_FAILED && got != want)
+                munmap(got, o->b);
             put_break();
             end_line();
             continue;

@@ -34,7 +34,7 @@ public readonly record struct OracleOperation
     /// <summary>Gets the signed byte offset added to the slot's pointer.</summary>
     public long Delta { get; }
 
-    /// <summary>Gets the request size (malloc, calloc element size, realloc, memalign family), the trim pad, the poke width or the fill length.</summary>
+    /// <summary>Gets the request size (malloc, calloc element size, realloc, memalign family), the trim pad, the poke width, the fill length or the block length.</summary>
     public ulong Size { get; }
 
     /// <summary>Gets the calloc element count.</summary>
@@ -46,7 +46,7 @@ public readonly record struct OracleOperation
     /// <summary>Gets the mallopt parameter number (for example −3 for M_MMAP_THRESHOLD).</summary>
     public int Parameter { get; }
 
-    /// <summary>Gets the mallopt value, the poke value, the fill byte or the sbrk delta.</summary>
+    /// <summary>Gets the mallopt value, the poke value, the fill byte, the sbrk delta or the block offset.</summary>
     public long Value { get; }
 
     /// <summary>Gets a value indicating whether the operation defines the next slot.</summary>
@@ -177,6 +177,21 @@ public readonly record struct OracleOperation
     /// <returns>The operation.</returns>
     public static OracleOperation Sbrk(long delta) => new(OracleOperationKind.Sbrk, value: delta);
 
+    /// <summary>Creates a PROT_NONE mapping of <paramref name="length"/> bytes at the initial break + <paramref name="offset"/> that blocks the break's growth.</summary>
+    /// <param name="offset">The page-aligned offset from the initial break.</param>
+    /// <param name="length">The length in bytes (nonzero).</param>
+    /// <returns>The operation.</returns>
+    public static OracleOperation Block(ulong offset, ulong length)
+    {
+        if (offset % 4096 != 0 || offset > long.MaxValue)
+        {
+            throw new ArgumentOutOfRangeException(nameof(offset), offset, "The block offset must be page aligned.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfZero(length);
+        return new(OracleOperationKind.Block, size: length, value: (long)offset);
+    }
+
     /// <summary>Gets the operation as one script line (the syntax of <see cref="OracleScript.Parse"/>).</summary>
     /// <returns>The script line.</returns>
     public override string ToString()
@@ -202,6 +217,7 @@ public readonly record struct OracleOperation
             OracleOperationKind.Fill => string.Create(c, $"fill {PointerText()} {Size} {Value}"),
             OracleOperationKind.Peek => $"peek {PointerText()}",
             OracleOperationKind.Sbrk => string.Create(c, $"sbrk {Value}"),
+            OracleOperationKind.Block => string.Create(c, $"block 0x{Value:x} {Size}"),
             _ => throw new InvalidOperationException($"Unknown oracle operation kind {Kind}."),
         };
     }

@@ -56,6 +56,9 @@ public enum OracleOperationKind
     /// <summary><c>xor PTR WIDTH VALUE</c>: xors the 1, 2, 4 or 8 byte little-endian word at the pointer (a corruption independent of address randomization).</summary>
     Xor,
 
+    /// <summary><c>block OFFSET LENGTH</c>: maps PROT_NONE pages at the initial break + offset (MAP_FIXED_NOREPLACE), so the break cannot grow past them; reports 0, or −1 on failure.</summary>
+    Block,
+
     /// <summary><c>sbrk DELTA</c>: a foreign sbrk by the program, reporting the old break as an offset (or −1).</summary>
     Sbrk,
 }

@@ -84,6 +84,7 @@ internal static class OracleOutputParser
                             '0' => OraclePointer.Null,
                             'h' => new OraclePointer(OraclePointerKind.Heap, Hex(field[3..], line)),
                             'm' => new OraclePointer(OraclePointerKind.Mmap, Hex(field[3..], line)),
+                            'x' => new OraclePointer(OraclePointerKind.Outside, Hex(field[3..], line)),
                             _ => throw new FormatException($"Unknown pointer form in '{line}'."),
                         };
                         break;

@@ -13,4 +13,10 @@ public enum OraclePointerKind
 
     /// <summary>A chunk with the IS_MMAPPED bit: mapping addresses are the kernel's choice, so the offset is the pointer's offset in its page.</summary>
     Mmap,
+
+    /// <summary>
+    /// A chunk without the IS_MMAPPED bit lying 2^40 bytes or more away from the initial break: heap memory from glibc's
+    /// mmap fallback (brk failed); the offset is the pointer's offset in its page.
+    /// </summary>
+    Outside,
 }

@@ -19,7 +19,7 @@ namespace Allocators.Workloads.Oracle;
 /// <code>
 /// malloc N | calloc N M | realloc PTR N | memalign A N | aligned_alloc A N | posix_memalign A N | valloc N | pvalloc N
 /// free PTR | usable PTR | trim PAD | mallopt PARAM VALUE | mallinfo2
-/// poke PTR WIDTH VALUE | xor PTR WIDTH VALUE | fill PTR LENGTH BYTE | peek PTR | sbrk DELTA
+/// poke PTR WIDTH VALUE | xor PTR WIDTH VALUE | fill PTR LENGTH BYTE | peek PTR | sbrk DELTA | block OFFSET LENGTH
 /// </code>
 /// </remarks>
 public sealed class OracleScript
@@ -157,6 +157,7 @@ public sealed class OracleScript
                 "fill" => Expect(3, () => Pointer(1, (slot, delta) => OracleOperation.Fill(NonNull(slot), delta, Unsigned(2), Byte(3)))),
                 "peek" => Expect(1, () => Pointer(1, (slot, delta) => OracleOperation.Peek(NonNull(slot), delta))),
                 "sbrk" => Expect(1, () => OracleOperation.Sbrk(Signed(1))),
+                "block" => Expect(2, () => Block(Unsigned(1), Unsigned(2))),
                 _ => throw Error($"unknown operation '{name}'"),
             };
             return op;
@@ -206,6 +207,11 @@ public sealed class OracleScript
 
             return build(slot, delta);
         }
+
+        private OracleOperation Block(ulong offset, ulong length)
+            => offset % 4096 == 0 && offset <= long.MaxValue && length != 0
+                ? OracleOperation.Block(offset, length)
+                : throw Error("block needs a page-aligned offset and a nonzero length");
 
         private int NonNull(int slot) => slot >= 0 ? slot : throw Error($"'{words[0]}' cannot access memory through the null pointer");
 

@@ -18,6 +18,9 @@ public static class SimulatedOracle
 {
     private const string Source = "simulated glibc";
 
+    /// <summary>A chunk this far from the initial break lives in an mmap fallback region (as in oracle.c).</summary>
+    private const ulong OutsideHeap = 1UL << 40;
+
     /// <summary>Runs a script on a fresh simulated process.</summary>
     /// <param name="script">The script.</param>
     /// <param name="environment">
@@ -245,7 +248,9 @@ public static class SimulatedOracle
             var word = os.ReadUInt64(pointer - 8);
             var where = (word & 2) != 0
                 ? new OraclePointer(OraclePointerKind.Mmap, pointer & 4095)
-                : new OraclePointer(OraclePointerKind.Heap, pointer - b0);
+                : pointer < b0 || pointer - b0 >= OutsideHeap
+                    ? new OraclePointer(OraclePointerKind.Outside, pointer & 4095)
+                    : new OraclePointer(OraclePointerKind.Heap, pointer - b0);
             return new OracleStep(index, op.Kind, where, word, value, os.CurrentBreak - b0, null);
         }
 
@@ -283,6 +288,11 @@ public static class SimulatedOracle
                 break;
             case OracleOperationKind.Peek:
                 value = os.ReadUInt64(Address(op, slots));
+                break;
+            case OracleOperationKind.Block:
+                var want = b0 + (ulong)op.Value;
+                var mapped = os.Mmap(want, op.Size, Protection.None, MapFlags.PrivateAnonymous | MapFlags.FixedNoReplace);
+                value = mapped.Succeeded && mapped.Value == want ? 0 : ulong.MaxValue;
                 break;
             case OracleOperationKind.Sbrk:
                 var old = allocator.Sbrk(op.Value);

@@ -25,6 +25,18 @@ public sealed class GlibcDifferentialTests
     public void RandomSequences_MallocFreeOnly_MatchRealGlibc()
         => Differential.CheckRandom(new OracleScriptGenerators.Settings { Mallopt = false, Trim = false, Memalign = false, Realloc = false, MaxLength = 100 }, 150);
 
+    [OracleFact]
+    public void RandomSequences_VeryLongWithForeignSbrk_MatchRealGlibc()
+        => Differential.CheckRandom(new OracleScriptGenerators.Settings { MinLength = 1000, MaxLength = 3000, Sbrk = true }, 15);
+
+    [OracleFact]
+    public void RandomSequences_ForeignSbrk_MatchRealGlibc()
+        => Differential.CheckRandom(new OracleScriptGenerators.Settings { Sbrk = true, MaxLength = 80 }, 100);
+
+    [OracleFact]
+    public void RandomSequences_BreakBlockedMmapFallback_MatchRealGlibc()
+        => Differential.CheckRandom(new OracleScriptGenerators.Settings { Block = true, Sbrk = true, MaxLength = 80 }, 100);
+
     [OracleTheory]
     [InlineData("GLIBC_TUNABLES", "glibc.malloc.tcache_count=0")]
     [InlineData("GLIBC_TUNABLES", "glibc.malloc.tcache_count=2:glibc.malloc.tcache_max=200")]
@@ -33,6 +45,9 @@ public sealed class GlibcDifferentialTests
     [InlineData("MALLOC_TOP_PAD_", "0")]
     [InlineData("MALLOC_TRIM_THRESHOLD_", "4096")]
     [InlineData("MALLOC_MMAP_MAX_", "0")]
+    [InlineData("GLIBC_TUNABLES", "glibc.malloc.tcache_unsorted_limit=2:glibc.malloc.perturb=165")]
+    [InlineData("GLIBC_TUNABLES", "glibc.malloc.tcache_max=0:glibc.malloc.tcache_count=65535")]
+    [InlineData("MALLOC_TOP_PAD_", "1")]
     public void RandomSequences_WithTunable_MatchRealGlibc(string variable, string value)
         => Differential.CheckRandom(new OracleScriptGenerators.Settings(), 15, new Dictionary<string, string> { [variable] = value });
 }

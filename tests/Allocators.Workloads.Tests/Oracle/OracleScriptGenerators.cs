@@ -28,6 +28,9 @@ internal static class OracleScriptGenerators
         Mallopt,
         Mallinfo,
         FreeAll,
+        Sbrk,
+        Block,
+        Corrupt,
     }
 
     /// <summary>Which operations and sizes a plan may contain.</summary>
@@ -46,6 +49,14 @@ internal static class OracleScriptGenerators
         public bool Realloc { get; init; } = true;
 
         public bool Large { get; init; } = true;
+
+        public bool Sbrk { get; init; }
+
+        /// <summary>Gets a value indicating whether a PROT_NONE page may be mapped above the break (brk failures, the mmap fallback).</summary>
+        public bool Block { get; init; }
+
+        /// <summary>Gets a value indicating whether header words and links of live or freed blocks may be corrupted (xor).</summary>
+        public bool Corrupt { get; init; }
     }
 
     public sealed record PlanStep(StepKind Kind, ulong Size, ulong Extra, int Pick)
@@ -114,6 +125,21 @@ internal static class OracleScriptGenerators
             kinds.Add((1, Gen.Constant(StepKind.Mallopt)));
         }
 
+        if (settings.Sbrk)
+        {
+            kinds.Add((1, Gen.Constant(StepKind.Sbrk)));
+        }
+
+        if (settings.Block)
+        {
+            kinds.Add((1, Gen.Constant(StepKind.Block)));
+        }
+
+        if (settings.Corrupt)
+        {
+            kinds.Add((2, Gen.Constant(StepKind.Corrupt)));
+        }
+
         var step = from kind in Gen.Frequency(kinds.ToArray())
                    from s in size
                    from extra in Gen.Choose(0, 1 << 20)
@@ -152,7 +178,12 @@ internal static class OracleScriptGenerators
     {
         var ops = new List<OracleOperation>(plan.Length);
         var live = new List<int>();
+        var heapSlots = new List<int>(); // every non-mmapped-looking slot ever defined, live or freed (corruption targets)
         var slots = 0;
+        long[] corruptOffsets = [-8, -8, -8, -16, 0, 8, 16, 24];
+        // Bit 4 of a size word (NON_MAIN_ARENA) is left out: it sends free/realloc to heap_for_ptr, pinned separately
+        // (GlibcRegressionTests, finding F2), and would otherwise be the only thing this fuzzing finds.
+        long[] corruptBits = [1, 2, 8, 0x10, 0x20, 0x100, 0x1000, 0x10000];
         // Alignments above a page are left out: B0 is only page-aligned and mapping addresses are the kernel's,
         // so such placements differ from run to run (GlibcOracleSpecTests pins one on the heap with B0 given).
         ulong[] alignments = [16, 32, 64, 128, 256, 1024, 4096, 48, 100];
@@ -178,6 +209,11 @@ internal static class OracleScriptGenerators
         void Define(OracleOperation op)
         {
             ops.Add(op);
+            if (op.Size < 100_000)
+            {
+                heapSlots.Add(slots);
+            }
+
             live.Add(slots++);
         }
 
@@ -239,6 +275,22 @@ internal static class OracleScriptGenerators
                     break;
                 case StepKind.Mallinfo:
                     ops.Add(OracleOperation.Mallinfo2());
+                    break;
+                case StepKind.Block:
+                    ops.Add(OracleOperation.Block(0x1000 + (s.Extra % 0x60 * 0x1000), 4096));
+                    break;
+                case StepKind.Corrupt:
+                    if (heapSlots.Count > 0)
+                    {
+                        var target = heapSlots[s.Pick % heapSlots.Count];
+                        var offset = corruptOffsets[(int)(s.Extra % (ulong)corruptOffsets.Length)];
+                        var bits = corruptBits[(int)(s.Size % (ulong)corruptBits.Length)];
+                        ops.Add(OracleOperation.Xor(target, offset, 8, bits));
+                    }
+
+                    break;
+                case StepKind.Sbrk:
+                    ops.Add(OracleOperation.Sbrk((long)(s.Extra % 3 == 0 ? s.Extra % 64 : s.Extra % 9000)));
                     break;
                 default:
                     throw new InvalidOperationException($"Unknown plan step {s.Kind}.");
