@@ -51,6 +51,7 @@ public sealed class TraceVerifier
         using SimulatedOs os = Replayer.CreateOs(heapStart, _options.ConfigureOs);
         IAllocator allocator = _factory(os) ?? throw new InvalidOperationException("The allocator factory returned null.");
         var run = new Run(allocator, os, heapStart, Math.Max(0, _options.ContextCalls));
+        long limit = _options.MaxCalls > 0 ? _options.MaxCalls : long.MaxValue;
         int previousThread = SimulatedThread.CurrentId;
         long nextProgress = 1 << 16;
         try
@@ -59,6 +60,12 @@ public sealed class TraceVerifier
             {
                 for (int i = 0; i < count; i++)
                 {
+                    if (batch[i].Kind == TraceRecordKind.Call && run.Calls >= limit)
+                    {
+                        run.Finish();
+                        return run.Result();
+                    }
+
                     if (!run.Accept(batch[i]))
                     {
                         return run.Result();

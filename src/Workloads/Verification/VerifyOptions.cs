@@ -16,6 +16,10 @@ public sealed class VerifyOptions
     /// <value>Default null.</value>
     public Action<SimulatedOsOptions>? ConfigureOs { get; set; }
 
+    /// <summary>Gets or sets the most calls to verify (a prefix of a long trace); 0 = all.</summary>
+    /// <value>Default 0.</value>
+    public long MaxCalls { get; set; }
+
     /// <summary>Gets or sets a callback told the number of calls verified so far, about every 65536 calls.</summary>
     /// <value>Default null.</value>
     public Action<long>? Progress { get; set; }

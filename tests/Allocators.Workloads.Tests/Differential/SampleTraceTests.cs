@@ -84,4 +84,18 @@ public sealed class SampleTraceTests(ITestOutputHelper output)
 
         Assert.True(result.Calls > 0);
     }
+
+    /// <summary>Stress (not a benchmark): the 7-million-call sed recording, verified against the glibc strategy.</summary>
+    [Fact]
+    [Trait("Category", "Stress")]
+    public void LargeSample_GlibcStrategyPrefixIsExact()
+    {
+        string path = Path.Combine(TestPaths.SamplesDirectory, "sed-substitute-7m.trace.zst");
+        int scale = int.TryParse(Environment.GetEnvironmentVariable("ALLOCATORS_PROPERTY_SCALE"), out int s) && s > 0 ? s : 1;
+        var options = new VerifyOptions { MaxCalls = 200_000L * scale };
+        VerificationResult result = new TraceVerifier(TestStrategies.All["glibc"], options).Verify(path);
+        output.WriteLine($"{result.CallsMatched}/{result.Calls} matched");
+        Assert.Equal(Math.Min(options.MaxCalls, 7_045_230), result.Calls);
+        Assert.True(result.IsExact, result.FirstDivergence?.Description + " at line " + result.FirstDivergence?.Line);
+    }
 }

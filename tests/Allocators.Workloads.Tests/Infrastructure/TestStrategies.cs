@@ -1,7 +1,9 @@
 // Copyright (c) Allocators contributors. MIT License.
 
+using Allocators.Strategies.Buddy;
 using Allocators.Strategies.Glibc;
 using Allocators.Strategies.Mmap;
+using Allocators.Strategies.Slab;
 
 namespace Allocators.Workloads.Tests.Infrastructure;
 
@@ -13,6 +15,8 @@ internal static class TestStrategies
         ["bump"] = os => new BumpAllocator(os),
         ["mmap"] = os => new MmapAllocator(os),
         ["glibc"] = os => new GlibcAllocator(os),
+        ["buddy"] = os => new BuddyAllocator(os),
+        ["slab"] = os => new SlabAllocator(os),
     };
 
     public static TheoryData<string> Names => [.. All.Keys];
