@@ -57,6 +57,9 @@ internal static class SweepCommand
             var rows = output.WithProgress("sweep", fraction =>
             {
                 var list = new List<SweepRow>(combinations.Count);
+
+                // One untimed run first, so the first row's time is not the JIT compiling the strategy.
+                _ = ReplayService.Replay(path, name, combinations[0], null, drain: false, skipUnknown: false);
                 for (int i = 0; i < combinations.Count; i++)
                 {
                     var report = ReplayService.Replay(path, name, combinations[i], null, drain: false, skipUnknown: false);
