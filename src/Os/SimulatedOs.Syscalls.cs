@@ -135,6 +135,7 @@ public sealed partial class SimulatedOs
         {
             ulong dataLimit = Limits.DataLimitBytes;
             if ((dataLimit != 0 && address - _initialBreak > dataLimit)
+                || Limits.ExceedsOvercommit(newEnd - oldEnd)
                 || newEnd - _initialBreak > _heapReservation
                 || !IsRangeFree(oldEnd, Math.Min(newEnd + (ulong)_pageSize, _taskSize)))
             {
@@ -176,7 +177,8 @@ public sealed partial class SimulatedOs
         }
 
         ulong bytes = PageCeil(length);
-        if (bytes == 0 || bytes > _taskSize || Faults.ShouldFailMmap(_mmapCalls, bytes))
+        bool accounted = !shared && (protection & Protection.Write) != 0 && (flags & MapFlags.NoReserve) == 0;
+        if (bytes == 0 || bytes > _taskSize || bytes > _maxMappingBytes || Faults.ShouldFailMmap(_mmapCalls, bytes) || (accounted && Limits.ExceedsOvercommit(bytes)))
         {
             return Errno.ENOMEM;
         }
@@ -443,6 +445,11 @@ public sealed partial class SimulatedOs
     {
         ulong addressSpaceLimit = Limits.AddressSpaceLimitBytes;
         if (addressSpaceLimit != 0 && _vszBytes + grow > addressSpaceLimit)
+        {
+            return true;
+        }
+
+        if ((vma.IsData && Limits.ExceedsOvercommit(grow)) || (!vma.IsHeap && vma.Length + grow > _maxMappingBytes))
         {
             return true;
         }

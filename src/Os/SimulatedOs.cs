@@ -33,6 +33,7 @@ public sealed unsafe partial class SimulatedOs : ISimulatedOs, IDisposable
     private readonly ulong _mmapMinAddress;
     private readonly ulong _taskSize;
     private readonly ulong _heapReservation;
+    private readonly ulong _maxMappingBytes;
     private readonly ulong _windowLow;
     private nint _heapHost;
     private nint _windowHost;
@@ -86,6 +87,7 @@ public sealed unsafe partial class SimulatedOs : ISimulatedOs, IDisposable
         _searchCeiling = options.MmapBase;
         _mmapMinAddress = PageCeil(options.MmapMinAddress);
         _heapReservation = Math.Min(options.HeapReservationBytes, _taskSize - _initialBreak);
+        _maxMappingBytes = options.MaxMappingBytes;
         Limits = new SimulatedOsLimits(options);
         Faults = new SimulatedOsFaults(options);
 

@@ -15,6 +15,8 @@ public sealed class SimulatedOsOptions
     internal const ulong DefaultHeapReservationBytes = 64UL << 30;
     internal const ulong DefaultMmapReservationBytes = 64UL << 30;
     internal const int DefaultMaxMapCount = 65530;
+    internal const ulong DefaultOvercommitLimitBytes = 32UL << 30;
+    internal const ulong DefaultMaxMappingBytes = 64UL << 30;
 
     /// <summary>Gets or sets the page size in bytes: a power of two from 4096 to 1 GiB.</summary>
     /// <value>The default is 4096.</value>
@@ -57,6 +59,23 @@ public sealed class SimulatedOsOptions
     /// </summary>
     /// <value>The default is 0 (unlimited).</value>
     public ulong DataLimitBytes { get; set; }
+
+    /// <summary>
+    /// Gets or sets the heuristic overcommit bound (vm.overcommit_memory = 0): a single brk growth, mmap or mremap
+    /// growth of accounted memory (private writable, without MAP_NORESERVE) larger than this fails with ENOMEM, as
+    /// Linux refuses one request larger than RAM + swap; 0 turns the check off.
+    /// </summary>
+    /// <value>The default is 34359738368 (32 GiB), a machine of this project's size.</value>
+    public ulong OvercommitLimitBytes { get; set; } = DefaultOvercommitLimitBytes;
+
+    /// <summary>
+    /// Gets or sets the largest single mapping the simulation creates (bytes; mmap, mremap growth), accounted or not.
+    /// A simulator limit, not a Linux one: page-table entries are filled when a mapping is made (8 bytes per page),
+    /// so an untouched PROT_NONE or MAP_NORESERVE reservation of many TiB would still cost the host gigabytes.
+    /// Larger requests fail with ENOMEM.
+    /// </summary>
+    /// <value>The default is 68719476736 (64 GiB).</value>
+    public ulong MaxMappingBytes { get; set; } = DefaultMaxMappingBytes;
 
     /// <summary>Gets or sets vm.max_map_count: the most mappings (VMAs) the process may have.</summary>
     /// <value>The default is 65530.</value>

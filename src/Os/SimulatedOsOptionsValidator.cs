@@ -75,6 +75,11 @@ public sealed class SimulatedOsOptionsValidator : IValidateOptions<SimulatedOsOp
                 nameof(SimulatedOsOptions.MmapReservationBytes));
         }
 
+        if (options.MaxMappingBytes < (ulong)System.Math.Max(options.PageSize, 1))
+        {
+            builder.AddError($"must be at least one page ({options.PageSize}), but is {options.MaxMappingBytes}.", nameof(SimulatedOsOptions.MaxMappingBytes));
+        }
+
         if (options.MaxMapCount < 1)
         {
             builder.AddError($"must be at least 1, but is {options.MaxMapCount}.", nameof(SimulatedOsOptions.MaxMapCount));
