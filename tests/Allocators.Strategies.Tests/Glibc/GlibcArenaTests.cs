@@ -145,4 +145,44 @@ public sealed class GlibcArenaTests
         Assert.Equal(8, arenas.Count);
         h.AssertConsistent();
     }
+
+    [Fact]
+    public void ThreadArena_BeyondOneHeap_ChainsNewHeapAndUnmapsItWhenFreed()
+    {
+        // Without tcache and fastbins the fenceposted remainder of the first heap's old top coalesces, so heap_trim
+        // can fold the emptied second heap back (with them, the cached remainder blocks it, as in glibc).
+        using var h = new GlibcHeap(new GlibcAllocatorOptions { TcacheCount = 0, MaxFastBytes = 0 });
+        using (SimulatedThread.Enter(1))
+        {
+            h.Malloc(1);
+        }
+
+        using (SimulatedThread.Enter(2))
+        {
+            var ptrs = new List<ulong>();
+            for (int i = 0; i < 600; i++)
+            {
+                ptrs.Add(h.Malloc(120000));
+            }
+
+            var heaps = ptrs.Select(p => p & ~(HeapMax - 1)).Distinct().ToList();
+            Assert.Equal(2, heaps.Count);
+            h.AssertConsistent();
+            string info = h.Glibc.MallocInfo();
+            Assert.Contains("<heap nr=\"1\">", info);
+            Assert.Contains("<aspace type=\"subheaps\" size=\"2\"/>", info);
+            Assert.StartsWith("Arena 0:\n", h.Glibc.MallocStats());
+            Assert.Contains("Arena 1:\n", h.Glibc.MallocStats());
+
+            h.ClearSyscalls();
+            for (int i = ptrs.Count - 1; i >= 0; i--)
+            {
+                h.Free(ptrs[i]);
+            }
+
+            Assert.Contains(h.Syscalls, s => s.Kind == SyscallKind.Munmap && s.Arg1 == HeapMax && s.Arg0 == heaps[1]);
+            h.AssertConsistent();
+            Assert.Equal(4UL, h.Hdr(h.Malloc(100)) & 4);
+        }
+    }
 }
