@@ -224,21 +224,21 @@ public sealed partial class BuddyAllocator
                 return;
             }
 
-            if (_os.ReadUInt64(node + CheckOffset) != CheckWord(node, order))
+            if (Load(node + CheckOffset) != CheckWord(node, order))
             {
                 failures.Add(new HeapCheckFailure("B4", node, $"order {order}: free block 0x{node:x} has a bad check word (overwritten after free?)"));
                 return;
             }
 
-            if (_os.ReadUInt64(node + PrevOffset) != prev)
+            if (Load(node + PrevOffset) != prev)
             {
-                failures.Add(new HeapCheckFailure("B4", node, $"order {order}: free block 0x{node:x} has prev 0x{_os.ReadUInt64(node + PrevOffset):x}, expected 0x{prev:x}"));
+                failures.Add(new HeapCheckFailure("B4", node, $"order {order}: free block 0x{node:x} has prev 0x{Load(node + PrevOffset):x}, expected 0x{prev:x}"));
                 return;
             }
 
             count++;
             prev = node;
-            node = _os.ReadUInt64(node + NextOffset);
+            node = Load(node + NextOffset);
         }
 
         if (count != expected || count != _freeCounts[order])

@@ -1,5 +1,7 @@
 // Copyright (c) Allocators contributors. MIT License.
 
+using System.Runtime.CompilerServices;
+using Allocators.Os;
 using Allocators.Strategies.Shared;
 
 namespace Allocators.Strategies.Buddy;
@@ -18,6 +20,24 @@ public sealed partial class BuddyAllocator
 
     private const ulong NodeMagic = 0xB0DD_1E5F_EEB1_0C4BUL;
 
+    /// <summary>Reads a free-list word; calls the sealed <see cref="SimulatedOs"/> directly when it is one (inlinable).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong Load(ulong address) => _fastOs is { } fast ? fast.ReadUInt64(address) : _os.ReadUInt64(address);
+
+    /// <summary>Writes a free-list word; calls the sealed <see cref="SimulatedOs"/> directly when it is one (inlinable).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Store(ulong address, ulong value)
+    {
+        if (_fastOs is { } fast)
+        {
+            fast.WriteUInt64(address, value);
+        }
+        else
+        {
+            _os.WriteUInt64(address, value);
+        }
+    }
+
     /// <summary>The check word a free block of <paramref name="order"/> at <paramref name="block"/> must carry.</summary>
     internal static ulong CheckWord(ulong block, int order) => NodeMagic ^ block ^ ((ulong)order * 0x9E37_79B9_7F4A_7C15UL);
 
@@ -31,12 +51,12 @@ public sealed partial class BuddyAllocator
     private void LinkRaw(ulong block, int order)
     {
         ulong head = _freeHeads[order];
-        _os.WriteUInt64(block + NextOffset, head);
-        _os.WriteUInt64(block + PrevOffset, 0);
-        _os.WriteUInt64(block + CheckOffset, CheckWord(block, order));
+        Store(block + NextOffset, head);
+        Store(block + PrevOffset, 0);
+        Store(block + CheckOffset, CheckWord(block, order));
         if (head != 0)
         {
-            _os.WriteUInt64(head + PrevOffset, block);
+            Store(head + PrevOffset, block);
         }
 
         _freeHeads[order] = block;
@@ -46,23 +66,23 @@ public sealed partial class BuddyAllocator
     /// <summary>Removes a validated free block from its list and from the free state of the map.</summary>
     private void Unlink(BuddyRegion region, ulong block, int order)
     {
-        ulong next = _os.ReadUInt64(block + NextOffset);
-        ulong prev = _os.ReadUInt64(block + PrevOffset);
+        ulong next = Load(block + NextOffset);
+        ulong prev = Load(block + PrevOffset);
         if (prev == 0)
         {
             _freeHeads[order] = next;
         }
         else
         {
-            _os.WriteUInt64(prev + NextOffset, next);
+            Store(prev + NextOffset, next);
         }
 
         if (next != 0)
         {
-            _os.WriteUInt64(next + PrevOffset, prev);
+            Store(next + PrevOffset, prev);
         }
 
-        _os.WriteUInt64(block + CheckOffset, 0);
+        Store(block + CheckOffset, 0);
         _freeCounts[order]--;
         region.State[(block - region.Base) >> _minOrder] = 0;
         region.FreeBytes -= 1UL << order;
@@ -76,14 +96,14 @@ public sealed partial class BuddyAllocator
             return why;
         }
 
-        ulong check = _os.ReadUInt64(block + CheckOffset);
+        ulong check = Load(block + CheckOffset);
         if (check != CheckWord(block, order))
         {
             return $"the check word of free block 0x{block:x} (order {order}) is 0x{check:x}, expected 0x{CheckWord(block, order):x}: the node was overwritten (use after free or overflow)";
         }
 
-        ulong next = _os.ReadUInt64(block + NextOffset);
-        ulong prev = _os.ReadUInt64(block + PrevOffset);
+        ulong next = Load(block + NextOffset);
+        ulong prev = Load(block + PrevOffset);
         if (prev == 0)
         {
             if (_freeHeads[order] != block)
@@ -95,9 +115,9 @@ public sealed partial class BuddyAllocator
         {
             return $"prev link 0x{prev:x} of free block 0x{block:x} is bad: {prevWhy}";
         }
-        else if (_os.ReadUInt64(prev + NextOffset) != block)
+        else if (Load(prev + NextOffset) != block)
         {
-            return $"prev 0x{prev:x} of free block 0x{block:x} does not link back to it (prev->next = 0x{_os.ReadUInt64(prev + NextOffset):x})";
+            return $"prev 0x{prev:x} of free block 0x{block:x} does not link back to it (prev->next = 0x{Load(prev + NextOffset):x})";
         }
 
         if (next != 0)
@@ -107,9 +127,9 @@ public sealed partial class BuddyAllocator
                 return $"next link 0x{next:x} of free block 0x{block:x} is bad: {nextWhy}";
             }
 
-            if (_os.ReadUInt64(next + PrevOffset) != block)
+            if (Load(next + PrevOffset) != block)
             {
-                return $"next 0x{next:x} of free block 0x{block:x} does not link back to it (next->prev = 0x{_os.ReadUInt64(next + PrevOffset):x})";
+                return $"next 0x{next:x} of free block 0x{block:x} does not link back to it (next->prev = 0x{Load(next + PrevOffset):x})";
             }
         }
 

@@ -2,6 +2,7 @@
 
 using System;
 using System.Collections.Generic;
+using Allocators.Os;
 using Allocators.Strategies.Shared;
 using Microsoft.Extensions.Options;
 
@@ -33,6 +34,7 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
 
     private readonly object _lock = new();
     private readonly ISimulatedOs _os;
+    private readonly SimulatedOs? _fastOs;
     private readonly ulong _pageSize;
     private readonly int _minOrder;
     private readonly int _maxOrder;
@@ -72,6 +74,7 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
         }
 
         _os = os;
+        _fastOs = os as SimulatedOs;
         _pageSize = (ulong)os.PageSize;
         _minOrder = options.MinOrder;
         _maxOrder = options.MaxOrder;

@@ -339,4 +339,26 @@ public sealed class MmapAllocatorTests
         });
         FsCheck.Check.One(FsCheck.Config.QuickThrowOnFailure.WithMaxTest(Testing.PropertyScale.Scale(40)), property);
     }
+
+    [Fact]
+    [Trait("Category", "BadInput")]
+    public void Allocate_MapCountExhausted_ReturnsNullAndRecoversAfterAFree()
+    {
+        using var os = new SimulatedOs(new SimulatedOsOptions { MaxMapCount = 64 });
+        var allocator = new MmapAllocator(os, new MmapAllocatorOptions { GuardPageBefore = true });
+        var blocks = new List<ulong>();
+        ulong p;
+        while ((p = allocator.Allocate(100)) != 0)
+        {
+            blocks.Add(p);
+            Assert.True(blocks.Count < 64, "the map-count limit never made an allocation fail");
+        }
+
+        Assert.True(blocks.Count >= 15, $"only {blocks.Count} blocks fit in 64 mappings");
+        Assert.Equal(AllocationFailure.OutOfMemory, allocator.GetStatistics().LastFailure);
+        Assert.True(os.GetStatistics().MapCount <= 64);
+        Assert.True(allocator.CheckHeap(HeapCheckLevel.Full).Succeeded);
+        allocator.Free(blocks[^1]);
+        Assert.NotEqual(0UL, allocator.Allocate(100));
+    }
 }
