@@ -90,6 +90,21 @@ public sealed class ConfigurationBindingTests
     }
 
     [Fact]
+    public void AddAllocators_DefaultEntry_IsMatchedWithoutCaseAndIsUnkeyed()
+    {
+        IConfiguration configuration = Build(new Dictionary<string, string?>
+        {
+            ["Allocators:Default:Strategy"] = "SLAB",
+            ["Allocators:Default:EmptySlabsPerCache"] = "5",
+        });
+        var services = new ServiceCollection().AddAllocators(configuration.GetSection("Allocators"));
+        using ServiceProvider provider = services.BuildServiceProvider();
+        Assert.Equal("slab", provider.GetRequiredService<IAllocator>().Name);
+        Assert.Equal(5, provider.GetRequiredService<IOptions<SlabAllocatorOptions>>().Value.EmptySlabsPerCache);
+        Assert.Null(provider.GetKeyedService<IAllocator>("Default"));
+    }
+
+    [Fact]
     public void AddAllocators_UnknownStrategy_ThrowsNamingTheSection()
     {
         IConfiguration configuration = Build(new Dictionary<string, string?>

@@ -73,6 +73,20 @@ public sealed class ServiceCollectionExtensionsTests
         facade.Free(a);
     }
 
+    [Theory]
+    [MemberData(nameof(Strategies))]
+    public void ResolvedAllocator_WalksItsHeapThroughTheFacade(string strategy)
+    {
+        var services = AddDefault(new ServiceCollection(), strategy);
+        using ServiceProvider provider = services.BuildServiceProvider();
+        var allocator = provider.GetRequiredService<IAllocator>();
+        ulong a = allocator.Allocate(48);
+        var walker = Assert.IsAssignableFrom<IHeapWalker>(allocator);
+        Assert.Contains(walker.WalkHeap(), b => b.Kind is HeapBlockKind.InUse or HeapBlockKind.Mmapped && a >= b.Address && a < b.Address + b.Size);
+        Assert.True(allocator.CheckHeap(HeapCheckLevel.Full).Succeeded);
+        allocator.Free(a);
+    }
+
     [Fact]
     public void AddStrategyAllocator_TwoStrategies_FirstIsTheDefault()
     {

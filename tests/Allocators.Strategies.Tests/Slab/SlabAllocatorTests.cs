@@ -345,6 +345,20 @@ public sealed class SlabAllocatorTests
     }
 
     [Fact]
+    public void Trim_WithPad_KeepsThatManyBytesOfEmptySlabs()
+    {
+        using var t = SlabTestOs.Create(magazineSize: 0, emptySlabs: 8);
+        var objects = Enumerable.Range(0, 8 * 32).Select(_ => t.Allocator.Allocate(128)).ToList();   // 8 one-page slabs
+        objects.ForEach(t.Allocator.Free);
+        Assert.Equal(8UL * 4096, t.Allocator.GetStatistics().HeldBytes);
+        Assert.True(t.Allocator.Trim(3 * 4096));
+        Assert.Equal(3UL * 4096, t.Allocator.GetStatistics().HeldBytes);
+        Assert.False(t.Allocator.Trim(3 * 4096));
+        Assert.True(t.Allocator.Trim(0));
+        Assert.Equal(t.BaselineVsz, t.Os.GetStatistics().VszBytes);
+    }
+
+    [Fact]
     public void FreeList_LivesInSimulatedMemory_AndCorruptionIsDetectedOnAllocate()
     {
         using var t = SlabTestOs.Create(magazineSize: 0, check: HeapCheckLevel.None);
@@ -430,6 +444,7 @@ public sealed class SlabAllocatorTests
         Assert.Equal(2, stats.FailedAllocations);
         Assert.Equal(AllocationFailure.OutOfMemory, stats.LastFailure);
         Assert.Equal(0, stats.LiveBlocks);
+        Assert.Equal(2, t.Allocator.OsRefusals);
         t.AssertConsistent();
         Assert.NotEqual(0UL, t.Allocator.Allocate(100));
     }
