@@ -23,6 +23,7 @@
  *   valloc N                 pvalloc N
  *   free PTR                 usable PTR               (malloc_usable_size)
  *   trim PAD                 (malloc_trim)            mallopt PARAM VALUE     mallinfo2
+ *   malloc_stats             malloc_info              (their text, captured from fd 2 through a pipe)
  *   poke PTR WIDTH VALUE     (store a 1, 2, 4 or 8 byte little-endian VALUE at PTR)
  *   xor PTR WIDTH VALUE      (xor the 1, 2, 4 or 8 byte little-endian word at PTR with VALUE)
  *   fill PTR LENGTH BYTE     (memset)                 peek PTR                (load the 8-byte word at PTR)
@@ -34,6 +35,7 @@
  *   I b=HEX                        free
  *   I r=DEC b=HEX                  usable, trim, mallopt, sbrk (r is the old break offset), peek (r=HEX),
  *                                  block (r=0, or -1 when the mapping failed)
+ *   I t=HEX r=DEC b=HEX            malloc_stats, malloc_info: the text as hexadecimal bytes (r: malloc_info's result)
  *   I mi=F0,F1,...,F9 b=HEX        mallinfo2: arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks
  *                                  fordblks keepcost (decimal)
  * where I is the operation index, b the break after the operation as an offset from B0, p "0" for NULL,
@@ -59,7 +61,7 @@
 
 enum op_kind {
     OP_MALLOC = 1, OP_CALLOC, OP_REALLOC, OP_MEMALIGN, OP_ALIGNED_ALLOC, OP_POSIX_MEMALIGN, OP_VALLOC, OP_PVALLOC,
-    OP_FREE, OP_USABLE, OP_TRIM, OP_MALLOPT, OP_MALLINFO2, OP_POKE, OP_FILL, OP_PEEK, OP_SBRK, OP_XOR, OP_BLOCK
+    OP_FREE, OP_USABLE, OP_TRIM, OP_MALLOPT, OP_MALLINFO2, OP_POKE, OP_FILL, OP_PEEK, OP_SBRK, OP_XOR, OP_BLOCK, OP_MALLOC_STATS, OP_MALLOC_INFO
 };
 
 struct op {
@@ -384,6 +386,10 @@ static long parse_script(size_t length)
                     o->b = (uint64_t)parse_signed("mallopt needs a value");
                 } else if (word_is(w, wl, "mallinfo2")) {
                     o->kind = OP_MALLINFO2;
+                } else if (word_is(w, wl, "malloc_stats")) {
+                    o->kind = OP_MALLOC_STATS;
+                } else if (word_is(w, wl, "malloc_info")) {
+                    o->kind = OP_MALLOC_INFO;
                 } else if (word_is(w, wl, "poke") || word_is(w, wl, "xor")) {
                     o->kind = word_is(w, wl, "poke") ? OP_POKE : OP_XOR;
                     parse_pointer(o, defined_slots);
@@ -486,6 +492,46 @@ static void put_pointer(void *p)
     }
     put_str(" s=");
     put_hex(word);
+}
+
+/* Runs malloc_stats or malloc_info with fd 2 redirected into a pipe and prints what they wrote as hex.
+ * stderr is unbuffered, so stdio formats on the stack and allocates nothing. */
+static char capture[1 << 16];
+
+static void run_captured(int info)
+{
+    int fds[2];
+    if (pipe(fds) != 0)
+        die_usage("pipe failed", 0);
+    int saved = dup(2);
+    dup2(fds[1], 2);
+    int rc = 0;
+    if (info)
+        rc = malloc_info(0, stderr);
+    else
+        malloc_stats();
+    dup2(saved, 2);
+    close(saved);
+    close(fds[1]);
+    size_t n = 0;
+    for (;;) {
+        ssize_t r = read(fds[0], capture + n, sizeof capture - n);
+        if (r <= 0)
+            break;
+        n += (size_t)r;
+        if (n == sizeof capture)
+            break;
+    }
+    close(fds[0]);
+    if (out_len + 2 * n + 64 > OUT_SIZE)
+        flush_out();
+    put_str(" t=");
+    for (size_t k = 0; k < n; k++) {
+        out[out_len++] = "0123456789abcdef"[(unsigned char)capture[k] >> 4];
+        out[out_len++] = "0123456789abcdef"[(unsigned char)capture[k] & 15];
+    }
+    put_str(" r=");
+    put_sdec(rc);
 }
 
 static void run(long n)
@@ -611,6 +657,12 @@ static void run(long n)
             end_line();
             continue;
         }
+        case OP_MALLOC_STATS:
+        case OP_MALLOC_INFO:
+            run_captured(o->kind == OP_MALLOC_INFO);
+            put_break();
+            end_line();
+            continue;
         case OP_BLOCK: {
             void *want = (void *)(b0 + (uintptr_t)o->a);
             void *got = mmap(want, o->b, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);

@@ -85,12 +85,39 @@ public static class OracleComparer
             problems.Add(string.Create(c, $"mallinfo2: expected {e.Mallinfo}, actual {a.Mallinfo}"));
         }
 
+        if (!string.Equals(e.Text, a.Text, StringComparison.Ordinal))
+        {
+            problems.Add(TextDifference(e.Text, a.Text));
+        }
+
         if (e.Break != a.Break)
         {
             problems.Add(string.Create(c, $"break: expected 0x{e.Break:x}, actual 0x{a.Break:x}"));
         }
 
         return problems.Count == 0 ? null : string.Join("; ", problems);
+    }
+
+    private static string TextDifference(string? expected, string? actual)
+    {
+        if (expected is null || actual is null)
+        {
+            return $"text: expected {(expected is null ? "none" : "text")}, actual {(actual is null ? "none" : "text")}";
+        }
+
+        var e = expected.Split('\n');
+        var a = actual.Split('\n');
+        for (var i = 0; i < Math.Max(e.Length, a.Length); i++)
+        {
+            var el = i < e.Length ? e[i] : "(missing)";
+            var al = i < a.Length ? a[i] : "(missing)";
+            if (!string.Equals(el, al, StringComparison.Ordinal))
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"text line {i + 1}: expected '{el}', actual '{al}'");
+            }
+        }
+
+        return "text differs";
     }
 
     private static string Value(ulong? value) => value is { } v ? string.Create(CultureInfo.InvariantCulture, $"{(long)v} (0x{v:x})") : "none";

@@ -134,6 +134,14 @@ public readonly record struct OracleOperation
     /// <returns>The operation.</returns>
     public static OracleOperation Mallinfo2() => new(OracleOperationKind.Mallinfo2);
 
+    /// <summary>Creates <c>malloc_stats()</c>.</summary>
+    /// <returns>The operation.</returns>
+    public static OracleOperation MallocStats() => new(OracleOperationKind.MallocStats);
+
+    /// <summary>Creates <c>malloc_info(0, stderr)</c>.</summary>
+    /// <returns>The operation.</returns>
+    public static OracleOperation MallocInfo() => new(OracleOperationKind.MallocInfo);
+
     /// <summary>Creates a store of a <paramref name="width"/>-byte little-endian value at slot + delta.</summary>
     /// <param name="slot">The slot.</param>
     /// <param name="delta">The byte offset from the slot's pointer (negative reaches the chunk header).</param>
@@ -212,6 +220,8 @@ public readonly record struct OracleOperation
             OracleOperationKind.Trim => string.Create(c, $"trim {Size}"),
             OracleOperationKind.Mallopt => string.Create(c, $"mallopt {Parameter} {Value}"),
             OracleOperationKind.Mallinfo2 => "mallinfo2",
+            OracleOperationKind.MallocStats => "malloc_stats",
+            OracleOperationKind.MallocInfo => "malloc_info",
             OracleOperationKind.Poke => string.Create(c, $"poke {PointerText()} {Size} {Value}"),
             OracleOperationKind.Xor => string.Create(c, $"xor {PointerText()} {Size} {Value}"),
             OracleOperationKind.Fill => string.Create(c, $"fill {PointerText()} {Size} {Value}"),

@@ -44,6 +44,12 @@ public enum OracleOperationKind
     /// <summary><c>mallinfo2</c>, reporting its ten fields.</summary>
     Mallinfo2,
 
+    /// <summary><c>malloc_stats</c>: the text it writes to stderr.</summary>
+    MallocStats,
+
+    /// <summary><c>malloc_info</c>: the XML it writes (to stderr in the oracle program).</summary>
+    MallocInfo,
+
     /// <summary><c>poke PTR WIDTH VALUE</c>: stores a 1, 2, 4 or 8 byte little-endian value (a buggy program's write).</summary>
     Poke,
 

@@ -73,6 +73,7 @@ internal static class OracleOutputParser
             ulong sizeWord = 0;
             ulong? value = null;
             OracleMallinfo? mallinfo = null;
+            string? text = null;
             for (var f = 1; f < fields.Length; f++)
             {
                 var field = fields[f];
@@ -99,6 +100,9 @@ internal static class OracleOutputParser
                     case "b=":
                         lastBreak = Hex(field[2..], line);
                         break;
+                    case "t=":
+                        text = System.Text.Encoding.UTF8.GetString(Convert.FromHexString(field[2..]));
+                        break;
                     case "mi":
                         mallinfo = ParseMallinfo(field[3..], line);
                         break;
@@ -107,7 +111,7 @@ internal static class OracleOutputParser
                 }
             }
 
-            steps.Add(new OracleStep(index, kind, pointer, sizeWord, value, lastBreak, mallinfo));
+            steps.Add(new OracleStep(index, kind, pointer, sizeWord, value, lastBreak, mallinfo) { Text = text });
         }
 
         throw new FormatException(

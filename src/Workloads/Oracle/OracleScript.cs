@@ -18,7 +18,7 @@ namespace Allocators.Workloads.Oracle;
 /// operand is a slot number with an optional signed byte delta (<c>3</c>, <c>3+16</c>, <c>3-8</c>) or <c>null</c>.
 /// <code>
 /// malloc N | calloc N M | realloc PTR N | memalign A N | aligned_alloc A N | posix_memalign A N | valloc N | pvalloc N
-/// free PTR | usable PTR | trim PAD | mallopt PARAM VALUE | mallinfo2
+/// free PTR | usable PTR | trim PAD | mallopt PARAM VALUE | mallinfo2 | malloc_stats | malloc_info
 /// poke PTR WIDTH VALUE | xor PTR WIDTH VALUE | fill PTR LENGTH BYTE | peek PTR | sbrk DELTA | block OFFSET LENGTH
 /// </code>
 /// </remarks>
@@ -152,6 +152,8 @@ public sealed class OracleScript
                 "trim" => Expect(1, () => OracleOperation.Trim(Unsigned(1))),
                 "mallopt" => Expect(2, () => OracleOperation.Mallopt(Int32(1), Int32(2))),
                 "mallinfo2" => Expect(0, OracleOperation.Mallinfo2),
+                "malloc_stats" => Expect(0, OracleOperation.MallocStats),
+                "malloc_info" => Expect(0, OracleOperation.MallocInfo),
                 "poke" => Expect(3, () => Pointer(1, (slot, delta) => OracleOperation.Poke(NonNull(slot), delta, Width(2), Signed(3)))),
                 "xor" => Expect(3, () => Pointer(1, (slot, delta) => OracleOperation.Xor(NonNull(slot), delta, Width(2), Signed(3)))),
                 "fill" => Expect(3, () => Pointer(1, (slot, delta) => OracleOperation.Fill(NonNull(slot), delta, Unsigned(2), Byte(3)))),

@@ -15,6 +15,9 @@ namespace Allocators.Workloads.Oracle;
 /// <param name="Mallinfo">The mallinfo2 fields for <see cref="OracleOperationKind.Mallinfo2"/>, else null.</param>
 public sealed record OracleStep(int Index, OracleOperationKind Kind, OraclePointer Pointer, ulong SizeWord, ulong? ReturnValue, ulong Break, OracleMallinfo? Mallinfo)
 {
+    /// <summary>Gets the text written by <see cref="OracleOperationKind.MallocStats"/> or <see cref="OracleOperationKind.MallocInfo"/>, else null.</summary>
+    public string? Text { get; init; }
+
     /// <summary>Gets the step in the oracle program's output syntax.</summary>
     /// <returns>The text.</returns>
     public override string ToString()
@@ -43,6 +46,11 @@ public sealed record OracleStep(int Index, OracleOperationKind Kind, OraclePoint
         if (Mallinfo is { } mi)
         {
             sb.Append(CultureInfo.InvariantCulture, $" mi={mi}");
+        }
+
+        if (Text is not null)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $" t=\"{Text.Replace("\n", "\\n", System.StringComparison.Ordinal)}\"");
         }
 
         sb.Append(CultureInfo.InvariantCulture, $" b={Break:x}");

@@ -198,6 +198,7 @@ public static class SimulatedOracle
     {
         ulong? value = null;
         OracleMallinfo? mallinfo = null;
+        string? text = null;
         ulong pointer = 0;
         var isPointer = true;
         switch (op.Kind)
@@ -272,6 +273,14 @@ public static class SimulatedOracle
                 var mi = allocator.Mallinfo2();
                 mallinfo = new OracleMallinfo(mi.Arena, mi.Ordblks, mi.Smblks, mi.Hblks, mi.Hblkhd, mi.Usmblks, mi.Fsmblks, mi.Uordblks, mi.Fordblks, mi.Keepcost);
                 break;
+            case OracleOperationKind.MallocStats:
+                text = allocator.MallocStats();
+                value = 0;
+                break;
+            case OracleOperationKind.MallocInfo:
+                text = allocator.MallocInfo();
+                value = 0;
+                break;
             case OracleOperationKind.Poke:
             case OracleOperationKind.Xor:
                 var at = Address(op, slots);
@@ -302,7 +311,7 @@ public static class SimulatedOracle
                 throw new InvalidOperationException($"Unknown oracle operation kind {op.Kind}.");
         }
 
-        return new OracleStep(index, op.Kind, OraclePointer.Null, 0, value, os.CurrentBreak - b0, mallinfo);
+        return new OracleStep(index, op.Kind, OraclePointer.Null, 0, value, os.CurrentBreak - b0, mallinfo) { Text = text };
     }
 
     private static ulong Address(OracleOperation op, ulong[] slots)

@@ -28,4 +28,18 @@ public sealed class GlibcRegressionTests
             realloc 0 1000
             mallinfo2
             """);
+
+    /// <summary>
+    /// F3: the bk of the only unsorted chunk (a pointer to the unsorted bin head inside libc's malloc_state) is made
+    /// odd; the real glibc reads bck->fd from libc's .data and aborts, the simulation faulted on its fake bin address.
+    /// </summary>
+    [OracleFact]
+    public void F3_UnsortedBkPointingIntoTheArenaPlusOne_MatchesRealGlibc()
+        => Differential.AssertSame("""
+            malloc 4967
+            malloc 991
+            free 0
+            xor 0+8 8 1
+            calloc 4 20
+            """);
 }

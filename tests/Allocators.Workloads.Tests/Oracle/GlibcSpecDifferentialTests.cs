@@ -24,7 +24,24 @@ public sealed class GlibcSpecDifferentialTests
         "malloc 18446744073709551615;calloc 4294967296 4294967296;realloc null 9223372036854775807;malloc 0;usable 3;mallinfo2",
         "mallopt -1 32;malloc 65536;malloc 16;malloc 65536;malloc 16;free 0;free 2;mallinfo2",
         "malloc 100;realloc 0 0;usable null;free null;mallinfo2",
+        "malloc_stats;malloc_info",
+        "malloc 24;malloc 200000;malloc 0x500;malloc 10;free 2;malloc 24;malloc 24;free 3;free 4;malloc_stats;malloc_info",
+        "malloc 24;malloc 24;malloc 24;malloc 24;malloc 24;malloc 24;malloc 24;malloc 24;malloc 24;malloc 0x500;malloc 16;"
+            + "malloc 0x2000;malloc 16;free 0;free 1;free 2;free 3;free 4;free 5;free 6;free 7;free 8;free 9;free 11;malloc_info;malloc_stats",
     };
+
+    [OracleFact]
+    public void Run_MallocStatsAndInfoBetweenOperations_DoNotPerturbTheHeap()
+    {
+        const string Before = "malloc 24;malloc 0x500;malloc 16;free 1;";
+        const string After = "malloc 100;malloc 0x600;mallinfo2";
+        var plain = OracleRunner.Real(OracleRunner.Lines(Before + After));
+        var probed = OracleRunner.Real(OracleRunner.Lines(Before + "malloc_stats;malloc_info;" + After));
+
+        Assert.Equal(plain.Steps.Skip(4).Select(s => (s.Pointer, s.SizeWord, s.Break, s.Mallinfo)), probed.Steps.Skip(6).Select(s => (s.Pointer, s.SizeWord, s.Break, s.Mallinfo)));
+        Assert.StartsWith("Arena 0:\nsystem bytes     =     135168\n", probed.Step(4).Text);
+        Assert.StartsWith("<malloc version=\"1\">\n<heap nr=\"0\">\n<sizes>\n", probed.Step(5).Text);
+    }
 
     [OracleTheory]
     [MemberData(nameof(Scripts))]

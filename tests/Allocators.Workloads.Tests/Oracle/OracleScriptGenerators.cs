@@ -184,6 +184,11 @@ internal static class OracleScriptGenerators
         // Bit 4 of a size word (NON_MAIN_ARENA) is left out: it sends free/realloc to heap_for_ptr, pinned separately
         // (GlibcRegressionTests, finding F2), and would otherwise be the only thing this fuzzing finds.
         long[] corruptBits = [1, 2, 8, 0x10, 0x20, 0x100, 0x1000, 0x10000];
+
+        // fd/bk of a binned chunk may point at a bin head inside libc's malloc_state, which the simulation models as
+        // fake addresses 16 bytes apart: flips that keep such a pointer on a neighbouring bin head stay comparable;
+        // others read libc's .data (finding F3, pinned separately).
+        long[] linkBits = [0x10, 0x20, 0x40];
         // Alignments above a page are left out: B0 is only page-aligned and mapping addresses are the kernel's,
         // so such placements differ from run to run (GlibcOracleSpecTests pins one on the heap with B0 given).
         ulong[] alignments = [16, 32, 64, 128, 256, 1024, 4096, 48, 100];
@@ -274,7 +279,12 @@ internal static class OracleScriptGenerators
                     ops.Add(OracleOperation.Mallopt(param, values[s.Pick % values.Length]));
                     break;
                 case StepKind.Mallinfo:
-                    ops.Add(OracleOperation.Mallinfo2());
+                    ops.Add((s.Extra % 4) switch
+                    {
+                        0 => OracleOperation.MallocStats(),
+                        1 => OracleOperation.MallocInfo(),
+                        _ => OracleOperation.Mallinfo2(),
+                    });
                     break;
                 case StepKind.Block:
                     ops.Add(OracleOperation.Block(0x1000 + (s.Extra % 0x60 * 0x1000), 4096));
@@ -284,7 +294,9 @@ internal static class OracleScriptGenerators
                     {
                         var target = heapSlots[s.Pick % heapSlots.Count];
                         var offset = corruptOffsets[(int)(s.Extra % (ulong)corruptOffsets.Length)];
-                        var bits = corruptBits[(int)(s.Size % (ulong)corruptBits.Length)];
+                        var bits = offset is 0 or 8
+                            ? linkBits[(int)(s.Size % (ulong)linkBits.Length)]
+                            : corruptBits[(int)(s.Size % (ulong)corruptBits.Length)];
                         ops.Add(OracleOperation.Xor(target, offset, 8, bits));
                     }
 
