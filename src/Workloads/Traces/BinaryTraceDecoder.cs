@@ -2,6 +2,7 @@
 
 using System;
 using System.IO;
+using System.Runtime.CompilerServices;
 
 namespace Allocators.Workloads;
 
@@ -23,6 +24,7 @@ internal sealed class BinaryTraceDecoder : TraceDecoder
     {
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override bool TryRead(out TraceRecord record)
     {
         while (true)

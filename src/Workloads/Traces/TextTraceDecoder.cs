@@ -2,6 +2,7 @@
 
 using System;
 using System.IO;
+using System.Runtime.CompilerServices;
 
 namespace Allocators.Workloads;
 
@@ -20,6 +21,7 @@ internal sealed class TextTraceDecoder : TraceDecoder
     {
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override bool TryRead(out TraceRecord record)
     {
         while (true)
@@ -61,6 +63,7 @@ internal sealed class TextTraceDecoder : TraceDecoder
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public override int ReadBatch(Span<TraceRecord> destination)
     {
         int n = 0;

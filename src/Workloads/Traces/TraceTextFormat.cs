@@ -2,6 +2,7 @@
 
 using System;
 using System.Buffers.Text;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Allocators.Workloads;
@@ -125,6 +126,7 @@ internal static class TraceTextFormat
     /// Parses one line (without its terminator). Returns false for a blank line or a comment that carries no directive.
     /// Throws <see cref="TraceFormatException"/> naming the line for anything malformed.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryParseLine(ReadOnlySpan<byte> line, long lineNumber, string? source, out TraceRecord record)
     {
         record = default;
@@ -192,7 +194,8 @@ internal static class TraceTextFormat
                 throw Fail("unknown call kind (expected one of m c r a f)", line, lineNumber, source);
         }
 
-        var call = new TraceCall((int)tid, kind, a1, a2, result, lineNumber);
+        bool hasHeader = false, hasUsable = false;
+        ulong header = 0, usable = 0;
         p = SkipBlanks(line, p);
         if (p < line.Length)
         {
@@ -201,10 +204,15 @@ internal static class TraceTextFormat
                 throw Fail("unexpected text after the call", line, lineNumber, source);
             }
 
-            call = ParseFacts(line, p + 1, call, lineNumber, source);
+            ParseFacts(line, p + 1, lineNumber, source, ref hasHeader, ref header, ref hasUsable, ref usable);
         }
 
-        record = new TraceRecord { Kind = TraceRecordKind.Call, Call = call, Line = lineNumber };
+        record = new TraceRecord
+        {
+            Kind = TraceRecordKind.Call,
+            Call = new TraceCall((int)tid, kind, a1, a2, result, lineNumber) { Header = header, HasHeader = hasHeader, Usable = usable, HasUsable = hasUsable },
+            Line = lineNumber,
+        };
         return true;
     }
 
@@ -238,16 +246,14 @@ internal static class TraceTextFormat
         return true;
     }
 
-    private static TraceCall ParseFacts(ReadOnlySpan<byte> line, int p, in TraceCall call, long lineNumber, string? source)
+    private static void ParseFacts(ReadOnlySpan<byte> line, int p, long lineNumber, string? source, ref bool hasHeader, ref ulong header, ref bool hasUsable, ref ulong usable)
     {
-        bool hasHeader = false, hasUsable = false;
-        ulong header = 0, usable = 0;
         while (true)
         {
             p = SkipBlanks(line, p);
             if (p >= line.Length)
             {
-                break;
+                return;
             }
 
             ReadOnlySpan<byte> rest = line[p..];
@@ -272,14 +278,12 @@ internal static class TraceTextFormat
                 }
             }
         }
-
-        return hasHeader || hasUsable
-            ? call with { Header = header, HasHeader = hasHeader, Usable = usable, HasUsable = hasUsable }
-            : call;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsBlank(byte b) => b == (byte)' ' || b == (byte)'\t';
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int SkipBlanks(ReadOnlySpan<byte> line, int p)
     {
         while (p < line.Length && IsBlank(line[p]))
@@ -290,6 +294,7 @@ internal static class TraceTextFormat
         return p;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int ExpectBlanks(ReadOnlySpan<byte> line, int p, string next, long lineNumber, string? source)
     {
         if (p >= line.Length)
@@ -305,6 +310,7 @@ internal static class TraceTextFormat
         return SkipBlanks(line, p);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong ParseDecimal(ReadOnlySpan<byte> line, ref int p, string what, long lineNumber, string? source)
     {
         int start = p;
@@ -335,6 +341,7 @@ internal static class TraceTextFormat
         return value;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong ParsePointer(ReadOnlySpan<byte> line, ref int p, string what, long lineNumber, string? source)
     {
         ReadOnlySpan<byte> rest = line[p..];
@@ -388,6 +395,7 @@ internal static class TraceTextFormat
         throw Fail($"expected a pointer (0x…, (nil) or 0) as the {what}", line, lineNumber, source);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int HexValue(byte b)
     {
         uint d = (uint)(b - (byte)'0');

@@ -1,0 +1,61 @@
+// Copyright (c) Allocators contributors. MIT License.
+
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+
+namespace Allocators.Workloads.Tests.Properties;
+
+[Trait("Category", "Property")]
+public sealed class AddressMapProperties
+{
+    /// <summary>Operations: (0 = set, 1 = remove, 2 = get) on keys from a small pool, so collisions, growth and backward shifts happen.</summary>
+    private static Arbitrary<(int Op, int Key, int Value)[]> Operations =>
+        (from op in Gen.Choose(0, 2)
+         from key in Gen.Frequency((3, Gen.Choose(1, 64)), (1, Gen.Choose(1, 5000)))
+         from value in Gen.Choose(0, 1000)
+         select (op, key, value)).ArrayOf().ToArbitrary();
+
+    [Property(MaxTest = 300)]
+    public Property AddressMap_BehavesLikeDictionary() =>
+        Prop.ForAll(Operations, ops =>
+        {
+            var map = new AddressMap(4);
+            var model = new Dictionary<ulong, (ulong, ulong)>();
+            foreach ((int op, int k, int v) in ops)
+            {
+                ulong key = (ulong)k * 16;
+                switch (op)
+                {
+                    case 0:
+                        bool existed = map.Set(key, (ulong)v, (ulong)v * 2, out ulong oldValue, out _);
+                        if (existed != model.ContainsKey(key) || (existed && oldValue != model[key].Item1))
+                        {
+                            return false;
+                        }
+
+                        model[key] = ((ulong)v, (ulong)v * 2);
+                        break;
+                    case 1:
+                        if (map.Remove(key, out ulong removed, out _) != model.Remove(key, out (ulong, ulong) expected) || removed != expected.Item1)
+                        {
+                            return false;
+                        }
+
+                        break;
+                    default:
+                        bool found = map.TryGetValue(key, out ulong value, out ulong size);
+                        if (found != model.TryGetValue(key, out (ulong V, ulong S) m) || (found && (value != m.V || size != m.S)))
+                        {
+                            return false;
+                        }
+
+                        break;
+                }
+            }
+
+            return map.Count == model.Count
+                && model.All(kv => map.TryGetValue(kv.Key, out ulong v, out _) && v == kv.Value.Item1)
+                && map.ToArray().Length == model.Count;
+        });
+}
