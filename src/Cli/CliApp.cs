@@ -39,6 +39,7 @@ internal sealed class CliApp
         root.Add(RecordCommand.Create(output));
         root.Add(ConvertCommand.Create(output));
         root.Add(HeapMapCommand.Create(output));
+        root.Add(SweepCommand.Create(output));
         root.Add(ScenariosCommand.Create(output));
         root.Add(StrategiesCommand.Create(output));
         return new CliApp(root, output);

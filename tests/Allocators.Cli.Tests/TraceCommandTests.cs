@@ -159,6 +159,31 @@ public sealed class TraceCommandTests : IDisposable
     }
 
     [Fact]
+    public void Record_RealProgram_GivesATraceThatReplaysAndVerifies()
+    {
+        string input = Path.Combine(_dir, "words.txt");
+        File.WriteAllLines(input, Enumerable.Range(0, 500).Select(i => ((i * 7919) % 1000).ToString("D4")));
+        string output = Path.Combine(_dir, "sort.trace");
+        var run = CliRun.Of("record", "--output", output, "--discard-output", "--json", "--", "sort", input);
+        if (run.ExitCode != 0)
+        {
+            // Only a machine without a C compiler may fail here, and it must say so.
+            Assert.Contains("compiler", run.Stderr, StringComparison.OrdinalIgnoreCase);
+            return;
+        }
+
+        long calls = run.Json().GetProperty("calls").GetInt64();
+        Assert.True(calls > 0);
+        Assert.StartsWith("# heap-start 0x", File.ReadLines(output).First(), StringComparison.Ordinal);
+        var replay = CliRun.Of("replay", output, "-s", "buddy", "--json");
+        Assert.True(replay.ExitCode == 0, replay.ToString());
+        Assert.Equal(calls, replay.Json().GetProperty("calls").GetInt64());
+        var verify = CliRun.Of("verify", output, "--json");
+        Assert.True(verify.ExitCode == 0, verify.ToString());
+        Assert.True(verify.Json().GetProperty("exact").GetBoolean());
+    }
+
+    [Fact]
     public void Strategies_Json_ListsTheFourWithTheirOptions()
     {
         var run = CliRun.Of("strategies", "--json");

@@ -95,6 +95,7 @@ internal static class ScenariosCommand
         }
 
         json["log"] = r.Log;
+        json["realLog"] = r.RealLog;
         if (r.Strategies is not null)
         {
             json["strategies"] = r.Strategies;
@@ -141,6 +142,15 @@ internal static class ScenariosCommand
                 foreach (string line in r.Log)
                 {
                     console.WriteLine("  " + line);
+                }
+
+                if (r.RealLog.Count > 0)
+                {
+                    console.MarkupLine("[bold]log (real glibc, through the oracle):[/]");
+                    foreach (string line in r.RealLog)
+                    {
+                        console.WriteLine("  " + line);
+                    }
                 }
             }
 

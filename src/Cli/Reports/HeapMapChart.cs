@@ -66,7 +66,7 @@ internal static class HeapMapChart
                 var rect = plot.Add.Rectangle(x, x + widths[i], bottom, top);
                 rect.FillColor = s_colors.GetValueOrDefault(block.Kind, Colors.Black);
                 rect.LineColor = Colors.White;
-                rect.LineWidth = 0.5f;
+                rect.LineWidth = widths[i] < 1 ? 0 : 0.5f;
                 boxes++;
                 if (widths[i] >= LabelMinWidth)
                 {

@@ -2,6 +2,7 @@
 
 using System;
 using System.Collections.Generic;
+using System.Globalization;
 using Allocators.Workloads.Oracle;
 
 namespace Allocators.Workloads.Scenarios;
@@ -71,7 +72,7 @@ internal sealed class OracleScenarioRunner : IScenarioRunner
                 mmaps++;
             }
 
-            string text = steps[i].ToString() + " → " + call;
+            string text = Describe(steps[i], call, place, info);
             observations.Add(new StepObservation(
                 i,
                 steps[i],
@@ -90,5 +91,19 @@ internal sealed class OracleScenarioRunner : IScenarioRunner
         }
 
         return new ScenarioRun(Side, observations, 0, null, null, null);
+    }
+
+    private static string Describe(ScenarioStep step, OracleStep call, PointerPlace place, OracleMallinfo info)
+    {
+        string result = place switch
+        {
+            PointerPlace.Heap => string.Create(CultureInfo.InvariantCulture, $" = heap+0x{call.Pointer.Offset:x} (size word 0x{call.SizeWord:x})"),
+            PointerPlace.Mapped => string.Create(CultureInfo.InvariantCulture, $" = mmapped, page offset 0x{call.Pointer.Offset:x} (size word 0x{call.SizeWord:x})"),
+            _ when step.Kind == ScenarioStepKind.Malloc => " = NULL",
+            _ => string.Empty,
+        };
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"{step}{result}; break heap+0x{call.Break:x}; mallinfo2 arena={info.Arena} hblks={info.MmapBlocks} hblkhd={info.MmapBytes}");
     }
 }

@@ -98,6 +98,7 @@ public sealed class ScenarioEngine
         }
 
         bool? real = null;
+        IReadOnlyList<string> realLog = [];
         var (runner, unavailable) = _real.Value;
         if (runner is null)
         {
@@ -108,6 +109,7 @@ public sealed class ScenarioEngine
             var verdict = CheckSide(scenario, runner, "the oracle");
             numbers["realGlibc"] = verdict.Numbers;
             real = verdict.Holds;
+            realLog = verdict.Log;
             if (verdict.Reason is not null)
             {
                 reasons.Add("real glibc: " + verdict.Reason);
@@ -124,6 +126,7 @@ public sealed class ScenarioEngine
             reasons.Count == 0 ? null : string.Join(" | ", reasons),
             numbers,
             simulated?.Log ?? [],
+            realLog,
             rows);
     }
 

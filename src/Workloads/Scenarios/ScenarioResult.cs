@@ -13,6 +13,7 @@ namespace Allocators.Workloads.Scenarios;
 /// <param name="Reason">Why a verdict is false or null, per side; null when both hold.</param>
 /// <param name="Numbers">The numbers per side: <c>simulation</c> and <c>realGlibc</c> (absent when the oracle could not run).</param>
 /// <param name="Log">The strace-like log of the simulated run.</param>
+/// <param name="RealLog">The oracle's per-call report of the same run on the real glibc (offsets, size words, break), when it ran.</param>
 /// <param name="Strategies">The same requests on every strategy, when asked for.</param>
 public sealed record ScenarioResult(
     string Name,
@@ -23,4 +24,5 @@ public sealed record ScenarioResult(
     string? Reason,
     IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>> Numbers,
     IReadOnlyList<string> Log,
+    IReadOnlyList<string> RealLog,
     IReadOnlyList<StrategyComparisonRow>? Strategies);

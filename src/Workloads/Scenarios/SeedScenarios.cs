@@ -176,7 +176,7 @@ internal static class SeedScenarios
 
         return new ScenarioDefinition(
             "pool-132k",
-            "The first malloc — even malloc(1) — grows the heap by 132 KiB (0x21000 bytes: the request, the per-thread cache and 128 KiB of padding, rounded to pages); the next ~1,200 mallocs of 100 bytes are carved from that pool without any system call.",
+            "The first malloc — even malloc(1) — grows the heap by 132 KiB (0x21000 bytes: the 0x290-byte per-thread cache, 128 KiB of padding and a minimum chunk, rounded up to pages); the next ~1,200 mallocs of 100 bytes are carved from that pool without any system call.",
             null,
             steps,
             side =>
