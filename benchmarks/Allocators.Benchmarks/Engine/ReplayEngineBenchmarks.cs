@@ -17,7 +17,14 @@ namespace Allocators.Benchmarks.Engine;
 /// column; the tool's own memory is the process's peak working set after setup and after all replays
 /// (<c>Tool peak WS</c>), which must stay flat as <see cref="Calls"/> grows.
 /// </summary>
+/// <remarks>
+/// One invocation takes seconds, so the class fixes one invocation per iteration, one warm-up and three measured
+/// iterations whatever the job: enough for a throughput figure, and it keeps the short suite short.
+/// </remarks>
 [BenchmarkCategory("Engine")]
+[InvocationCount(1)]
+[WarmupCount(1)]
+[IterationCount(3)]
 public class ReplayEngineBenchmarks
 {
     private string _tracePath = string.Empty;
