@@ -655,4 +655,19 @@ public sealed class GlibcIntegrityCheckTests
         h.Os.WriteUInt64(y, saved);
         AssertUsable(h);
     }
+
+    [Fact]
+    public void Malloc_UnsortedBkPointsIntoArenaPlusOne_UnsortedDoubleLinkedListCorrupted()
+    {
+        // The bk of the only unsorted chunk points at the unsorted bin head inside libc's .data; an off-by-one makes
+        // glibc read bck->fd unaligned from the arena and abort (found by the oracle's differential tests).
+        using var h = new GlibcHeap();
+        ulong y = h.Malloc(4967);
+        h.Malloc(991);
+        h.Free(y);
+        h.Os.WriteUInt64(y + 8, h.Os.ReadUInt64(y + 8) ^ 1);
+        Expect("malloc(): unsorted double linked list corrupted", () => h.Glibc.AllocateZeroed(4, 20));
+        h.Os.WriteUInt64(y + 8, h.Os.ReadUInt64(y + 8) ^ 1);
+        AssertUsable(h);
+    }
 }
