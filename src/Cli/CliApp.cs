@@ -12,25 +12,27 @@ internal sealed class CliApp
     private readonly RootCommand _root;
     private readonly CliOutput _output;
 
-    private CliApp(RootCommand root, CliOutput output)
+    private readonly Option<bool> _verbose;
+
+    private CliApp(RootCommand root, Option<bool> verbose, CliOutput output)
     {
         _root = root;
+        _verbose = verbose;
         _output = output;
     }
-
-    /// <summary>The global <c>--verbose</c> option: full exception details on errors.</summary>
-    public static Option<bool> VerboseOption { get; } = new("--verbose")
-    {
-        Description = "Print full error details (stack traces).",
-        Recursive = true,
-    };
 
     /// <summary>Builds the command tree writing to <paramref name="output"/>.</summary>
     public static CliApp Build(CliOutput output)
     {
+        // Symbols are created per tree: a symbol remembers its parents, so trees built concurrently share none.
+        var verbose = new Option<bool>("--verbose")
+        {
+            Description = "Print full error details (stack traces).",
+            Recursive = true,
+        };
         var root = new RootCommand("allocators: pluggable memory allocators on a simulated Linux process — replay traces, compare strategies, check the seed's claims.")
         {
-            VerboseOption,
+            verbose,
         };
         root.Add(ReplayCommand.Create(output));
         root.Add(CompareCommand.Create(output));
@@ -42,7 +44,7 @@ internal sealed class CliApp
         root.Add(SweepCommand.Create(output));
         root.Add(ScenariosCommand.Create(output));
         root.Add(StrategiesCommand.Create(output));
-        return new CliApp(root, output);
+        return new CliApp(root, verbose, output);
     }
 
     /// <summary>Parses and runs <paramref name="args"/>.</summary>
@@ -64,7 +66,7 @@ internal sealed class CliApp
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            bool verbose = parse.Errors.Count == 0 && parse.GetValue(VerboseOption);
+            bool verbose = parse.Errors.Count == 0 && parse.GetValue(_verbose);
             return ErrorReporter.Report(_output.Error, ex, verbose);
         }
         finally

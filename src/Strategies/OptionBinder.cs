@@ -181,7 +181,7 @@ public static class OptionBinder
         throw new OptionBindingException(
             key,
             text,
-            $"invalid value '{text}' for option '{key}' of {owner.Name}: expected {Expectation(type)}");
+            $"invalid value '{text}' for option '{key}' of {owner.Name}: expected {Expectation(type)} (valid keys: {string.Join(", ", SettableProperties(owner).Select(p => p.Name))})");
     }
 
     private static bool TryParse(Type type, string text, out object? value)

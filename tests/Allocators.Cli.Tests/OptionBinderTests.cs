@@ -90,6 +90,7 @@ public sealed class OptionBinderTests
         Assert.Contains($"'{key}'", ex.Message, StringComparison.Ordinal);
         Assert.Contains($"'{value}'", ex.Message, StringComparison.Ordinal);
         Assert.Equal(value, ex.Value);
+        Assert.Contains("valid keys: MmapThresholdBytes, ArenaCount", ex.Message, StringComparison.Ordinal);
         Assert.Equal(128UL * 1024, options.MmapThresholdBytes);
         Assert.Equal(8, options.ArenaCount);
     }

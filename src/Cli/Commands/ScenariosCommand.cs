@@ -124,7 +124,10 @@ internal static class ScenariosCommand
                 var table = new Table().AddColumn("number").AddColumn(new TableColumn("simulation (glibc strategy)").RightAligned()).AddColumn(new TableColumn("real glibc").RightAligned());
                 foreach (string key in keys)
                 {
-                    table.AddRow(Markup.Escape(key), Markup.Escape(Format(key, sim)), Markup.Escape(Format(key, real)));
+                    string simText = Format(key, sim);
+                    string realText = Format(key, real);
+                    bool differ = sim is not null && real is not null && sim.ContainsKey(key) && real.ContainsKey(key) && simText != realText;
+                    table.AddRow(Markup.Escape(key), Markup.Escape(simText), differ ? $"[red]{Markup.Escape(realText)} (differs)[/]" : Markup.Escape(realText));
                 }
 
                 console.Write(table);
