@@ -8,17 +8,17 @@ namespace Allocators.Strategies.Glibc;
 public sealed partial class GlibcAllocator
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ulong LinkFd(ulong c) => IsBinHead(c) ? HeadArena(c).BinFd[HeadIndex(c)] : ChunkHeader.Fd(_os, c);
+    private ulong LinkFd(ulong c) => IsBinHead(c) ? DataRead(c + 16) : ChunkHeader.Fd(_os, c);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ulong LinkBk(ulong c) => IsBinHead(c) ? HeadArena(c).BinBk[HeadIndex(c)] : ChunkHeader.Bk(_os, c);
+    private ulong LinkBk(ulong c) => IsBinHead(c) ? DataRead(c + 24) : ChunkHeader.Bk(_os, c);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void SetLinkFd(ulong c, ulong v)
     {
         if (IsBinHead(c))
         {
-            HeadArena(c).BinFd[HeadIndex(c)] = v;
+            DataWrite(c + 16, v);
         }
         else
         {
@@ -31,7 +31,7 @@ public sealed partial class GlibcAllocator
     {
         if (IsBinHead(c))
         {
-            HeadArena(c).BinBk[HeadIndex(c)] = v;
+            DataWrite(c + 24, v);
         }
         else
         {
@@ -39,33 +39,111 @@ public sealed partial class GlibcAllocator
         }
     }
 
-    /// <summary>The arena whose bin head has the fake address <paramref name="c"/>; a wild pointer is a simulated SIGSEGV.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Arena HeadArena(ulong c)
-    {
-        ulong k = (c - BinHeadBase) >> 12;
-        if (k < (ulong)_arenas.Count && ((c - BinHeadBase) & 0xfff) < NBins * 16)
-        {
-            return _arenas[(int)k];
-        }
-
-        throw new SegmentationFaultException(c, MemoryAccessKind.Read, false, "a corrupted link points into libc's .data outside any bin head");
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int HeadIndex(ulong c) => (int)(((c - BinHeadBase) & 0xfff) >> 4);
-
     /// <summary>fd_nextsize; a bin head's reads as the next bin's fd (never null), as in glibc's overlapping layout.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ulong LinkFdNext(ulong c)
+    private ulong LinkFdNext(ulong c) => IsBinHead(c) ? DataRead(c + 32) : ChunkHeader.FdNext(_os, c);
+
+    /// <summary>
+    /// Reads a word of an arena's bins array as libc's .data holds it: bin i's fd at <c>head(i) + 16</c>, its bk at
+    /// <c>head(i) + 24</c>, so consecutive heads overlap exactly as glibc's bin_at fake chunks do. A corrupted link may
+    /// point at any byte there (say a head + 1): the read then spans two words, like the real unaligned load. Bytes of
+    /// the arena outside the bins array read as 0; an address beyond every arena is a simulated SIGSEGV.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong DataRead(ulong address)
     {
-        if (IsBinHead(c))
+        ulong rel = address - BinHeadBase;
+        ulong k = rel >> 12;
+        ulong off = rel & 0xfff;
+        if (k < (ulong)_arenas.Count && (off & 7) == 0 && off >= 16 && off < 16 + (NBins * 16))
         {
-            int i = HeadIndex(c) + 1;
-            return i < NBins ? HeadArena(c).BinFd[i] : c;
+            Arena a = _arenas[(int)k];
+            ulong w = (off - 16) >> 3;
+            return (w & 1) == 0 ? a.BinFd[(int)(w >> 1)] : a.BinBk[(int)(w >> 1)];
         }
 
-        return ChunkHeader.FdNext(_os, c);
+        return DataReadSlow(address);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ulong DataReadSlow(ulong address)
+    {
+        ulong lo = DataWord(address & ~7UL);
+        int shift = (int)(address & 7) * 8;
+        if (shift == 0)
+        {
+            return lo;
+        }
+
+        ulong hi = DataWord((address & ~7UL) + 8);
+        return (lo >> shift) | (hi << (64 - shift));
+    }
+
+    private ulong DataWord(ulong aligned)
+    {
+        ulong rel = aligned - BinHeadBase;
+        ulong k = rel >> 12;
+        if (aligned < BinHeadBase || k >= (ulong)_arenas.Count)
+        {
+            throw new SegmentationFaultException(aligned, MemoryAccessKind.Read, false, "a corrupted link points past every arena in libc's .data");
+        }
+
+        ulong off = rel & 0xfff;
+        if (off < 16 || off >= 16 + (NBins * 16))
+        {
+            return 0;
+        }
+
+        Arena a = _arenas[(int)k];
+        ulong w = (off - 16) >> 3;
+        return (w & 1) == 0 ? a.BinFd[(int)(w >> 1)] : a.BinBk[(int)(w >> 1)];
+    }
+
+    private void DataWrite(ulong address, ulong value)
+    {
+        ulong rel = address - BinHeadBase;
+        ulong k = rel >> 12;
+        ulong off = rel & 0xfff;
+        if (k < (ulong)_arenas.Count && (off & 7) == 0 && off >= 16 && off < 16 + (NBins * 16))
+        {
+            Arena a = _arenas[(int)k];
+            ulong w = (off - 16) >> 3;
+            if ((w & 1) == 0)
+            {
+                a.BinFd[(int)(w >> 1)] = value;
+            }
+            else
+            {
+                a.BinBk[(int)(w >> 1)] = value;
+            }
+
+            return;
+        }
+
+        // An unaligned or out-of-bins store through a corrupted link: apply it byte by byte to the words it covers.
+        for (int i = 0; i < 8; i++)
+        {
+            ulong ba = address + (ulong)i;
+            ulong wa = ba & ~7UL;
+            int sh = (int)(ba & 7) * 8;
+            ulong old = DataWord(wa);
+            ulong updated = (old & ~(0xffUL << sh)) | (((value >> (i * 8)) & 0xff) << sh);
+            ulong r2 = wa - BinHeadBase;
+            ulong o2 = r2 & 0xfff;
+            if (o2 >= 16 && o2 < 16 + (NBins * 16))
+            {
+                Arena a = _arenas[(int)(r2 >> 12)];
+                ulong w = (o2 - 16) >> 3;
+                if ((w & 1) == 0)
+                {
+                    a.BinFd[(int)(w >> 1)] = updated;
+                }
+                else
+                {
+                    a.BinBk[(int)(w >> 1)] = updated;
+                }
+            }
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

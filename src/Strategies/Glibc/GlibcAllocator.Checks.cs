@@ -22,7 +22,14 @@ public sealed partial class GlibcAllocator
     {
         lock (_lock)
         {
-            return WalkHeapInternal();
+            try
+            {
+                return WalkHeapInternal();
+            }
+            catch (SegmentationFaultException e)
+            {
+                throw new HeapCorruptionException(StrategyName, "WalkHeap", e.Address, "SIGSEGV", e.Message);
+            }
         }
     }
 
@@ -209,7 +216,20 @@ public sealed partial class GlibcAllocator
         Arena savedArena = _av;
         try
         {
-            Dictionary<ulong, string>? where = level == HeapCheckLevel.Full ? CollectMembership(failures) : null;
+            Dictionary<ulong, string>? where = null;
+            if (level == HeapCheckLevel.Full)
+            {
+                try
+                {
+                    where = CollectMembership(failures);
+                }
+                catch (SegmentationFaultException e)
+                {
+                    failures.Add(new HeapCheckFailure("G5", e.Address, $"following the free lists faulted: {e.Message}"));
+                    return HeapCheckResult.From(failures);
+                }
+            }
+
             var seen = new HashSet<ulong>();
             foreach (Arena a in _arenas)
             {
@@ -219,7 +239,14 @@ public sealed partial class GlibcAllocator
                     continue;
                 }
 
-                CheckArena(a, level, where, seen, failures);
+                try
+                {
+                    CheckArena(a, level, where, seen, failures);
+                }
+                catch (SegmentationFaultException e)
+                {
+                    failures.Add(new HeapCheckFailure("G7", e.Address, $"walking arena {a.Index} faulted: {e.Message}"));
+                }
             }
 
             if (where is not null)

@@ -214,23 +214,38 @@ public sealed partial class GlibcAllocator
     {
         lock (_lock)
         {
-            MallInfo2 mi = IntMallinfo("int_mallinfo(): unaligned fastbin chunk detected");
+            MallInfo2? info = null;
             ulong tcacheBytes = 0;
-            ulong largest = mi.Keepcost;
-            foreach (HeapBlock b in WalkHeapInternal())
+            ulong largest = 0;
+            try
             {
-                if (b.Kind is HeapBlockKind.Free or HeapBlockKind.Cached or HeapBlockKind.Top)
+                info = IntMallinfo("int_mallinfo(): unaligned fastbin chunk detected");
+                largest = info.Keepcost;
+                foreach (HeapBlock b in WalkHeapInternal())
                 {
-                    if (b.Size > largest)
+                    if (b.Kind is HeapBlockKind.Free or HeapBlockKind.Cached or HeapBlockKind.Top)
                     {
-                        largest = b.Size;
-                    }
+                        if (b.Size > largest)
+                        {
+                            largest = b.Size;
+                        }
 
-                    if (b.Kind == HeapBlockKind.Cached && b.Detail.StartsWith("tcache", System.StringComparison.Ordinal))
-                    {
-                        tcacheBytes += b.Size;
+                        if (b.Kind == HeapBlockKind.Cached && b.Detail.StartsWith("tcache", System.StringComparison.Ordinal))
+                        {
+                            tcacheBytes += b.Size;
+                        }
                     }
                 }
+            }
+            catch (System.Exception e) when (e is SegmentationFaultException or HeapCorruptionException)
+            {
+                // A corrupted heap: report the counters that do not depend on walking it.
+            }
+
+            ulong arenaBytes = 0;
+            foreach (Arena a in _arenas)
+            {
+                arenaBytes += a.SystemMem;
             }
 
             return new AllocatorStatistics
@@ -245,8 +260,8 @@ public sealed partial class GlibcAllocator
                 LiveBlocks = _liveBlocks,
                 AllocatedBytes = _allocatedBytes,
                 PeakAllocatedBytes = _peakAllocatedBytes,
-                HeldBytes = mi.Arena + _mmappedMem,
-                FreeBytes = mi.Fordblks + tcacheBytes,
+                HeldBytes = arenaBytes + _mmappedMem,
+                FreeBytes = (info?.Fordblks ?? 0) + tcacheBytes,
                 LargestFreeBlock = largest,
                 Os = _os.GetStatistics(),
             };

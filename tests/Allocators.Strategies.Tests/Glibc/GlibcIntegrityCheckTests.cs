@@ -637,4 +637,37 @@ public sealed class GlibcIntegrityCheckTests
         Assert.Contains(e.Check, new[] { "free(): invalid pointer", "free(): invalid size" });
         AssertUsable(h);
     }
+
+    [Fact]
+    public void Free_LinkIntoUnmappedMemory_SigsegvCorruptionAndCheckerReportsIt()
+    {
+        using var h = new GlibcHeap();
+        ulong x = h.Malloc(0x4f0);
+        ulong y = h.Malloc(0x4f0);
+        h.Malloc(16);
+        h.Free(y);
+        ulong saved = h.Os.ReadUInt64(y);
+        h.Os.WriteUInt64(y, 0x10);
+        HeapCheckResult r = h.Glibc.CheckHeap(HeapCheckLevel.Full);
+        Assert.False(r.Succeeded);
+        _ = h.Glibc.GetStatistics();
+        Expect("SIGSEGV", () => h.Free(x));
+        h.Os.WriteUInt64(y, saved);
+        AssertUsable(h);
+    }
+
+    [Fact]
+    public void Malloc_UnsortedBkPointsIntoArenaPlusOne_UnsortedDoubleLinkedListCorrupted()
+    {
+        // The bk of the only unsorted chunk points at the unsorted bin head inside libc's .data; an off-by-one makes
+        // glibc read bck->fd unaligned from the arena and abort (found by the oracle's differential tests).
+        using var h = new GlibcHeap();
+        ulong y = h.Malloc(4967);
+        h.Malloc(991);
+        h.Free(y);
+        h.Os.WriteUInt64(y + 8, h.Os.ReadUInt64(y + 8) ^ 1);
+        Expect("malloc(): unsorted double linked list corrupted", () => h.Glibc.AllocateZeroed(4, 20));
+        h.Os.WriteUInt64(y + 8, h.Os.ReadUInt64(y + 8) ^ 1);
+        AssertUsable(h);
+    }
 }
