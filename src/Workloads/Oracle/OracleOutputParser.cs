@@ -95,7 +95,7 @@ internal static class OracleOutputParser
                     case "r=":
                         value = kind is OracleOperationKind.Peek or OracleOperationKind.Sbrk && field != "r=-1"
                             ? Hex(field[2..], line)
-                            : unchecked((ulong)long.Parse(field[2..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture));
+                            : Decimal(field[2..], line);
                         break;
                     case "b=":
                         lastBreak = Hex(field[2..], line);
@@ -146,6 +146,21 @@ internal static class OracleOutputParser
         }
 
         throw new FormatException($"Missing '{prefix}' in '{line}'.");
+    }
+
+    /// <summary>A decimal that is unsigned (usable sizes use all 64 bits) or negative (mallopt, sbrk); negatives become two's complement.</summary>
+    private static ulong Decimal(string text, string line)
+    {
+        if (text.StartsWith('-'))
+        {
+            return long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var negative)
+                ? unchecked((ulong)negative)
+                : throw new FormatException($"'{text}' is not a decimal in '{line}'.");
+        }
+
+        return ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var v)
+            ? v
+            : throw new FormatException($"'{text}' is not a decimal in '{line}'.");
     }
 
     private static ulong Hex(string text, string line)

@@ -213,4 +213,13 @@ public sealed class GlibcOracleSpecTests
         Assert.Equal(0x1122334455667777ul, r.Step(3).ReturnValue);
         Assert.Equal(72ul, r.Step(4).ReturnValue);
     }
+
+    [OracleFact]
+    public void Run_UsableSizeOfCorruptedHeader_ReportsAll64Bits()
+    {
+        // A size word of 0x8000000000000012 (IS_MMAPPED): usable = size - 16 = 2^63, above long.MaxValue.
+        var r = Real(Lines("malloc 24;poke 0-8 8 -9223372036854775790;usable 0"));
+
+        Assert.Equal(0x8000000000000000ul, r.Step(2).ReturnValue);
+    }
 }

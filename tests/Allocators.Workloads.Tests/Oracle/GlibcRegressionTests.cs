@@ -9,6 +9,21 @@ namespace Allocators.Workloads.Tests.Oracle;
 [Trait("Category", "Differential")]
 public sealed class GlibcRegressionTests
 {
+    /// <summary>
+    /// F1: a request far beyond RAM (2^46 bytes) fails in the kernel's heuristic overcommit check, so malloc and realloc
+    /// return NULL; the simulation once accepted the mapping and grew the host process until it was OOM-killed.
+    /// </summary>
+    [OracleFact]
+    public void F1_RequestFarBeyondMemory_ReturnsNullLikeRealGlibc()
+        => Differential.AssertSame("""
+            malloc 70368744177664
+            mallinfo2
+            malloc 24
+            malloc 200000
+            realloc 2 70368744177664
+            mallinfo2
+            """);
+
     /// <summary>F2: a size word with NON_MAIN_ARENA set makes free read heap_for_ptr(chunk)->ar_ptr (unmapped here: SIGSEGV).</summary>
     [OracleFact]
     public void F2_FreeOfChunkWithNonMainArenaBit_MatchesRealGlibc()
@@ -41,5 +56,53 @@ public sealed class GlibcRegressionTests
             free 0
             xor 0+8 8 1
             calloc 4 20
+            """);
+
+    /// <summary>
+    /// F4: a freed large chunk's size word is shrunk (xor 0x1000) so the binmap search picks it for a bigger request;
+    /// glibc's live assertion in _int_malloc fires before the unlink.
+    /// </summary>
+    [OracleFact]
+    public void F4_BinmapVictimSmallerThanRequest_AssertionLikeRealGlibc()
+        => Differential.AssertSame("""
+            realloc null 939
+            memalign 48 99
+            calloc 4 1121
+            malloc 931
+            malloc 164
+            malloc 113
+            calloc 2 326
+            malloc 4906
+            calloc 1 330
+            pvalloc 5600
+            malloc 7765
+            free 7
+            posix_memalign 8 964
+            malloc 323
+            malloc 498
+            free 9
+            malloc 11698
+            free 10
+            malloc 206
+            malloc 694
+            malloc 2786
+            malloc 985
+            realloc 12 5239
+            free 19
+            malloc 97
+            xor 19-8 8 4096
+            malloc 12014
+            """);
+
+    /// <summary>
+    /// F5: when systrim grows the break (the 2.36 unsigned-comparison quirk), system_mem grows but max_system_mem is
+    /// not updated, which malloc_info shows as <c>&lt;system type="max"&gt;</c> below "current".
+    /// </summary>
+    [OracleFact]
+    public void F5_TrimQuirkGrowth_DoesNotRaiseMaxSystemMem()
+        => Differential.AssertSame("""
+            malloc 134472
+            trim 65536
+            malloc_info
             """);
 }

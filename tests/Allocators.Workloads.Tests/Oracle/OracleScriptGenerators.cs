@@ -181,9 +181,7 @@ internal static class OracleScriptGenerators
         var heapSlots = new List<int>(); // every non-mmapped-looking slot ever defined, live or freed (corruption targets)
         var slots = 0;
         long[] corruptOffsets = [-8, -8, -8, -16, 0, 8, 16, 24];
-        // Bit 4 of a size word (NON_MAIN_ARENA) is left out: it sends free/realloc to heap_for_ptr, pinned separately
-        // (GlibcRegressionTests, finding F2), and would otherwise be the only thing this fuzzing finds.
-        long[] corruptBits = [1, 2, 8, 0x10, 0x20, 0x100, 0x1000, 0x10000];
+        long[] corruptBits = [1, 2, 4, 8, 0x10, 0x20, 0x100, 0x1000, 0x10000];
 
         // fd/bk of a binned chunk may point at a bin head inside libc's malloc_state, which the simulation models as
         // fake addresses 16 bytes apart: flips that keep such a pointer on a neighbouring bin head stay comparable;
