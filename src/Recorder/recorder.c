@@ -57,6 +57,7 @@ static int g_need_open;                  // set in a fork child: open a file of 
 static pid_t g_parent;                   // in a fork child: the parent's pid, written as # forked-from
 static int g_finished;                   // the end marker was written; write every later line at once
 static pid_t g_owner;                    // the process that opened g_fd (a vfork child shares our memory)
+static int g_write_failed;               // a write(2) failed (disk full...): never mark the trace complete
 static unsigned long long g_calls;       // calls recorded by this process
 static uintptr_t g_last_brk;             // the break written last (# heap-start or # brk)
 static uintptr_t g_heap_start;           // the break before the first call (inherited by fork children)
@@ -130,6 +131,7 @@ static void write_all(const char *data, size_t length)
             if (errno == EINTR) {
                 continue;
             }
+            g_write_failed = 1;
             return;
         }
         data += n;
@@ -217,6 +219,11 @@ static void write_heap_start_locked(void)
 
 static void write_end_locked(void)
 {
+    flush_locked();
+    if (g_write_failed) {
+        g_finished = 1;
+        return; // lines were lost: leave the trace without its end marker so it is reported incomplete
+    }
     char line[LINE_MAX_BYTES];
     char *p = put_text(line, "# recorder-end calls=");
     p = put_decimal(p, g_calls);
@@ -250,6 +257,7 @@ static void after_fork_child(void)
     g_parent = getppid();
     g_calls = 0;
     g_finished = 0;
+    g_write_failed = 0;
     t_tid = 0;
 }
 

@@ -38,7 +38,11 @@ public sealed class Recorder
     public string BuildLibrary() =>
         NativeBuild.Compile("recorder.c", "librecorder", ".so", "-O2 -shared -fPIC -Wall", _options.Compiler, _options.CacheDirectory, _options.SearchPath);
 
-    /// <summary>Runs <paramref name="program"/> with <paramref name="arguments"/> under the recorder and writes its trace to <paramref name="outputPath"/>.</summary>
+    /// <summary>
+    /// Runs <paramref name="program"/> with <paramref name="arguments"/> under the recorder and writes its trace to
+    /// <paramref name="outputPath"/> (text; compressed or binary when the name ends in .gz, .zst or .bin — other
+    /// processes' traces stay text).
+    /// </summary>
     /// <exception cref="RecorderException">
     /// No C compiler; the program does not exist or cannot start; it made no recorded call (not dynamically linked);
     /// or it ended without completing its trace.
@@ -143,7 +147,17 @@ public sealed class Recorder
                 $"'{program}' ended (exit code {exitCode}) without completing its trace (killed by a signal?); the partial trace is kept as {kept}.");
         }
 
-        File.Move(temporary, output, overwrite: true);
+        if (TraceFile.CompressionFromPath(output) != TraceCompression.None || TraceFile.FormatFromPath(output) == TraceFileFormat.Binary)
+        {
+            // The library writes text; a name ending in .gz, .zst or .bin asks for that encoding of the program's trace.
+            TraceConverter.Convert(temporary, output);
+            File.Delete(temporary);
+        }
+        else
+        {
+            File.Move(temporary, output, overwrite: true);
+        }
+
         children.Sort(StringComparer.Ordinal);
         return new RecordingResult(output, calls.Value, children, incomplete, exitCode);
     }

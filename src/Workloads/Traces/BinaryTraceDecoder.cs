@@ -25,7 +25,7 @@ internal sealed class BinaryTraceDecoder : TraceDecoder
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override bool TryRead(out TraceRecord record)
+    protected override bool TryReadCore(out TraceRecord record)
     {
         while (true)
         {

@@ -122,6 +122,23 @@ public sealed class BinaryTraceWriter : ITraceSink
     }
 
     /// <inheritdoc/>
+    public void Write(in TraceRecord record)
+    {
+        switch (record.Kind)
+        {
+            case TraceRecordKind.HeapStart:
+                WriteHeapStart(record.Address);
+                break;
+            case TraceRecordKind.Brk:
+                WriteBrk(record.Address);
+                break;
+            default:
+                WriteCall(record.Call);
+                break;
+        }
+    }
+
+    /// <inheritdoc/>
     public void Flush()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);

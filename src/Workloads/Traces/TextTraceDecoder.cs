@@ -22,7 +22,7 @@ internal sealed class TextTraceDecoder : TraceDecoder
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override bool TryRead(out TraceRecord record)
+    protected override bool TryReadCore(out TraceRecord record)
     {
         while (true)
         {
@@ -64,15 +64,12 @@ internal sealed class TextTraceDecoder : TraceDecoder
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public override int ReadBatch(Span<TraceRecord> destination)
+    protected override void ReadMany(Span<TraceRecord> destination, ref int count)
     {
-        int n = 0;
-        while (n < destination.Length && TryRead(out destination[n]))
+        while (count < destination.Length && TryReadCore(out destination[count]))
         {
-            n++;
+            count++;
         }
-
-        return n;
     }
 
     private void Refill()

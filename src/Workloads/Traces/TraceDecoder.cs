@@ -2,6 +2,7 @@
 
 using System;
 using System.IO;
+using System.Runtime.ExceptionServices;
 
 namespace Allocators.Workloads;
 
@@ -18,17 +19,53 @@ internal abstract class TraceDecoder
 
     public string Source { get; }
 
-    public abstract bool TryRead(out TraceRecord record);
+    private ExceptionDispatchInfo? _deferred;
 
-    public virtual int ReadBatch(Span<TraceRecord> destination)
+    public bool TryRead(out TraceRecord record)
     {
-        int n = 0;
-        while (n < destination.Length && TryRead(out destination[n]))
+        ThrowDeferred();
+        return TryReadCore(out record);
+    }
+
+    /// <summary>
+    /// Fills <paramref name="destination"/>; returns the count (0 at the end). When a record is malformed, the records
+    /// before it are returned first and the error is thrown by the next call, so they can still be used.
+    /// </summary>
+    public int ReadBatch(Span<TraceRecord> destination)
+    {
+        ThrowDeferred();
+        int count = 0;
+        try
         {
-            n++;
+            ReadMany(destination, ref count);
+        }
+        catch (TraceFormatException e) when (count > 0)
+        {
+            _deferred = ExceptionDispatchInfo.Capture(e);
         }
 
-        return n;
+        return count;
+    }
+
+    protected abstract bool TryReadCore(out TraceRecord record);
+
+    /// <summary>Reads records into <paramref name="destination"/>, counting them in <paramref name="count"/> as it goes.</summary>
+    protected virtual void ReadMany(Span<TraceRecord> destination, ref int count)
+    {
+        while (count < destination.Length && TryReadCore(out destination[count]))
+        {
+            count++;
+        }
+    }
+
+    private void ThrowDeferred()
+    {
+        if (_deferred is not null)
+        {
+            ExceptionDispatchInfo deferred = _deferred;
+            _deferred = null;
+            deferred.Throw();
+        }
     }
 
     /// <summary>Reads from the stream, turning decompressor and I/O failures into <see cref="TraceFormatException"/>.</summary>

@@ -70,6 +70,23 @@ public sealed class TraceWriter : ITraceSink
         CallsWritten++;
     }
 
+    /// <inheritdoc/>
+    public void Write(in TraceRecord record)
+    {
+        switch (record.Kind)
+        {
+            case TraceRecordKind.HeapStart:
+                WriteHeapStart(record.Address);
+                break;
+            case TraceRecordKind.Brk:
+                WriteBrk(record.Address);
+                break;
+            default:
+                WriteCall(record.Call);
+                break;
+        }
+    }
+
     /// <summary>Writes a comment line (<c># </c> and <paramref name="text"/>); the text must be one line.</summary>
     public void WriteComment(string text)
     {

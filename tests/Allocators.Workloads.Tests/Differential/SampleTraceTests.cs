@@ -30,6 +30,16 @@ public sealed class SampleTraceTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>
+    /// Samples the glibc strategy does not yet replay exactly, with the calls it matched when this was written.
+    /// python-threads: after the worker threads exit, main's calloc(1, 360) at line 11321 gets heap+0xc2140 from the
+    /// real glibc but heap+0x1020 from the strategy (thread-exit tcache/arena handling).
+    /// </summary>
+    private static readonly Dictionary<string, long> s_knownDivergences = new(StringComparer.Ordinal)
+    {
+        ["python-threads.trace.zst"] = 11_304,
+    };
+
     private static string PathOf(string sample) => Path.Combine(TestPaths.SamplesDirectory, sample);
 
     [Fact]
@@ -70,7 +80,7 @@ public sealed class SampleTraceTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(Samples))]
-    public void Sample_VerifiedAgainstGlibcStrategy(string sample)
+    public void Sample_GlibcStrategy_MatchesRecordedGlibc(string sample)
     {
         var verifier = new TraceVerifier(os => new Allocators.Strategies.Glibc.GlibcAllocator(os));
         VerificationResult result = verifier.Verify(PathOf(sample));
@@ -82,7 +92,16 @@ public sealed class SampleTraceTests(ITestOutputHelper output)
             output.WriteLine("actual:\n  " + string.Join("\n  ", d.ActualContext));
         }
 
-        Assert.True(result.Calls > 0);
+        if (s_knownDivergences.TryGetValue(sample, out long matchedAtLeast))
+        {
+            // A divergence the glibc strategy does not reproduce yet (issue 4): hold the ground gained, expect more.
+            Assert.True(result.CallsMatched >= matchedAtLeast, $"{sample}: {result.CallsMatched} calls matched, fewer than the {matchedAtLeast} matched before");
+            return;
+        }
+
+        // Every other committed sample, the multi-threaded xz one included, replays exactly through the glibc strategy.
+        Assert.True(result.IsExact, $"{sample}: line {result.FirstDivergence?.Line}: {result.FirstDivergence?.Description}");
+        Assert.Equal(TraceChecker.Check(PathOf(sample)).Calls, result.CallsMatched);
     }
 
     /// <summary>Stress (not a benchmark): the 7-million-call sed recording, verified against the glibc strategy.</summary>

@@ -89,6 +89,27 @@ public sealed class RecorderTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Record_ZstName_WritesCompressedTrace()
+    {
+        if (!HasCompiler())
+        {
+            return;
+        }
+
+        string dir = TestPaths.NewTempDirectory();
+        string path = Path.Combine(dir, "sort.trace.zst");
+        RecordingResult result = NewRecorder().Record(path, "sort", ["/etc/services"]);
+        using (TraceReader reader = TraceReader.Open(path))
+        {
+            Assert.Equal(TraceCompression.Zstd, reader.Compression);
+            Assert.Equal(result.Calls, reader.ReadCalls().LongCount());
+        }
+
+        Assert.Equal([path], Directory.EnumerateFiles(dir));
+        Directory.Delete(dir, true);
+    }
+
+    [Fact]
     [Trait("Category", "BadInput")]
     public void Record_MissingProgram_ThrowsAndLeavesNothing()
     {

@@ -149,6 +149,42 @@ public sealed class ReplayerTests
         Assert.Null(result.HeapStart);
     }
 
+    [Theory]
+    [Trait("Category", "BadInput")]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Replay_MalformedLineFarIntoTrace_ThrowsWithLineNumberAfterReplayingEarlierCalls(bool parallel)
+    {
+        var sb = new System.Text.StringBuilder();
+        for (int i = 1; i <= 50_000; i++)
+        {
+            sb.Append("1 m 16 0x").Append((i * 32).ToString("x")).Append('\n');
+            sb.Append("1 f 0x").Append((i * 32).ToString("x")).Append('\n');
+        }
+
+        sb.Append("1 m sixteen 0x10\n");
+        for (int i = 0; i < 20_000; i++)
+        {
+            sb.Append("1 f (nil)\n");
+        }
+
+        BumpAllocator? allocator = null;
+        var replayer = new Replayer(os => allocator = new BumpAllocator(os), new ReplayOptions { ParallelParse = parallel });
+        TraceFormatException e = Assert.Throws<TraceFormatException>(() => replayer.Replay(TraceText.Reader(sb.ToString())));
+        Assert.Equal(100_001, e.Line);
+        Assert.Equal("1 m sixteen 0x10", e.LineText);
+        Assert.Equal(50_000, allocator!.GetStatistics().Allocations);
+    }
+
+    [Fact]
+    public void Replay_Cancelled_Throws()
+    {
+        using var cancel = new CancellationTokenSource();
+        cancel.Cancel();
+        var replayer = new Replayer(os => new BumpAllocator(os), new ReplayOptions { CancellationToken = cancel.Token });
+        Assert.ThrowsAny<OperationCanceledException>(() => replayer.Replay(TraceText.Reader(Small)));
+    }
+
     private sealed class ThrowingAllocator(BumpAllocator inner) : IAllocator
     {
         public string Name => "throwing";
