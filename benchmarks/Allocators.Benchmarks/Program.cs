@@ -14,6 +14,7 @@ namespace Allocators.Benchmarks;
 /// (any BenchmarkDotNet switch: <c>--list flat</c>, <c>--job short</c>, <c>--filter '*Trace*'</c>, ...).
 /// <c>-- write-trace PATH CALLS</c> writes the replay-engine trace for an end-to-end <c>allocators replay</c> run
 /// (<c>-- write-trace-cached CALLS</c>: into the benchmark's cache directory, printing the path);
+/// <c>-- profile-glibc TRACE [RUNS] [sim|native|both|e2e]</c> times the glibc strategy against the real glibc on one trace;
 /// <c>-- summarize DIR</c> prints the headline table of the JSON reports in DIR.
 /// </summary>
 public static class Program
@@ -32,6 +33,11 @@ public static class Program
         {
             Console.WriteLine(ReplayTraceGenerator.WriteCached(ReplayEngineBenchmarks.WorkDirectory, cachedCalls));
             return 0;
+        }
+
+        if (args.Length > 0 && args[0] == "profile-glibc")
+        {
+            return Profiling.GlibcProfiler.Run(args[1..]);
         }
 
         if (args.Length > 0 && args[0] == "summarize")
