@@ -33,8 +33,8 @@
  * Output: a header line "oracle 1 b0=HEX v=GLIBC-VERSION", then one line per operation, then "end ops=N b=HEX":
  *   I p=PTR s=HEX b=HEX            pointer results (posix_memalign adds r=RC before b=)
  *   I b=HEX                        free
- *   I r=DEC b=HEX                  usable, trim, mallopt, sbrk (r is the old break offset), peek (r=HEX),
- *                                  block (r=0, or -1 when the mapping failed)
+ *   I r=DEC b=HEX                  usable, trim, mallopt, block (r=0, or -1 when the mapping failed);
+ *                                  peek (r=HEX, the word), sbrk (r=HEX, the old break offset, or r=-1)
  *   I t=HEX r=DEC b=HEX            malloc_stats, malloc_info: the text as hexadecimal bytes (r: malloc_info's result)
  *   I mi=F0,F1,...,F9 b=HEX        mallinfo2: arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks
  *                                  fordblks keepcost (decimal)
@@ -219,6 +219,8 @@ static void install_handlers(void)
     }
     struct rlimit no_core = { 0, 0 };
     setrlimit(RLIMIT_CORE, &no_core);
+    /* A corrupted free list can make glibc loop forever; if the runner is gone, do not linger. */
+    alarm(120);
 }
 
 /* ---------- parsing ---------- */

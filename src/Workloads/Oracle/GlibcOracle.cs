@@ -86,7 +86,8 @@ public sealed class GlibcOracle
     /// <c>GLIBC_TUNABLES</c>, <c>MALLOC_*</c> and <c>LD_PRELOAD</c> variables are removed first.
     /// </param>
     /// <returns>The per-operation results, and the abort message and operation if glibc aborted.</returns>
-    /// <exception cref="InvalidOperationException">The program could not run, timed out or printed something unexpected.</exception>
+    /// <exception cref="TimeoutException">The program ran longer than <see cref="Timeout"/> (it was killed).</exception>
+    /// <exception cref="InvalidOperationException">The program could not run or printed something unexpected.</exception>
     public OracleResult Run(OracleScript script, IReadOnlyDictionary<string, string>? environment = null)
     {
         ArgumentNullException.ThrowIfNull(script);
@@ -259,7 +260,8 @@ public sealed class GlibcOracle
         {
             process.Kill();
             process.WaitForExit();
-            throw new InvalidOperationException($"The oracle program did not finish within {Timeout.TotalSeconds:0} s (a corrupted free list can loop forever); it was killed.");
+            throw new TimeoutException(
+                $"The oracle program did not finish within {Timeout.TotalSeconds:0.#} s (glibc can loop forever on a corrupted free list); it was killed.");
         }
 
         Task.WaitAll(stdout, stderr);

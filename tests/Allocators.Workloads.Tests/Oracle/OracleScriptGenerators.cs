@@ -183,10 +183,10 @@ internal static class OracleScriptGenerators
         long[] corruptOffsets = [-8, -8, -8, -16, 0, 8, 16, 24];
         long[] corruptBits = [1, 2, 4, 8, 0x10, 0x20, 0x100, 0x1000, 0x10000];
 
-        // fd/bk of a binned chunk may point at a bin head inside libc's malloc_state, which the simulation models as
-        // fake addresses 16 bytes apart: flips that keep such a pointer on a neighbouring bin head stay comparable;
-        // others read libc's .data (finding F3, pinned separately).
-        long[] linkBits = [0x10, 0x20, 0x40];
+        // fd/bk of a binned chunk may point at a bin head inside libc's malloc_state, which the simulation models
+        // as libc's .data (finding F3): small flips stay inside the arena and are comparable; large ones would read
+        // other parts of libc's .data, which no simulation has.
+        long[] linkBits = [1, 8, 0x10, 0x20, 0x40, 0x100];
         // Alignments above a page are left out: B0 is only page-aligned and mapping addresses are the kernel's,
         // so such placements differ from run to run (GlibcOracleSpecTests pins one on the heap with B0 given).
         ulong[] alignments = [16, 32, 64, 128, 256, 1024, 4096, 48, 100];
