@@ -20,19 +20,7 @@ namespace Allocators.Benchmarks.Profiling;
 /// </summary>
 public static partial class GlibcProfiler
 {
-    /// <summary>Hooks the <c>profile-glibc</c> verb in before BenchmarkDotNet's switcher sees the arguments.</summary>
-    [ModuleInitializer]
-    [System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2255", Justification = "Command-line verb hook without touching Program.cs.")]
-    internal static void Hook()
-    {
-        string[] args = Environment.GetCommandLineArgs();
-        if (args.Length >= 2 && args[1] == "profile-glibc")
-        {
-            Environment.Exit(Run(args[2..]));
-        }
-    }
-
-    /// <summary>Runs the profiler.</summary>
+    /// <summary>Runs the <c>profile-glibc</c> verb (called from <see cref="Program.Main"/>).</summary>
     public static int Run(string[] args)
     {
         if (args.Length < 1)

@@ -47,6 +47,14 @@ public sealed class ReplayOptions
     /// <value>Default null.</value>
     public Action<SimulatedOsOptions>? ConfigureOs { get; set; }
 
+    /// <summary>
+    /// Gets or sets a value indicating whether the replay touches every page of each block it allocates, as a program
+    /// that uses its memory does (one byte read per page of the requested bytes; the simulated process counts any first
+    /// touch as a page fault). Off, RSS shows only the pages the allocator itself writes (headers, free-list links).
+    /// </summary>
+    /// <value>Default true.</value>
+    public bool TouchAllocatedMemory { get; set; } = true;
+
     /// <summary>Gets or sets a value indicating whether the trace is parsed on a second thread while the first replays (when the machine has more than one core).</summary>
     /// <value>Default true.</value>
     public bool ParallelParse { get; set; } = true;

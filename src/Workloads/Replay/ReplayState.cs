@@ -15,12 +15,16 @@ internal sealed class ReplayState
     private readonly List<ulong> _orphans = [];
     private readonly bool _skipUnknown;
     private readonly ThreadRenumbering _threads;
+    private readonly bool _touch;
+    private readonly ulong _pageSize;
 
-    public ReplayState(IAllocator allocator, bool skipUnknown, bool renumberThreads)
+    public ReplayState(IAllocator allocator, bool skipUnknown, bool renumberThreads, bool touchAllocatedMemory = false)
     {
         Allocator = allocator;
         _skipUnknown = skipUnknown;
         _threads = new ThreadRenumbering(renumberThreads);
+        _touch = touchAllocatedMemory;
+        _pageSize = (ulong)allocator.Os.PageSize;
     }
 
     public IAllocator Allocator { get; }
@@ -175,6 +179,11 @@ internal sealed class ReplayState
 
     private void Track(ulong recorded, ulong simulated, ulong size)
     {
+        if (_touch && simulated != 0 && size != 0)
+        {
+            Touch(simulated, size);
+        }
+
         if (_map.Set(recorded, simulated, size, out ulong old, out ulong oldSize))
         {
             // A pointer returned while live (an inconsistent trace): the old simulated block can never be freed by the trace.
@@ -189,6 +198,17 @@ internal sealed class ReplayState
         if (LiveBytes > PeakLiveBytes)
         {
             PeakLiveBytes = LiveBytes;
+        }
+    }
+
+    /// <summary>Reads one byte of every page of [address, address + size): the program using its block.</summary>
+    private void Touch(ulong address, ulong size)
+    {
+        ISimulatedOs os = Allocator.Os;
+        ulong end = address + size;
+        for (ulong a = address; a < end; a = (a | (_pageSize - 1)) + 1)
+        {
+            _ = os.ReadByte(a);
         }
     }
 

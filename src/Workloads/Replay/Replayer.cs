@@ -54,7 +54,7 @@ public sealed class Replayer
 
         using SimulatedOs os = CreateOs(heapStart, _options.ConfigureOs);
         IAllocator allocator = _factory(os) ?? throw new InvalidOperationException("The allocator factory returned null.");
-        var state = new ReplayState(allocator, _options.SkipUnknown, _options.RenumberThreads);
+        var state = new ReplayState(allocator, _options.SkipUnknown, _options.RenumberThreads, _options.TouchAllocatedMemory);
         ITraceSink? output = _options.Output;
         bool headers = _options.WriteHeaders ?? string.Equals(allocator.Name, GlibcStrategy, StringComparison.Ordinal);
         var samples = new List<ReplaySample>();
