@@ -29,6 +29,7 @@
  *   fill PTR LENGTH BYTE     (memset)                 peek PTR                (load the 8-byte word at PTR)
  *   sbrk DELTA               (a foreign sbrk by the program)
  *   block OFFSET LENGTH      (map LENGTH bytes of PROT_NONE at B0+OFFSET, MAP_FIXED_NOREPLACE: blocks the break)
+ *   memstat                  (the process's resident bytes from /proc/self/statm and its minor faults, getrusage)
  *
  * Output: a header line "oracle 1 b0=HEX v=GLIBC-VERSION", then one line per operation, then "end ops=N b=HEX":
  *   I p=PTR s=HEX b=HEX            pointer results (posix_memalign adds r=RC before b=)
@@ -36,6 +37,7 @@
  *   I r=DEC b=HEX                  usable, trim, mallopt, block (r=0, or -1 when the mapping failed);
  *                                  peek (r=HEX, the word), sbrk (r=HEX, the old break offset, or r=-1)
  *   I t=HEX r=DEC b=HEX            malloc_stats, malloc_info: the text as hexadecimal bytes (r: malloc_info's result)
+ *   I ms=RSS,MINFLT b=HEX          memstat: resident bytes and minor page faults of the whole process (decimal)
  *   I mi=F0,F1,...,F9 b=HEX        mallinfo2: arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks
  *                                  fordblks keepcost (decimal)
  * where I is the operation index, b the break after the operation as an offset from B0, p "0" for NULL,
@@ -61,7 +63,7 @@
 
 enum op_kind {
     OP_MALLOC = 1, OP_CALLOC, OP_REALLOC, OP_MEMALIGN, OP_ALIGNED_ALLOC, OP_POSIX_MEMALIGN, OP_VALLOC, OP_PVALLOC,
-    OP_FREE, OP_USABLE, OP_TRIM, OP_MALLOPT, OP_MALLINFO2, OP_POKE, OP_FILL, OP_PEEK, OP_SBRK, OP_XOR, OP_BLOCK, OP_MALLOC_STATS, OP_MALLOC_INFO
+    OP_FREE, OP_USABLE, OP_TRIM, OP_MALLOPT, OP_MALLINFO2, OP_POKE, OP_FILL, OP_PEEK, OP_SBRK, OP_XOR, OP_BLOCK, OP_MALLOC_STATS, OP_MALLOC_INFO, OP_MEMSTAT
 };
 
 struct op {
@@ -415,6 +417,8 @@ static long parse_script(size_t length)
                     o->b = parse_unsigned("block needs a length");
                     if ((o->a & 4095) != 0 || o->b == 0)
                         die_usage("block needs a page-aligned offset and a nonzero length", line_no);
+                } else if (word_is(w, wl, "memstat")) {
+                    o->kind = OP_MEMSTAT;
                 } else if (word_is(w, wl, "sbrk")) {
                     o->kind = OP_SBRK;
                     o->a = (uint64_t)parse_signed("sbrk needs a delta");
@@ -472,6 +476,29 @@ static unsigned char *pointer_of(const struct op *o)
     if (o->slot < 0)
         return NULL;
     return (unsigned char *)((uintptr_t)slots[o->slot] + (uintptr_t)o->delta);
+}
+
+/* Resident bytes of the process: the second field of /proc/self/statm (pages), read with raw system calls. */
+static uint64_t resident_bytes(void)
+{
+    static char buf[256];
+    int fd = open("/proc/self/statm", O_RDONLY);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return 0;
+    buf[n] = 0;
+    const char *c = buf;
+    while (*c && *c != ' ')
+        c++;
+    while (*c == ' ')
+        c++;
+    uint64_t pages = 0;
+    while (*c >= '0' && *c <= '9')
+        pages = pages * 10 + (uint64_t)(*c++ - '0');
+    return pages * (uint64_t)getpagesize();
 }
 
 static void put_pointer(void *p)
@@ -665,6 +692,16 @@ static void run(long n)
             put_break();
             end_line();
             continue;
+        case OP_MEMSTAT: {
+            put_str(" ms=");
+            put_dec(resident_bytes());
+            out[out_len++] = ',';
+            struct rusage ru;
+            put_dec(getrusage(RUSAGE_SELF, &ru) == 0 ? (uint64_t)ru.ru_minflt : 0);
+            put_break();
+            end_line();
+            continue;
+        }
         case OP_BLOCK: {
             void *want = (void *)(b0 + (uintptr_t)o->a);
             void *got = mmap(want, o->b, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);

@@ -185,6 +185,10 @@ public readonly record struct OracleOperation
     /// <returns>The operation.</returns>
     public static OracleOperation Sbrk(long delta) => new(OracleOperationKind.Sbrk, value: delta);
 
+    /// <summary>Creates a <c>memstat</c>: the process's resident bytes and minor page faults at this point.</summary>
+    /// <returns>The operation.</returns>
+    public static OracleOperation MemStat() => new(OracleOperationKind.MemStat);
+
     /// <summary>Creates a PROT_NONE mapping of <paramref name="length"/> bytes at the initial break + <paramref name="offset"/> that blocks the break's growth.</summary>
     /// <param name="offset">The page-aligned offset from the initial break.</param>
     /// <param name="length">The length in bytes (nonzero).</param>
@@ -228,6 +232,7 @@ public readonly record struct OracleOperation
             OracleOperationKind.Peek => $"peek {PointerText()}",
             OracleOperationKind.Sbrk => string.Create(c, $"sbrk {Value}"),
             OracleOperationKind.Block => string.Create(c, $"block 0x{Value:x} {Size}"),
+            OracleOperationKind.MemStat => "memstat",
             _ => throw new InvalidOperationException($"Unknown oracle operation kind {Kind}."),
         };
     }

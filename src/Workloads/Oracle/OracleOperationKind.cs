@@ -67,4 +67,7 @@ public enum OracleOperationKind
 
     /// <summary><c>sbrk DELTA</c>: a foreign sbrk by the program, reporting the old break as an offset (or −1).</summary>
     Sbrk,
+
+    /// <summary><c>memstat</c>: the whole process's resident bytes and minor page faults (absolute; compare differences).</summary>
+    MemStat,
 }

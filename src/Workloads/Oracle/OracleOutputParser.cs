@@ -74,6 +74,8 @@ internal static class OracleOutputParser
             ulong? value = null;
             OracleMallinfo? mallinfo = null;
             string? text = null;
+            ulong? resident = null;
+            ulong? faults = null;
             for (var f = 1; f < fields.Length; f++)
             {
                 var field = fields[f];
@@ -106,12 +108,22 @@ internal static class OracleOutputParser
                     case "mi":
                         mallinfo = ParseMallinfo(field[3..], line);
                         break;
+                    case "ms":
+                        string[] memory = field[3..].Split(',');
+                        if (memory.Length != 2)
+                        {
+                            throw new FormatException($"memstat needs 2 fields: '{line}'.");
+                        }
+
+                        resident = Decimal(memory[0], line);
+                        faults = Decimal(memory[1], line);
+                        break;
                     default:
                         throw new FormatException($"Unknown field '{field}' in '{line}'.");
                 }
             }
 
-            steps.Add(new OracleStep(index, kind, pointer, sizeWord, value, lastBreak, mallinfo) { Text = text });
+            steps.Add(new OracleStep(index, kind, pointer, sizeWord, value, lastBreak, mallinfo) { Text = text, ResidentBytes = resident, MinorFaults = faults });
         }
 
         throw new FormatException(

@@ -160,6 +160,7 @@ public sealed class OracleScript
                 "peek" => Expect(1, () => Pointer(1, (slot, delta) => OracleOperation.Peek(NonNull(slot), delta))),
                 "sbrk" => Expect(1, () => OracleOperation.Sbrk(Signed(1))),
                 "block" => Expect(2, () => Block(Unsigned(1), Unsigned(2))),
+                "memstat" => Expect(0, OracleOperation.MemStat),
                 _ => throw Error($"unknown operation '{name}'"),
             };
             return op;

@@ -15,6 +15,12 @@ namespace Allocators.Workloads.Oracle;
 /// <param name="Mallinfo">The mallinfo2 fields for <see cref="OracleOperationKind.Mallinfo2"/>, else null.</param>
 public sealed record OracleStep(int Index, OracleOperationKind Kind, OraclePointer Pointer, ulong SizeWord, ulong? ReturnValue, ulong Break, OracleMallinfo? Mallinfo)
 {
+    /// <summary>Gets the process's resident bytes after a <see cref="OracleOperationKind.MemStat"/> (whole process), else null.</summary>
+    public ulong? ResidentBytes { get; init; }
+
+    /// <summary>Gets the process's minor page faults so far after a <see cref="OracleOperationKind.MemStat"/>, else null.</summary>
+    public ulong? MinorFaults { get; init; }
+
     /// <summary>Gets the text written by <see cref="OracleOperationKind.MallocStats"/> or <see cref="OracleOperationKind.MallocInfo"/>, else null.</summary>
     public string? Text { get; init; }
 
@@ -41,6 +47,11 @@ public sealed record OracleStep(int Index, OracleOperationKind Kind, OraclePoint
             {
                 sb.Append(CultureInfo.InvariantCulture, $" r={(long)r}");
             }
+        }
+
+        if (ResidentBytes is { } rss)
+        {
+            sb.Append(CultureInfo.InvariantCulture, $" ms={rss},{MinorFaults ?? 0}");
         }
 
         if (Mallinfo is { } mi)

@@ -303,6 +303,13 @@ public static class SimulatedOracle
                 var mapped = os.Mmap(want, op.Size, Protection.None, MapFlags.PrivateAnonymous | MapFlags.FixedNoReplace);
                 value = mapped.Succeeded && mapped.Value == want ? 0 : ulong.MaxValue;
                 break;
+            case OracleOperationKind.MemStat:
+                OsStatistics stats = os.GetStatistics();
+                return new OracleStep(index, op.Kind, OraclePointer.Null, 0, null, os.CurrentBreak - b0, null)
+                {
+                    ResidentBytes = stats.RssBytes,
+                    MinorFaults = (ulong)stats.PageFaults,
+                };
             case OracleOperationKind.Sbrk:
                 var old = allocator.Sbrk(op.Value);
                 value = old == ulong.MaxValue ? ulong.MaxValue : old - b0;

@@ -11,8 +11,9 @@ namespace Allocators.Workloads.Scenarios;
 /// Runs scenario steps on the machine's real glibc through the oracle program (a fresh process per run). After every
 /// step the oracle also calls mallinfo2 (which neither allocates nor consolidates), so each observation carries glibc's
 /// own accounting: VSZ held = <c>arena + hblkhd</c>, live mmapped chunks = <c>hblks</c>. mmaps are counted from
-/// results with the mmapped bit; munmaps as mmaps less the live mmapped chunks. RSS and page faults of the real
-/// process are not observable this way and stay null.
+/// results with the mmapped bit; munmaps as mmaps less the live mmapped chunks. A <c>memstat</c> before the first
+/// step and after every step reads the real process's resident bytes (/proc/self/statm) and minor page faults
+/// (getrusage): whole-process numbers, so the scenarios use their differences.
 /// </summary>
 internal sealed class OracleScenarioRunner : IScenarioRunner
 {
@@ -27,7 +28,7 @@ internal sealed class OracleScenarioRunner : IScenarioRunner
 
     public ScenarioRun Run(IReadOnlyList<ScenarioStep> steps)
     {
-        var operations = new List<OracleOperation>(steps.Count * 2);
+        var operations = new List<OracleOperation>((steps.Count * 3) + 1) { OracleOperation.MemStat() };
         foreach (var step in steps)
         {
             operations.Add(step.Kind switch
@@ -38,6 +39,7 @@ internal sealed class OracleScenarioRunner : IScenarioRunner
                 _ => OracleOperation.Trim(step.Size),
             });
             operations.Add(OracleOperation.Mallinfo2());
+            operations.Add(OracleOperation.MemStat());
         }
 
         var result = _oracle.Run(new OracleScript(operations));
@@ -46,15 +48,18 @@ internal sealed class OracleScenarioRunner : IScenarioRunner
             throw new InvalidOperationException($"the oracle stopped early: {result}");
         }
 
+        OracleStep baseline = result.Steps[0];
+        ulong baselineFaults = baseline.MinorFaults ?? 0;
         var observations = new List<StepObservation>(steps.Count);
         ulong previousBreak = 0;
         long breakMoves = 0;
         long mmaps = 0;
         for (int i = 0; i < steps.Count; i++)
         {
-            var call = result.Steps[2 * i];
-            var info = result.Steps[(2 * i) + 1].Mallinfo
+            var call = result.Steps[(3 * i) + 1];
+            var info = result.Steps[(3 * i) + 2].Mallinfo
                 ?? throw new InvalidOperationException($"the oracle gave no mallinfo2 after step {i}");
+            var memory = result.Steps[(3 * i) + 3];
             if (call.Break != previousBreak)
             {
                 breakMoves++;
@@ -85,12 +90,12 @@ internal sealed class OracleScenarioRunner : IScenarioRunner
                 mmaps - (long)info.MmapBlocks,
                 null,
                 info.Arena + info.MmapBytes,
-                null,
-                null,
+                memory.ResidentBytes,
+                memory.MinorFaults is { } faults ? (long)(faults - baselineFaults) : null,
                 [text]));
         }
 
-        return new ScenarioRun(Side, observations, 0, null, null, null);
+        return new ScenarioRun(Side, observations, 0, baseline.ResidentBytes, null, null);
     }
 
     private static string Describe(ScenarioStep step, OracleStep call, PointerPlace place, OracleMallinfo info)

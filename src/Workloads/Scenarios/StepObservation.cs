@@ -19,8 +19,8 @@ namespace Allocators.Workloads.Scenarios;
 /// <param name="Munmaps">Mappings released so far.</param>
 /// <param name="Syscalls">System calls so far (simulation only).</param>
 /// <param name="VszBytes">Address space held by the allocator: heap plus mappings.</param>
-/// <param name="RssBytes">Resident bytes (simulation only).</param>
-/// <param name="PageFaults">Page faults so far (simulation only).</param>
+/// <param name="RssBytes">Resident bytes (the simulated process; on the real glibc, the whole oracle process).</param>
+/// <param name="PageFaults">Page faults so far in the run (on the real glibc, minor faults since the run began).</param>
 /// <param name="Log">The step and its system calls, strace-style (simulation only).</param>
 public sealed record StepObservation(
     int Index,
