@@ -9,7 +9,12 @@ using HostDemo;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
-HostApplicationBuilder builder = Host.CreateApplicationBuilder(args);
+// The content root is the program's own folder, so appsettings.json is found wherever the demo is started from.
+HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+{
+    Args = args,
+    ContentRootPath = AppContext.BaseDirectory,
+});
 builder.Services.AddAllocators(builder.Configuration.GetSection("Allocators"));
 builder.Services.AddSingleton<DemoWorkload>();
 
