@@ -41,6 +41,20 @@ public sealed class ReplayCommandTests : IDisposable
     }
 
     [Fact]
+    public void Replay_NoTouch_ResidentSetHoldsOnlyTheAllocatorsOwnPages()
+    {
+        string trace = SampleTrace.Write(_dir, singleThread: true);
+        var touched = CliRun.Of("replay", trace, "-s", "mmap", "--json").Json();
+        var untouched = CliRun.Of("replay", trace, "-s", "mmap", "--no-touch", "--json").Json();
+
+        // The mmap strategy keeps no header in its blocks: untouched, only what calloc zeroed is resident.
+        ulong untouchedRss = untouched.GetProperty("peakRssBytes").GetUInt64();
+        ulong touchedRss = touched.GetProperty("peakRssBytes").GetUInt64();
+        Assert.True(touchedRss >= 300000, touched.ToString());
+        Assert.True(untouchedRss * 10 < touchedRss, $"untouched {untouchedRss}, touched {touchedRss}");
+    }
+
+    [Fact]
     public void Replay_Glibc_MatchesTheKnownSyscalls()
     {
         string trace = SampleTrace.Write(_dir, singleThread: true);

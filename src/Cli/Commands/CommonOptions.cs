@@ -14,5 +14,10 @@ internal static class CommonOptions
         AllowMultipleArgumentsPerToken = false,
     };
 
+    public static Option<bool> NoTouch() => new("--no-touch")
+    {
+        Description = "Do not touch the pages of allocated blocks: RSS then shows only what the allocator itself writes (headers, links).",
+    };
+
     public static Option<bool> Json() => new("--json") { Description = "Print JSON (camelCase) instead of a table." };
 }

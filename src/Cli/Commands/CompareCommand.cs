@@ -18,10 +18,11 @@ internal static class CompareCommand
         var drain = new Option<bool>("--drain") { Description = "Free every block still live at the end." };
         var skipUnknown = new Option<bool>("--skip-unknown") { Description = "Skip calls on pointers the trace never returned." };
         var report = new Option<string?>("--report") { Description = "Write report.md, report.html and charts (SVG and PNG) into this directory." };
+        var noTouch = CommonOptions.NoTouch();
         var json = CommonOptions.Json();
         var command = new Command("compare", "Replay a trace through several strategies and compare them side by side.")
         {
-            trace, strategies, drain, skipUnknown, report, json,
+            trace, strategies, drain, skipUnknown, report, noTouch, json,
         };
         command.SetAction(parse =>
         {
@@ -47,7 +48,8 @@ internal static class CompareCommand
                             parse.GetValue(drain),
                             parse.GetValue(skipUnknown),
                             interval,
-                            calls => fraction((done + ((double)calls / total)) / names.Count)));
+                            calls => fraction((done + ((double)calls / total)) / names.Count),
+                            touch: !parse.GetValue(noTouch)));
                     }
                     catch (Exception ex) when (ex is not System.IO.IOException and not Workloads.TraceFormatException and not Workloads.ReplayException)
                     {

@@ -6,7 +6,7 @@ using Allocators.Cli.Services;
 namespace Allocators.Cli.Commands;
 
 /// <summary>
-/// <c>allocators replay TRACE --strategy NAME [--option KEY=VALUE]… [--output SIMTRACE] [--drain] [--skip-unknown] [--json]</c>.
+/// <c>allocators replay TRACE --strategy NAME [--option KEY=VALUE]… [--output SIMTRACE] [--drain] [--skip-unknown] [--no-touch] [--json]</c>.
 /// </summary>
 internal static class ReplayCommand
 {
@@ -18,10 +18,11 @@ internal static class ReplayCommand
         var simTrace = new Option<string?>("--output", "-o") { Description = "Write the simulated trace here (same format; # heap-start, # brk, # usable=, # hdr=)." };
         var drain = new Option<bool>("--drain") { Description = "Free every block still live at the end." };
         var skipUnknown = new Option<bool>("--skip-unknown") { Description = "Skip calls on pointers the trace never returned instead of failing." };
+        var noTouch = CommonOptions.NoTouch();
         var json = CommonOptions.Json();
         var command = new Command("replay", "Replay a trace through one strategy on a simulated process.")
         {
-            trace, strategy, options, simTrace, drain, skipUnknown, json,
+            trace, strategy, options, simTrace, drain, skipUnknown, noTouch, json,
         };
         command.SetAction(parse =>
         {
@@ -32,7 +33,7 @@ internal static class ReplayCommand
             var report = output.WithCallProgress(
                 $"replay {name}",
                 path,
-                progress => ReplayService.Replay(path, name, pairs, parse.GetValue(simTrace), parse.GetValue(drain), parse.GetValue(skipUnknown), progress));
+                progress => ReplayService.Replay(path, name, pairs, parse.GetValue(simTrace), parse.GetValue(drain), parse.GetValue(skipUnknown), progress, touch: !parse.GetValue(noTouch)));
             if (parse.GetValue(json))
             {
                 output.WriteJson(report);

@@ -20,6 +20,7 @@ internal static class ReplayService
     /// <param name="drain">Free everything still live at the end.</param>
     /// <param name="skipUnknown">Skip calls on unknown pointers instead of failing.</param>
     /// <param name="progress">Told the number of calls replayed so far.</param>
+    /// <param name="touch">Touch every page of each allocated block, as the program would (RSS of a program that uses its memory).</param>
     public static StrategyReport Replay(
         string tracePath,
         string strategy,
@@ -27,8 +28,9 @@ internal static class ReplayService
         string? outputPath,
         bool drain,
         bool skipUnknown,
-        Action<long>? progress = null) =>
-        ReplayWithSamples(tracePath, strategy, options, outputPath, drain, skipUnknown, 0, progress).Report;
+        Action<long>? progress = null,
+        bool touch = true) =>
+        ReplayWithSamples(tracePath, strategy, options, outputPath, drain, skipUnknown, 0, progress, touch).Report;
 
     /// <summary>As <see cref="Replay"/>, sampling the statistics every <paramref name="sampleInterval"/> calls (0 = only at the end).</summary>
     public static (StrategyReport Report, ReplayResult Result) ReplayWithSamples(
@@ -39,7 +41,8 @@ internal static class ReplayService
         bool drain,
         bool skipUnknown,
         long sampleInterval,
-        Action<long>? progress = null)
+        Action<long>? progress = null,
+        bool touch = true)
     {
         RequireFile(tracePath);
 
@@ -55,6 +58,7 @@ internal static class ReplayService
             SkipUnknown = skipUnknown,
             Progress = progress,
             SampleInterval = sampleInterval,
+            TouchAllocatedMemory = touch,
         };
         string? temporary = null;
         ITraceSink? sink = null;
