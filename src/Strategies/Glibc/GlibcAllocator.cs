@@ -498,7 +498,8 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
             return new AllocatorArgumentException(StrategyName, _op, address, "the pointer's chunk header is not in mapped, readable memory (the real glibc would die of SIGSEGV)");
         }
 
-        return new HeapCorruptionException(StrategyName, _op, address, "SIGSEGV", $"fault=0x{e.Address:x}, {e.Message}");
+        // A call without a pointer argument (malloc following a corrupted link) names the faulting address instead.
+        return new HeapCorruptionException(StrategyName, _op, address != 0 ? address : e.Address, "SIGSEGV", $"fault=0x{e.Address:x}, {e.Message}");
     }
 
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
