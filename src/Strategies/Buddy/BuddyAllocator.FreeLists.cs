@@ -238,7 +238,9 @@ public sealed partial class BuddyAllocator
             }
         }
 
-        var region = new BuddyRegion(baseAddress, _maxOrder, _minOrder, _source);
+        BuddyRegion region = _spareMaps.TryPop(out BuddyRegion? spare)
+            ? new BuddyRegion(baseAddress, _maxOrder, _source, spare.State, spare.Requested)
+            : new BuddyRegion(baseAddress, _maxOrder, _minOrder, _source);
         int index = 0;
         while (index < _regions.Count && _regions[index].Base < baseAddress)
         {
@@ -284,6 +286,23 @@ public sealed partial class BuddyAllocator
 
         _regions.Remove(region);
         _lastRegion = null;
+        RecycleMaps(region);
         return true;
+    }
+
+    /// <summary>
+    /// Keeps the host-side maps of a released region for the next region, so churn across a region boundary (or a workload
+    /// that frees everything and starts over) does not allocate managed memory. A completely free region's maps are all zero:
+    /// its one free block's state was cleared by the unlink, and every allocated block cleared its entries when it was freed.
+    /// </summary>
+    private void RecycleMaps(BuddyRegion region)
+    {
+        ulong mapBytes = (ulong)region.State.Length * (sizeof(byte) + sizeof(uint));
+        if ((ulong)(_spareMaps.Count + 1) * mapBytes > SpareMapBudgetBytes)
+        {
+            return;
+        }
+
+        _spareMaps.Push(region);
     }
 }

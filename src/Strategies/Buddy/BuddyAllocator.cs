@@ -32,6 +32,9 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
 
     private const int FreedHistoryCapacity = 1024;
 
+    /// <summary>At most this much host memory is kept in the maps of released regions for reuse.</summary>
+    private const ulong SpareMapBudgetBytes = 16UL << 20;
+
     private readonly object _lock = new();
     private readonly ISimulatedOs _os;
     private readonly SimulatedOs? _fastOs;
@@ -48,6 +51,7 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
     private readonly Dictionary<ulong, BuddyLargeBlock> _large = [];
     private readonly HashSet<ulong> _freedHistory = [];
     private readonly Queue<ulong> _freedOrder = new();
+    private readonly Stack<BuddyRegion> _spareMaps = new();
     private BuddyRegion? _lastRegion;
     private ulong _allocatedBlockBytes;
     private ulong _regionRequestedBytes;

@@ -14,13 +14,18 @@ internal sealed class BuddyRegion
     internal const byte OrderMask = 0x3f;
 
     public BuddyRegion(ulong baseAddress, int maxOrder, int minOrder, BuddyRegionSource source)
+        : this(baseAddress, maxOrder, source, new byte[1 << (maxOrder - minOrder)], new uint[1 << (maxOrder - minOrder)])
+    {
+    }
+
+    /// <summary>Initializes a region over maps recycled from a released region; both must be all zero.</summary>
+    public BuddyRegion(ulong baseAddress, int maxOrder, BuddyRegionSource source, byte[] state, uint[] requested)
     {
         Base = baseAddress;
         Length = 1UL << maxOrder;
         Source = source;
-        int units = 1 << (maxOrder - minOrder);
-        State = new byte[units];
-        Requested = new uint[units];
+        State = state;
+        Requested = requested;
     }
 
     public ulong Base { get; }
