@@ -56,6 +56,12 @@ public sealed class SlabCache
     private int _depotFullCount;
     private int _depotEmptyCount;
 
+    // Descriptors of destroyed slabs, chained through Next, reused by CreateSlab: churn that maps and unmaps slabs
+    // then allocates no managed memory. At most MaxSpareDescriptors are kept (a few hundred bytes each).
+    private const int MaxSpareDescriptors = 1024;
+    private SlabDescriptor? _spareDescriptors;
+    private int _spareDescriptorCount;
+
     internal SlabCache(
         SlabAllocator owner,
         string name,
@@ -565,7 +571,19 @@ public sealed class SlabCache
 
         ulong colour = (ulong)NextColour * ColourStep;
         NextColour = NextColour + 1 == ColourCount ? 0 : NextColour + 1;
-        var slab = new SlabDescriptor(this, mapped.Value, SlabBytes, colour, ObjectsPerSlab, IsGeneral);
+        SlabDescriptor slab;
+        if (_spareDescriptors is not null)
+        {
+            slab = _spareDescriptors;
+            _spareDescriptors = slab.Next;
+            _spareDescriptorCount--;
+            slab.Reuse(mapped.Value, colour);
+        }
+        else
+        {
+            slab = new SlabDescriptor(this, mapped.Value, SlabBytes, colour, ObjectsPerSlab, IsGeneral);
+        }
+
         _owner.RegisterSlab(slab);
         try
         {
@@ -633,6 +651,14 @@ public sealed class SlabCache
             if (!result.Succeeded)
             {
                 _owner.NoteOsRefusal();
+            }
+
+            if (_spareDescriptorCount < MaxSpareDescriptors)
+            {
+                slab.Prev = null;
+                slab.Next = _spareDescriptors;
+                _spareDescriptors = slab;
+                _spareDescriptorCount++;
             }
         }
     }

@@ -1,5 +1,6 @@
 // Copyright (c) Allocators contributors. MIT License.
 
+using System;
 using System.Runtime.CompilerServices;
 
 namespace Allocators.Strategies.Slab;
@@ -16,10 +17,10 @@ namespace Allocators.Strategies.Slab;
 internal sealed class SlabDescriptor
 {
     public readonly SlabCache Cache;      // owning cache
-    public readonly ulong Base;           // first byte of the mapping (page-aligned)
+    public ulong Base;                    // first byte of the mapping (page-aligned); changes only on reuse
     public readonly ulong Bytes;          // mapping length: PagesPerSlab pages
-    public readonly ulong Colour;         // bytes skipped before object 0
-    public readonly ulong FirstObject;    // Base + Colour
+    public ulong Colour;                  // bytes skipped before object 0; changes only on reuse
+    public ulong FirstObject;             // Base + Colour
     public readonly ulong[] FreeMap;      // bit i set: object i is free (slab list or magazine)
     public readonly uint[]? Requested;    // requested size of each live object, general caches only (rounding waste)
     public ulong FreeHead;                // first object on the in-band free list, 0 when none
@@ -39,6 +40,28 @@ internal sealed class SlabDescriptor
         FirstObject = @base + colour;
         FreeMap = new ulong[(capacity + 63) >> 6];
         Requested = trackRequested ? new uint[capacity] : null;
+    }
+
+    /// <summary>
+    /// Readies a retired descriptor (its slab destroyed, off every list and out of the page map) for a new mapping of
+    /// the same cache, so a cache that keeps mapping and unmapping slabs allocates no managed memory. The free map and
+    /// the requested sizes are rewritten by the caller and on allocation, so they are kept.
+    /// </summary>
+    /// <param name="base">The first byte of the new mapping.</param>
+    /// <param name="colour">The colour of the new slab.</param>
+    public void Reuse(ulong @base, ulong colour)
+    {
+        Base = @base;
+        Colour = colour;
+        FirstObject = @base + colour;
+        FreeHead = 0;
+        SlabFree = 0;
+        MagazineHeld = 0;
+        ConstructedSlots = 0;
+        List = SlabListKind.None;
+        Prev = null;
+        Next = null;
+        Array.Clear(FreeMap);
     }
 
     /// <summary>Gets the number of objects the program holds.</summary>
