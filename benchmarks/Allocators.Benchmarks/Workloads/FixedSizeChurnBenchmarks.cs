@@ -30,22 +30,5 @@ public class FixedSizeChurnBenchmarks : HeadToHeadBenchmark
 
     /// <inheritdoc/>
     protected override OperationSequence CreateSequence()
-    {
-        var random = new Random(20261129);
-        var builder = new OperationSequenceBuilder();
-        var live = new int[LiveObjects];
-        for (int i = 0; i < live.Length; i++)
-        {
-            live[i] = builder.Malloc((ulong)ObjectBytes);
-        }
-
-        for (int step = 0; step < Steps; step++)
-        {
-            int victim = random.Next(live.Length);
-            builder.Free(live[victim]);
-            live[victim] = builder.Malloc((ulong)ObjectBytes);
-        }
-
-        return builder.Build($"fixed-churn-{ObjectBytes}");
-    }
+        => ChurnSequence.Build(LiveObjects, Steps, new Random(20261129), _ => (ulong)ObjectBytes, $"fixed-churn-{ObjectBytes}");
 }

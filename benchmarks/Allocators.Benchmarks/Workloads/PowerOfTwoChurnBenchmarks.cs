@@ -34,24 +34,7 @@ public class PowerOfTwoChurnBenchmarks : HeadToHeadBenchmark
 
     /// <inheritdoc/>
     protected override OperationSequence CreateSequence()
-    {
-        var random = new Random(4141);
-        var builder = new OperationSequenceBuilder();
-        var live = new int[LiveObjects];
-        for (int i = 0; i < live.Length; i++)
-        {
-            live[i] = builder.Malloc(NextSize(random));
-        }
-
-        for (int step = 0; step < Steps; step++)
-        {
-            int victim = random.Next(live.Length);
-            builder.Free(live[victim]);
-            live[victim] = builder.Malloc(NextSize(random));
-        }
-
-        return builder.Build($"pow2-churn-{MaxOrder}");
-    }
+        => ChurnSequence.Build(LiveObjects, Steps, new Random(4141), NextSize, $"pow2-churn-{MaxOrder}");
 
     private ulong NextSize(Random random) => 1UL << random.Next(MinOrder, MaxOrder + 1);
 }
