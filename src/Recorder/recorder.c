@@ -18,6 +18,10 @@
 //   any other process (a fork child, an exec'd program, a child of a child) finds it taken and writes
 //   ALLOCATORS_TRACE_FILE.<pid> (or .<pid>.<n>). A fork child that has not exec'd inherits its parent's heap,
 //   so its file starts with `# forked-from <ppid>`: it frees pointers its parent allocated.
+// - A thread other than the main one registers, on its first recorded call, a pthread key whose destructor writes
+//   `# thread-exit <tid>` when the thread ends. The destructor re-arms itself until the last destructor round
+//   (PTHREAD_DESTRUCTOR_ITERATIONS), so frees made by other keys' destructors come before the line; glibc's own
+//   thread-exit work (tcache_thread_shutdown, the arena going on the free list) runs right after it.
 // - The buffer is written out when full, before fork, at exit (destructor), on _exit/_Exit and before the exec
 //   family replaces the process, and the last of these writes `# recorder-end calls=N`, which the C# side uses to
 //   tell a complete trace from a cut one. (If an exec fails, later calls still follow the marker.)
@@ -26,6 +30,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stddef.h>
@@ -69,6 +74,10 @@ static char g_path[PATH_MAX_BYTES];      // ALLOCATORS_TRACE_FILE
 static TLS int t_busy;                   // this thread is inside the recorder
 static TLS int t_starting;               // this thread runs start-up (its nested calls are recorded normally)
 static TLS pid_t t_tid;                  // cached gettid(); 0 = unknown
+static pthread_key_t g_exit_key;         // its destructor writes # thread-exit (see thread_exited)
+static int g_exit_key_ok;                // g_exit_key was created
+
+static void thread_exited(void *value);
 
 // ---- formatting -------------------------------------------------------------------------------------------------
 
@@ -277,6 +286,7 @@ static void start(void)
         return;
     }
     g_owner = getpid();
+    g_exit_key_ok = pthread_key_create(&g_exit_key, thread_exited) == 0;
     pthread_mutex_lock(&g_lock);
     write_heap_start_locked();
     pthread_mutex_unlock(&g_lock);
@@ -324,6 +334,41 @@ __attribute__((destructor)) static void finish(void)
     pthread_mutex_unlock(&g_lock);
 }
 
+// ---- thread exit ------------------------------------------------------------------------------------------------
+
+static void prepare_locked(void);
+
+static void write_thread_exit_locked(pid_t tid)
+{
+    if (g_fd < 0) {
+        return;
+    }
+    char line[LINE_MAX_BYTES];
+    char *p = put_text(line, "# thread-exit ");
+    p = put_decimal(p, (unsigned long long)tid);
+    p = put_char(p, '\n');
+    append_locked(line, (size_t)(p - line));
+}
+
+// The destructor of g_exit_key: the value counts destructor rounds. Re-arming until the last round puts the line
+// after the frees of every other key's destructor (they run in earlier rounds or before us in the same round).
+static void thread_exited(void *value)
+{
+    uintptr_t round = (uintptr_t)value;
+    if (round < PTHREAD_DESTRUCTOR_ITERATIONS && pthread_setspecific(g_exit_key, (void *)(round + 1)) == 0) {
+        return;
+    }
+    if (__atomic_load_n(&g_state, __ATOMIC_ACQUIRE) != STATE_ACTIVE || t_tid == 0) {
+        return;
+    }
+    t_busy = 1;
+    pthread_mutex_lock(&g_lock);
+    prepare_locked();
+    write_thread_exit_locked(t_tid);
+    pthread_mutex_unlock(&g_lock);
+    t_busy = 0;
+}
+
 // ---- recording --------------------------------------------------------------------------------------------------
 
 // Called with g_lock held, before the real call: a fork child opens its own file on its first call.
@@ -347,6 +392,10 @@ static void record_locked(char kind, unsigned long long a, unsigned long long b,
     }
     if (t_tid == 0) {
         t_tid = (pid_t)syscall(SYS_gettid);
+        if (g_exit_key_ok && t_tid != getpid()) {
+            // Key indexes below 32 live in the thread descriptor: setting one does not allocate.
+            pthread_setspecific(g_exit_key, (void *)1);
+        }
     }
 
     char line[LINE_MAX_BYTES];

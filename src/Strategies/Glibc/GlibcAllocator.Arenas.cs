@@ -10,8 +10,8 @@ namespace Allocators.Strategies.Glibc;
 /// NORESERVE reservations made readable with mprotect), grow_heap, shrink_heap, heap_trim and arena_for_chunk.
 /// </summary>
 /// <remarks>
-/// Thread exit is not part of <see cref="IAllocator"/>, so tcache_thread_shutdown and the arena free list never run:
-/// arenas are only ever reused through reused_arena's round robin once the limit is reached.
+/// Thread exit (<see cref="ThreadExit"/>, GlibcAllocator.ThreadExit.cs) puts an arena whose last thread ended on the
+/// free list, which arena_get2 consults first.
 /// </remarks>
 public sealed partial class GlibcAllocator
 {
@@ -97,6 +97,13 @@ public sealed partial class GlibcAllocator
     [MethodImpl(MethodImplOptions.NoInlining)]
     private Arena ArenaGet2(ulong size)
     {
+        Arena? fromFreeList = GetFreeList();
+        if (fromFreeList is not null)
+        {
+            _threadArena = fromFreeList;
+            return fromFreeList;
+        }
+
         if (_narenasLimit == 0)
         {
             if (_arenaMax != 0)
@@ -128,6 +135,8 @@ public sealed partial class GlibcAllocator
     private Arena ReusedArena()
     {
         Arena result = _nextToUse ?? _main;
+        DetachArena(_threadArena);
+        RemoveFromFreeList(result);
         result.AttachedThreads++;
         _nextToUse = result.Next ?? _main;
         return result;

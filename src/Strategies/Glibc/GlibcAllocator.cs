@@ -61,8 +61,9 @@ namespace Allocators.Strategies.Glibc;
 /// thread_arena. The first thread that calls is the main thread and uses the main arena; every other thread gets an
 /// arena from arena_get2 on its first allocation (a new 64 MiB-aligned heap while below the arena limit, else
 /// round-robin reuse), and frees go to the chunk's owning arena (the NON_MAIN_ARENA bit and heap_info.ar_ptr in
-/// simulated memory). Thread exit is not observable through <see cref="IAllocator"/>, so tcache_thread_shutdown and the
-/// arena free list are not modelled; multi-threaded malloc's retry in another arena after a failure is not modelled.</para>
+/// simulated memory). <see cref="ThreadExit"/> (a <c># thread-exit</c> record in a trace) runs tcache_thread_shutdown
+/// and puts the thread's arena on the free list that arena_get2 consults first; multi-threaded malloc's retry in
+/// another arena after a failure is not modelled.</para>
 /// </remarks>
 public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
 {

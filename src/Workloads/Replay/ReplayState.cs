@@ -84,6 +84,36 @@ internal sealed class ReplayState
         return true;
     }
 
+    /// <summary>
+    /// Ends recorded thread <paramref name="tid"/> (a <c># thread-exit</c> record at <paramref name="line"/>): the
+    /// allocator runs its thread-exit work when it keeps per-thread state, and the tid is forgotten.
+    /// </summary>
+    /// <exception cref="ReplayException">The strategy failed during the thread-exit work.</exception>
+    public void ExitThread(int tid, long line)
+    {
+        int id = _threads.Map(tid);
+        _threads.Forget(tid);
+        if (Allocator is not IThreadAwareAllocator aware)
+        {
+            return;
+        }
+
+        int caller = SimulatedThread.CurrentId;
+        try
+        {
+            SimulatedThread.Set(id);
+            aware.ThreadExit(id);
+        }
+        catch (Exception e) when (e is not ReplayException)
+        {
+            throw new ReplayException($"the {Allocator.Name} strategy failed at thread exit: {e.Message}", line, TraceRecord.ForThreadExit(tid, line).ToString(), e);
+        }
+        finally
+        {
+            SimulatedThread.Set(caller);
+        }
+    }
+
     private bool ExecuteFree(in TraceCall call)
     {
         ulong pointer = call.Argument1;

@@ -81,6 +81,12 @@ public sealed class Replayer
                     ref readonly TraceRecord record = ref batch[i];
                     if (record.Kind != TraceRecordKind.Call)
                     {
+                        if (record.Kind == TraceRecordKind.ThreadExit)
+                        {
+                            state.ExitThread(record.ThreadId, record.Line);
+                            output?.WriteThreadExit(record.ThreadId);
+                        }
+
                         continue;
                     }
 

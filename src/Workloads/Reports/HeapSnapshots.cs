@@ -44,6 +44,10 @@ public static class HeapSnapshots
                     {
                         state.Execute(records[i].Call, out _);
                     }
+                    else if (records[i].Kind == TraceRecordKind.ThreadExit)
+                    {
+                        state.ExitThread(records[i].ThreadId, records[i].Line);
+                    }
                 }
 
                 if (state.Calls < atCall)

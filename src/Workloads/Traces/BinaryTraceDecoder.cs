@@ -48,6 +48,18 @@ internal sealed class BinaryTraceDecoder : TraceDecoder
             _record++;
             byte tag = _buffer[_pos++];
             byte kind = (byte)(tag & BinaryTraceFormat.KindMask);
+            if (tag == BinaryTraceFormat.TagThreadExit)
+            {
+                ulong exited = ReadVarint();
+                if (exited > int.MaxValue)
+                {
+                    throw Corrupt("thread id out of range");
+                }
+
+                record = TraceRecord.ForThreadExit((int)exited, _record);
+                return true;
+            }
+
             if (kind == BinaryTraceFormat.KindEnd)
             {
                 _ended = true;

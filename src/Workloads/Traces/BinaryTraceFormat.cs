@@ -20,6 +20,9 @@ internal static class BinaryTraceFormat
     public const byte KindBrk = 6;
     public const byte KindEnd = 7;
 
+    /// <summary>The tag of a <c># thread-exit</c> record (the end kind with the new-tid flag), followed by the tid as a varint.</summary>
+    public const byte TagThreadExit = KindEnd | FlagNewTid;
+
     public const byte FlagNewTid = 0x08;
     public const byte FlagHeader = 0x10;
     public const byte FlagUsable = 0x20;

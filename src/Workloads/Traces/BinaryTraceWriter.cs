@@ -39,6 +39,15 @@ public sealed class BinaryTraceWriter : ITraceSink
     public void WriteBrk(ulong address) => WriteDirective(BinaryTraceFormat.KindBrk, address);
 
     /// <inheritdoc/>
+    public void WriteThreadExit(int threadId)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(threadId);
+        Reserve();
+        _buffer[_length++] = BinaryTraceFormat.TagThreadExit;
+        WriteVarint((ulong)threadId);
+    }
+
+    /// <inheritdoc/>
     public void WriteCall(in TraceCall call)
     {
         Reserve();
@@ -122,21 +131,7 @@ public sealed class BinaryTraceWriter : ITraceSink
     }
 
     /// <inheritdoc/>
-    public void Write(in TraceRecord record)
-    {
-        switch (record.Kind)
-        {
-            case TraceRecordKind.HeapStart:
-                WriteHeapStart(record.Address);
-                break;
-            case TraceRecordKind.Brk:
-                WriteBrk(record.Address);
-                break;
-            default:
-                WriteCall(record.Call);
-                break;
-        }
-    }
+    public void Write(in TraceRecord record) => TraceSinkDispatch.Write(this, record);
 
     /// <inheritdoc/>
     public void Flush()

@@ -13,6 +13,9 @@ public interface ITraceSink : IDisposable
     /// <summary>Writes <c># brk 0x…</c>: the call written last moved the program break to <paramref name="address"/>.</summary>
     void WriteBrk(ulong address);
 
+    /// <summary>Writes <c># thread-exit TID</c>: thread <paramref name="threadId"/> ended after the call written last.</summary>
+    void WriteThreadExit(int threadId);
+
     /// <summary>Writes one call with its facts (<see cref="TraceCall.HasHeader"/>, <see cref="TraceCall.HasUsable"/>).</summary>
     void WriteCall(in TraceCall call);
 
@@ -20,19 +23,5 @@ public interface ITraceSink : IDisposable
     void Flush();
 
     /// <summary>Writes any record.</summary>
-    void Write(in TraceRecord record)
-    {
-        switch (record.Kind)
-        {
-            case TraceRecordKind.HeapStart:
-                WriteHeapStart(record.Address);
-                break;
-            case TraceRecordKind.Brk:
-                WriteBrk(record.Address);
-                break;
-            default:
-                WriteCall(record.Call);
-                break;
-        }
-    }
+    void Write(in TraceRecord record) => TraceSinkDispatch.Write(this, record);
 }

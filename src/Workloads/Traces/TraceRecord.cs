@@ -11,7 +11,7 @@ public readonly record struct TraceRecord
     /// <summary>Gets the call when <see cref="Kind"/> is <see cref="TraceRecordKind.Call"/>.</summary>
     public TraceCall Call { get; init; }
 
-    /// <summary>Gets the address of a <c># heap-start</c> or <c># brk</c> directive.</summary>
+    /// <summary>Gets the address of a <c># heap-start</c> or <c># brk</c> directive, or the thread id of a <c># thread-exit</c>.</summary>
     public ulong Address { get; init; }
 
     /// <summary>Gets the 1-based line (or binary record) number.</summary>
@@ -26,11 +26,18 @@ public readonly record struct TraceRecord
     /// <summary>Creates a <c># brk</c> record.</summary>
     public static TraceRecord ForBrk(ulong address, long line = 0) => new() { Kind = TraceRecordKind.Brk, Address = address, Line = line };
 
+    /// <summary>Gets the thread of a <c># thread-exit</c> directive.</summary>
+    public int ThreadId => Kind == TraceRecordKind.ThreadExit ? (int)Address : Call.Tid;
+
+    /// <summary>Creates a <c># thread-exit</c> record.</summary>
+    public static TraceRecord ForThreadExit(int threadId, long line = 0) => new() { Kind = TraceRecordKind.ThreadExit, Address = (ulong)threadId, Line = line };
+
     /// <inheritdoc/>
     public override string ToString() => Kind switch
     {
         TraceRecordKind.HeapStart => "# heap-start " + TraceCall.FormatPointer(Address),
         TraceRecordKind.Brk => "# brk " + TraceCall.FormatPointer(Address),
+        TraceRecordKind.ThreadExit => "# thread-exit " + Address.ToString(System.Globalization.CultureInfo.InvariantCulture),
         _ => Call.ToString(),
     };
 }

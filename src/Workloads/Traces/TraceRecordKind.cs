@@ -13,4 +13,10 @@ public enum TraceRecordKind : byte
 
     /// <summary><c># brk 0x…</c>: the call above moved the program break to <see cref="TraceRecord.Address"/>.</summary>
     Brk,
+
+    /// <summary>
+    /// <c># thread-exit TID</c>: the thread ended here (<see cref="TraceRecord.ThreadId"/>); the allocator's thread-exit
+    /// work (glibc: tcache_thread_shutdown, the arena going on the free list) ran before the next record.
+    /// </summary>
+    ThreadExit,
 }

@@ -19,6 +19,8 @@ internal static class TraceTextFormat
 
     private static ReadOnlySpan<byte> BrkWord => "brk"u8;
 
+    private static ReadOnlySpan<byte> ThreadExitWord => "thread-exit"u8;
+
     private static ReadOnlySpan<byte> HdrWord => "hdr="u8;
 
     private static ReadOnlySpan<byte> UsableWord => "usable="u8;
@@ -83,17 +85,22 @@ internal static class TraceTextFormat
         return n;
     }
 
-    /// <summary>Formats <c># heap-start 0x…</c> or <c># brk 0x…</c>.</summary>
+    /// <summary>Formats <c># heap-start 0x…</c>, <c># brk 0x…</c> or <c># thread-exit TID</c> (the tid in <paramref name="address"/>).</summary>
     public static int FormatDirective(TraceRecordKind kind, ulong address, Span<byte> destination)
     {
         destination[0] = (byte)'#';
         destination[1] = (byte)' ';
         int n = 2;
-        ReadOnlySpan<byte> word = kind == TraceRecordKind.HeapStart ? HeapStartWord : BrkWord;
+        ReadOnlySpan<byte> word = kind switch
+        {
+            TraceRecordKind.HeapStart => HeapStartWord,
+            TraceRecordKind.ThreadExit => ThreadExitWord,
+            _ => BrkWord,
+        };
         word.CopyTo(destination[n..]);
         n += word.Length;
         destination[n++] = (byte)' ';
-        n += WritePointer(address, destination[n..]);
+        n += kind == TraceRecordKind.ThreadExit ? WriteDecimal(address, destination[n..]) : WritePointer(address, destination[n..]);
         return n;
     }
 
@@ -232,6 +239,18 @@ internal static class TraceTextFormat
         {
             kind = TraceRecordKind.Brk;
             wordLength = BrkWord.Length;
+        }
+        else if (rest.StartsWith(ThreadExitWord) && (rest.Length == ThreadExitWord.Length || IsBlank(rest[ThreadExitWord.Length])))
+        {
+            p = ExpectBlanks(line, p + ThreadExitWord.Length, "thread id", lineNumber, source);
+            ulong tid = ParseDecimal(line, ref p, "thread id", lineNumber, source);
+            if (tid > int.MaxValue)
+            {
+                throw Fail("thread id out of range", line, lineNumber, source);
+            }
+
+            record = TraceRecord.ForThreadExit((int)tid, lineNumber);
+            return true;
         }
         else
         {

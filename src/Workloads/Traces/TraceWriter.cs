@@ -62,6 +62,15 @@ public sealed class TraceWriter : ITraceSink
     }
 
     /// <inheritdoc/>
+    public void WriteThreadExit(int threadId)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(threadId);
+        Reserve();
+        _length += TraceTextFormat.FormatDirective(TraceRecordKind.ThreadExit, (ulong)threadId, _buffer.AsSpan(_length));
+        _buffer[_length++] = (byte)'\n';
+    }
+
+    /// <inheritdoc/>
     public void WriteCall(in TraceCall call)
     {
         Reserve();
@@ -71,21 +80,7 @@ public sealed class TraceWriter : ITraceSink
     }
 
     /// <inheritdoc/>
-    public void Write(in TraceRecord record)
-    {
-        switch (record.Kind)
-        {
-            case TraceRecordKind.HeapStart:
-                WriteHeapStart(record.Address);
-                break;
-            case TraceRecordKind.Brk:
-                WriteBrk(record.Address);
-                break;
-            default:
-                WriteCall(record.Call);
-                break;
-        }
-    }
+    public void Write(in TraceRecord record) => TraceSinkDispatch.Write(this, record);
 
     /// <summary>Writes a comment line (<c># </c> and <paramref name="text"/>); the text must be one line.</summary>
     public void WriteComment(string text)

@@ -148,6 +148,9 @@ public sealed class TraceVerifier
                     return true;
                 case TraceRecordKind.HeapStart:
                     return true;
+                case TraceRecordKind.ThreadExit:
+                    // The exit's own effects (frees into the arena, a trim) show in the calls after it.
+                    return ExitThread(record);
                 default:
                     if (_pending && !Judge())
                     {
@@ -163,6 +166,33 @@ public sealed class TraceVerifier
 
                     return true;
             }
+        }
+
+        private bool ExitThread(in TraceRecord record)
+        {
+            if (_pending && !Judge())
+            {
+                return false;
+            }
+
+            try
+            {
+                _state.ExitThread(record.ThreadId, record.Line);
+            }
+            catch (ReplayException e) when (e.InnerException is not null)
+            {
+                // Reported as a divergence on the exit itself: the recorded program went on, the simulation could not.
+                _steps++;
+                ref Step step = ref Current;
+                step = default;
+                step.Recorded = new TraceCall(record.ThreadId, TraceCallKind.Free, 0, 0, 0, record.Line);
+                step.Simulated = step.Recorded;
+                step.Error = e.InnerException.Message;
+                return Judge();
+            }
+
+            // _simulatedBreak is left alone: like the recorder, the break an exit moved is seen after the next call.
+            return true;
         }
 
         public void Finish()

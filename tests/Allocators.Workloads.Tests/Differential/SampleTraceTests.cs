@@ -30,16 +30,6 @@ public sealed class SampleTraceTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>
-    /// Samples the glibc strategy does not yet replay exactly, with the calls it matched when this was written.
-    /// python-threads: after the worker threads exit, main's calloc(1, 360) at line 11321 gets heap+0xc2140 from the
-    /// real glibc but heap+0x1020 from the strategy (thread-exit tcache/arena handling).
-    /// </summary>
-    private static readonly Dictionary<string, long> s_knownDivergences = new(StringComparer.Ordinal)
-    {
-        ["python-threads.trace.zst"] = 11_304,
-    };
-
     private static string PathOf(string sample) => Path.Combine(TestPaths.SamplesDirectory, sample);
 
     [Fact]
@@ -92,14 +82,8 @@ public sealed class SampleTraceTests(ITestOutputHelper output)
             output.WriteLine("actual:\n  " + string.Join("\n  ", d.ActualContext));
         }
 
-        if (s_knownDivergences.TryGetValue(sample, out long matchedAtLeast))
-        {
-            // A divergence the glibc strategy does not reproduce yet (issue 4): hold the ground gained, expect more.
-            Assert.True(result.CallsMatched >= matchedAtLeast, $"{sample}: {result.CallsMatched} calls matched, fewer than the {matchedAtLeast} matched before");
-            return;
-        }
-
-        // Every other committed sample, the multi-threaded xz one included, replays exactly through the glibc strategy.
+        // Every committed sample, the multi-threaded ones (xz-threads, python-threads with its thread exits) included,
+        // replays exactly through the glibc strategy.
         Assert.True(result.IsExact, $"{sample}: line {result.FirstDivergence?.Line}: {result.FirstDivergence?.Description}");
         Assert.Equal(TraceChecker.Check(PathOf(sample)).Calls, result.CallsMatched);
     }
