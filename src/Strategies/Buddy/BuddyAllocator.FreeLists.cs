@@ -41,13 +41,24 @@ public sealed partial class BuddyAllocator
     /// <summary>The check word a free block of <paramref name="order"/> at <paramref name="block"/> must carry.</summary>
     internal static ulong CheckWord(ulong block, int order) => NodeMagic ^ block ^ ((ulong)order * 0x9E37_79B9_7F4A_7C15UL);
 
+    /// <summary>The map byte of a free block of <paramref name="order"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private byte FreeState(int order) => (byte)(BuddyRegion.FreeBit | (order - _minOrder + 1));
+
+    /// <summary>The map byte of an allocated block of <paramref name="order"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private byte AllocatedState(int order) => (byte)(BuddyRegion.AllocatedBit | (order - _minOrder + 1));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void PushFree(BuddyRegion region, ulong block, int order)
     {
         LinkRaw(block, order);
-        region.State[(block - region.Base) >> _minOrder] = (byte)(BuddyRegion.FreeBit | (order - _minOrder + 1));
+        region.State[(block - region.Base) >> _minOrder] = FreeState(order);
         region.FreeBytes += 1UL << order;
     }
 
+    /// <summary>Pushes a block on the front of its list (the old head is a free block by construction: heads are out of band).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void LinkRaw(ulong block, int order)
     {
         ulong head = _freeHeads[order];
@@ -61,16 +72,48 @@ public sealed partial class BuddyAllocator
 
         _freeHeads[order] = block;
         _freeCounts[order]++;
+        _nonEmptyOrders |= 1UL << order;
     }
 
-    /// <summary>Removes a validated free block from its list and from the free state of the map.</summary>
-    private void Unlink(BuddyRegion region, ulong block, int order)
+    /// <summary>
+    /// Takes a free block off its list after checking its node (check word, and that each neighbour is a free block of the
+    /// same order in the map linking back to it); false, with nothing changed, when the node is unsound. Every list word is
+    /// read once. The map is not touched: the caller updates it once every step of its operation has succeeded.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryUnlink(ulong block, int order)
     {
         ulong next = Load(block + NextOffset);
         ulong prev = Load(block + PrevOffset);
+        if (Load(block + CheckOffset) != CheckWord(block, order))
+        {
+            return false;
+        }
+
+        if (prev == 0)
+        {
+            if (_freeHeads[order] != block)
+            {
+                return false;
+            }
+        }
+        else if (!IsFreeNode(prev, order) || Load(prev + NextOffset) != block)
+        {
+            return false;
+        }
+
+        if (next != 0 && (!IsFreeNode(next, order) || Load(next + PrevOffset) != block))
+        {
+            return false;
+        }
+
         if (prev == 0)
         {
             _freeHeads[order] = next;
+            if (next == 0)
+            {
+                _nonEmptyOrders &= ~(1UL << order);
+            }
         }
         else
         {
@@ -82,11 +125,28 @@ public sealed partial class BuddyAllocator
             Store(next + PrevOffset, prev);
         }
 
-        Store(block + CheckOffset, 0);
         _freeCounts[order]--;
-        region.State[(block - region.Base) >> _minOrder] = 0;
-        region.FreeBytes -= 1UL << order;
+        return true;
     }
+
+    /// <summary>Whether the map says a free block of <paramref name="order"/> starts at <paramref name="address"/> (the fast form of <see cref="IsFreeHead"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool IsFreeNode(ulong address, int order)
+    {
+        BuddyRegion? region = FindRegion(address);
+        if (region is null)
+        {
+            return false;
+        }
+
+        ulong offset = address - region.Base;
+        return (offset & ((1UL << order) - 1)) == 0 && region.State[offset >> _minOrder] == FreeState(order);
+    }
+
+    /// <summary>Throws the corrupted-list error for a node <see cref="TryUnlink"/> refused, after rebuilding the lists from the map.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private HeapCorruptionException CorruptNode(string operation, ulong block, int order)
+        => CorruptList(operation, block, order, ValidateNode(block, order) ?? $"the node of free block 0x{block:x} changed while it was being unlinked");
 
     /// <summary>Checks a free block's node against the map and its neighbours; returns the problem, or null when sound.</summary>
     private string? ValidateNode(ulong block, int order)
@@ -176,6 +236,7 @@ public sealed partial class BuddyAllocator
     {
         System.Array.Clear(_freeHeads);
         System.Array.Clear(_freeCounts);
+        _nonEmptyOrders = 0;
         foreach (BuddyRegion region in _regions)
         {
             ulong offset = 0;
@@ -238,9 +299,17 @@ public sealed partial class BuddyAllocator
             }
         }
 
-        BuddyRegion region = _spareMaps.TryPop(out BuddyRegion? spare)
-            ? new BuddyRegion(baseAddress, _maxOrder, _source, spare.State, spare.Requested)
-            : new BuddyRegion(baseAddress, _maxOrder, _minOrder, _source);
+        BuddyRegion region;
+        if (_spareMaps.TryPop(out BuddyRegion? spare))
+        {
+            spare.Reuse(baseAddress);
+            region = spare;
+        }
+        else
+        {
+            region = new BuddyRegion(baseAddress, _maxOrder, _minOrder, _source);
+        }
+
         int index = 0;
         while (index < _regions.Count && _regions[index].Base < baseAddress)
         {
@@ -248,6 +317,7 @@ public sealed partial class BuddyAllocator
         }
 
         _regions.Insert(index, region);
+        RebuildRegionTable();
         PushFree(region, baseAddress, _maxOrder);
         return true;
     }
@@ -260,13 +330,13 @@ public sealed partial class BuddyAllocator
             return false;
         }
 
-        string? problem = ValidateNode(region.Base, _maxOrder);
-        if (problem is not null)
+        if (!TryUnlink(region.Base, _maxOrder))
         {
-            throw CorruptList("release", region.Base, _maxOrder, problem);
+            throw CorruptNode("release", region.Base, _maxOrder);
         }
 
-        Unlink(region, region.Base, _maxOrder);
+        region.State[0] = 0;
+        region.FreeBytes = 0;
         bool released;
         if (region.Source == BuddyRegionSource.Mmap)
         {
@@ -286,6 +356,7 @@ public sealed partial class BuddyAllocator
 
         _regions.Remove(region);
         _lastRegion = null;
+        RebuildRegionTable();
         RecycleMaps(region);
         return true;
     }
@@ -298,6 +369,7 @@ public sealed partial class BuddyAllocator
     private void RecycleMaps(BuddyRegion region)
     {
         ulong mapBytes = (ulong)region.State.Length * (sizeof(byte) + sizeof(uint));
+        region.Reuse(0);
         if ((ulong)(_spareMaps.Count + 1) * mapBytes > SpareMapBudgetBytes)
         {
             return;

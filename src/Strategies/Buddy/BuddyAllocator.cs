@@ -2,6 +2,9 @@
 
 using System;
 using System.Collections.Generic;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Threading;
 using Allocators.Os;
 using Allocators.Strategies.Shared;
 using Microsoft.Extensions.Options;
@@ -35,13 +38,14 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
     /// <summary>At most this much host memory is kept in the maps of released regions for reuse.</summary>
     private const ulong SpareMapBudgetBytes = 16UL << 20;
 
-    private readonly object _lock = new();
+    private readonly Lock _lock = new();
     private readonly ISimulatedOs _os;
     private readonly SimulatedOs? _fastOs;
     private readonly ulong _pageSize;
     private readonly int _minOrder;
     private readonly int _maxOrder;
     private readonly ulong _regionSize;
+    private readonly ulong _unitMask;
     private readonly BuddyRegionSource _source;
     private readonly int _keepEmptyRegions;
     private readonly HeapCheckLevel _checkLevel;
@@ -53,6 +57,12 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
     private readonly Queue<ulong> _freedOrder = new();
     private readonly Stack<BuddyRegion> _spareMaps = new();
     private BuddyRegion? _lastRegion;
+
+    /// <summary>Regions by <c>base &gt;&gt; MaxOrder</c> (they are aligned to their size), open addressing; always has an empty slot.</summary>
+    private BuddyRegion?[] _regionTable = new BuddyRegion?[4];
+
+    /// <summary>Bit k set when the order-k free list is not empty (like the heads, out of band).</summary>
+    private ulong _nonEmptyOrders;
     private ulong _allocatedBlockBytes;
     private ulong _regionRequestedBytes;
     private ulong _largeMappedBytes;
@@ -83,6 +93,7 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
         _minOrder = options.MinOrder;
         _maxOrder = options.MaxOrder;
         _regionSize = 1UL << _maxOrder;
+        _unitMask = (1UL << _minOrder) - 1;
         _source = options.RegionSource;
         _keepEmptyRegions = options.KeepEmptyRegions;
         _checkLevel = options.CheckLevel;
@@ -120,7 +131,11 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
         lock (_lock)
         {
             ulong address = AllocateCore(size, 0);
-            AfterCall("malloc");
+            if (_checkLevel != HeapCheckLevel.None)
+            {
+                AfterCall("malloc");
+            }
+
             return address;
         }
     }
@@ -178,27 +193,44 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
             BuddyRegion? region = FindRegion(address);
             if (region is not null)
             {
-                (ulong offset, int order) = ValidateAllocatedBlock(region, address, "free");
-                ulong requested = region.Requested[offset >> _minOrder];
-                FreeBlock(region, offset, order, "free");
+                ulong offset = address - region.Base;
+                byte state = region.State[offset >> _minOrder];
+                int order = DecodeOrder(state);
+                if ((offset & _unitMask) != 0 || (state & BuddyRegion.AllocatedBit) == 0)
+                {
+                    (_, order) = ValidateAllocatedBlock(region, address, "free");
+                }
+
+                ulong requested = FreeBlock(region, offset, order, "free");
                 _counters.OnFreed(requested);
-                ReleaseIfEmpty(region, address);
+                if (region.FreeBytes == _regionSize)
+                {
+                    ReleaseIfEmpty(region, address);
+                }
             }
             else
             {
-                if (!_large.Remove(address, out BuddyLargeBlock large))
-                {
-                    ThrowUnknownPointer(address, "free");
-                }
-
-                MustSucceed(_os.Munmap(large.MappingStart, large.MappingLength), "free", address, "munmap of a large block");
-                _largeMappedBytes -= large.MappingLength;
-                _counters.OnFreed(large.RequestedSize);
-                RememberFreed(address);
+                FreeLarge(address);
             }
 
-            AfterCall("free");
+            if (_checkLevel != HeapCheckLevel.None)
+            {
+                AfterCall("free");
+            }
         }
+    }
+
+    private void FreeLarge(ulong address)
+    {
+        if (!_large.Remove(address, out BuddyLargeBlock large))
+        {
+            ThrowUnknownPointer(address, "free");
+        }
+
+        MustSucceed(_os.Munmap(large.MappingStart, large.MappingLength), "free", address, "munmap of a large block");
+        _largeMappedBytes -= large.MappingLength;
+        _counters.OnFreed(large.RequestedSize);
+        RememberFreed(address);
     }
 
     /// <inheritdoc />
@@ -292,22 +324,20 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
             return AllocateLarge(size, alignment);
         }
 
-        ulong address = TakeBlock(order, "malloc");
+        ulong address = TakeBlock(order, (uint)size, "malloc");
         if (address == 0)
         {
             _counters.OnFailed(AllocationFailure.OutOfMemory);
             return 0;
         }
 
-        BuddyRegion region = FindRegion(address)!;
-        ulong unit = (address - region.Base) >> _minOrder;
-        region.Requested[unit] = (uint)size;
         _allocatedBlockBytes += 1UL << order;
         _regionRequestedBytes += size;
         _counters.OnAllocated(size);
         return address;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int OrderFor(ulong size, ulong alignment)
     {
         if (size > _regionSize)
@@ -315,7 +345,7 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
             return _maxOrder + 1;
         }
 
-        int order = Math.Max(_minOrder, AlignmentMath.CeilLog2(Math.Max(size, 1)));
+        int order = size <= _unitMask + 1 ? _minOrder : 64 - BitOperations.LeadingZeroCount(size - 1);
         if (alignment > 1)
         {
             order = Math.Max(order, AlignmentMath.CeilLog2(alignment));
@@ -324,41 +354,43 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
         return order;
     }
 
-    /// <summary>Takes a free block of exactly <paramref name="order"/>, splitting a larger one or adding a region; 0 when the OS refuses.</summary>
-    private ulong TakeBlock(int order, string operation)
+    /// <summary>
+    /// Takes a free block of exactly <paramref name="order"/> (the smallest non-empty list of a sufficient order, split down),
+    /// adding a region when every list is empty, and marks it allocated; 0 when the OS refuses a region.
+    /// </summary>
+    private ulong TakeBlock(int order, uint requested, string operation)
     {
-        int found = order;
-        while (found <= _maxOrder && _freeHeads[found] == 0)
-        {
-            found++;
-        }
-
-        if (found > _maxOrder)
+        ulong available = _nonEmptyOrders >> order;
+        if (available == 0)
         {
             if (!TryAddRegion())
             {
                 return 0;
             }
 
-            found = _maxOrder;
+            available = _nonEmptyOrders >> order;
         }
 
+        int found = order + BitOperations.TrailingZeroCount(available);
         ulong block = _freeHeads[found];
         BuddyRegion region = FindRegion(block) ?? throw CorruptList(operation, block, found, "the list head lies in no region");
-        string? problem = ValidateNode(block, found);
-        if (problem is not null)
+        if (!TryUnlink(block, found))
         {
-            throw CorruptList(operation, block, found, problem);
+            throw CorruptNode(operation, block, found);
         }
 
-        Unlink(region, block, found);
+        region.FreeBytes -= 1UL << found;
+
+        // The lists of the orders below `found` are empty (it is the smallest non-empty one): each upper half becomes a head.
         while (found > order)
         {
             found--;
             PushFree(region, block + (1UL << found), found);
         }
 
-        region.State[(block - region.Base) >> _minOrder] = (byte)(BuddyRegion.AllocatedBit | (order - _minOrder + 1));
+        ulong unit = (block - region.Base) >> _minOrder;
+        region.State[unit] = AllocatedState(order);
+        region.Requested[unit] = requested;
         return block;
     }
 
@@ -432,20 +464,23 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
             else if (newOrder > order && CanAbsorbBuddies(region, offset, order, newOrder))
             {
                 // Grow in place: this block is the lower buddy at every level up to newOrder and each upper buddy is free.
+                // The map changes only once every node came off its list: a corrupted one leaves it as it was, and the lists are
+                // rebuilt from it.
                 for (int k = order; k < newOrder; k++)
                 {
                     ulong buddy = address + (1UL << k);
-                    string? problem = ValidateNode(buddy, k);
-                    if (problem is not null)
+                    if (!TryUnlink(buddy, k))
                     {
-                        throw CorruptList("realloc", buddy, k, problem);
+                        throw CorruptNode("realloc", buddy, k);
                     }
                 }
 
                 for (int k = order; k < newOrder; k++)
                 {
-                    Unlink(region, address + (1UL << k), k);
+                    region.State[(offset + (1UL << k)) >> _minOrder] = 0;
                 }
+
+                region.FreeBytes -= (1UL << newOrder) - (1UL << order);
 
                 _allocatedBlockBytes += (1UL << newOrder) - (1UL << order);
                 SetAllocated(region, unit, newOrder);
@@ -547,47 +582,50 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
     private void SetAllocated(BuddyRegion region, ulong unit, int order)
         => region.State[unit] = (byte)(BuddyRegion.AllocatedBit | (order - _minOrder + 1));
 
-    /// <summary>Frees a validated allocated block and merges it with its buddy while the buddy is free.</summary>
-    private void FreeBlock(BuddyRegion region, ulong offset, int order, string operation)
+    /// <summary>
+    /// Frees a validated allocated block and merges it with its buddy while the buddy is free; returns the size that was
+    /// requested for it. Each buddy comes off its list as it is reached, and the map changes only once all of them did: a
+    /// corrupted node leaves the map as it was, and the lists are rebuilt from it, so the failed call changes nothing.
+    /// </summary>
+    private ulong FreeBlock(BuddyRegion region, ulong offset, int order, string operation)
     {
+        byte[] state = region.State;
         ulong unit = offset >> _minOrder;
-        ulong requested = region.Requested[unit];
-
-        // Plan the merges first and validate every buddy node, so a corrupted list leaves nothing half done.
         int top = order;
         ulong merged = offset;
         while (top < _maxOrder)
         {
             ulong buddyOffset = merged ^ (1UL << top);
-            byte state = region.State[buddyOffset >> _minOrder];
-            if ((state & BuddyRegion.FreeBit) == 0 || DecodeOrder(state) != top)
+            if (state[buddyOffset >> _minOrder] != FreeState(top))
             {
                 break;
             }
 
-            string? problem = ValidateNode(region.Base + buddyOffset, top);
-            if (problem is not null)
+            if (!TryUnlink(region.Base + buddyOffset, top))
             {
-                throw CorruptList(operation, region.Base + buddyOffset, top, problem);
+                throw CorruptNode(operation, region.Base + buddyOffset, top);
             }
 
             merged &= ~(1UL << top);
             top++;
         }
 
-        region.State[unit] = 0;
+        ulong requested = region.Requested[unit];
         region.Requested[unit] = 0;
-        _allocatedBlockBytes -= 1UL << order;
-        _regionRequestedBytes -= requested;
-        merged = offset;
+        state[unit] = 0;
+        ulong at = offset;
         for (int k = order; k < top; k++)
         {
-            ulong buddyOffset = merged ^ (1UL << k);
-            Unlink(region, region.Base + buddyOffset, k);
-            merged &= ~(1UL << k);
+            state[(at ^ (1UL << k)) >> _minOrder] = 0;
+            at &= ~(1UL << k);
         }
 
+        // The merged buddies were already counted free: only this block's bytes are new.
+        region.FreeBytes -= (1UL << top) - (1UL << order);
         PushFree(region, region.Base + merged, top);
+        _allocatedBlockBytes -= 1UL << order;
+        _regionRequestedBytes -= requested;
+        return requested;
     }
 
     private void ReleaseIfEmpty(BuddyRegion region, ulong freedAddress)
@@ -710,36 +748,68 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
 
     private int DecodeOrder(byte state) => (state & BuddyRegion.OrderMask) + _minOrder - 1;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private BuddyRegion? FindRegion(ulong address)
     {
         BuddyRegion? last = _lastRegion;
-        if (last is not null && last.Contains(address))
+        if (last is not null && address - last.Base < _regionSize)
         {
             return last;
         }
 
-        int lo = 0;
-        int hi = _regions.Count - 1;
-        while (lo <= hi)
+        return FindRegionInTable(address);
+    }
+
+    private BuddyRegion? FindRegionInTable(ulong address)
+    {
+        BuddyRegion?[] table = _regionTable;
+        ulong key = address >> _maxOrder;
+        int mask = table.Length - 1;
+        for (int i = (int)key & mask; ; i = (i + 1) & mask)
         {
-            int mid = (lo + hi) >>> 1;
-            BuddyRegion r = _regions[mid];
-            if (address < r.Base)
+            BuddyRegion? region = table[i];
+            if (region is null)
             {
-                hi = mid - 1;
+                return null;
             }
-            else if (address >= r.End)
+
+            if (region.Base >> _maxOrder == key)
             {
-                lo = mid + 1;
-            }
-            else
-            {
-                _lastRegion = r;
-                return r;
+                _lastRegion = region;
+                return region;
             }
         }
+    }
 
-        return null;
+    /// <summary>Refills the region table after a region came or went; it grows (never shrinks) to twice the region count.</summary>
+    private void RebuildRegionTable()
+    {
+        int size = _regionTable.Length;
+        while (size < 2 * _regions.Count)
+        {
+            size *= 2;
+        }
+
+        if (size != _regionTable.Length)
+        {
+            _regionTable = new BuddyRegion?[size];
+        }
+        else
+        {
+            Array.Clear(_regionTable);
+        }
+
+        int mask = size - 1;
+        foreach (BuddyRegion region in _regions)
+        {
+            int i = (int)(region.Base >> _maxOrder) & mask;
+            while (_regionTable[i] is not null)
+            {
+                i = (i + 1) & mask;
+            }
+
+            _regionTable[i] = region;
+        }
     }
 
     private void MustSucceed(OsResult result, string operation, ulong address, string what)
@@ -750,6 +820,7 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
         }
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void AfterCall(string operation)
     {
         if (_checkLevel == HeapCheckLevel.None)
