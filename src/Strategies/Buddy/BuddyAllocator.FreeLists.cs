@@ -1,5 +1,6 @@
 // Copyright (c) Allocators contributors. MIT License.
 
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using Allocators.Os;
 using Allocators.Strategies.Shared;
@@ -9,16 +10,15 @@ namespace Allocators.Strategies.Buddy;
 /// <content>The per-order free lists in simulated memory, and obtaining and releasing regions.</content>
 public sealed partial class BuddyAllocator
 {
-    /// <summary>Offset of the <c>next</c> link in a free block.</summary>
+    /// <summary>Offset of the encoded <c>next</c> word in a free block.</summary>
     internal const ulong NextOffset = 0;
 
-    /// <summary>Offset of the <c>prev</c> link in a free block.</summary>
+    /// <summary>Offset of the encoded <c>prev</c> word in a free block.</summary>
     internal const ulong PrevOffset = 8;
 
-    /// <summary>Offset of the check word in a free block.</summary>
-    internal const ulong CheckOffset = 16;
-
     private const ulong NodeMagic = 0xB0DD_1E5F_EEB1_0C4BUL;
+
+    private const ulong PrevMagic = 0x5A17_3C0D_E1F2_9B47UL;
 
     /// <summary>Reads a free-list word; calls the sealed <see cref="SimulatedOs"/> directly when it is one (inlinable).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -38,8 +38,27 @@ public sealed partial class BuddyAllocator
         }
     }
 
-    /// <summary>The check word a free block of <paramref name="order"/> at <paramref name="block"/> must carry.</summary>
-    internal static ulong CheckWord(ulong block, int order) => NodeMagic ^ block ^ ((ulong)order * 0x9E37_79B9_7F4A_7C15UL);
+    /// <summary>
+    /// The key the <c>next</c> word of a free block of <paramref name="order"/> at <paramref name="block"/> is XORed with. A link
+    /// is stored encoded (like glibc's safe-linking), so an overwritten word decodes to an address that is not a free block of
+    /// that order linking back, and null links are not zero in memory.
+    /// </summary>
+    internal static ulong NextKey(ulong block, int order) => NodeMagic ^ block ^ ((ulong)order * 0x9E37_79B9_7F4A_7C15UL);
+
+    /// <summary>The key the <c>prev</c> word of a free block is XORed with (independent of <see cref="NextKey"/>).</summary>
+    internal static ulong PrevKey(ulong block, int order) => BitOperations.RotateLeft(NextKey(block, order), 29) ^ PrevMagic;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong LoadNext(ulong block, int order) => Load(block + NextOffset) ^ NextKey(block, order);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong LoadPrev(ulong block, int order) => Load(block + PrevOffset) ^ PrevKey(block, order);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void StoreNext(ulong block, int order, ulong next) => Store(block + NextOffset, next ^ NextKey(block, order));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void StorePrev(ulong block, int order, ulong prev) => Store(block + PrevOffset, prev ^ PrevKey(block, order));
 
     /// <summary>The map byte of a free block of <paramref name="order"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -62,12 +81,11 @@ public sealed partial class BuddyAllocator
     private void LinkRaw(ulong block, int order)
     {
         ulong head = _freeHeads[order];
-        Store(block + NextOffset, head);
-        Store(block + PrevOffset, 0);
-        Store(block + CheckOffset, CheckWord(block, order));
+        StoreNext(block, order, head);
+        StorePrev(block, order, 0);
         if (head != 0)
         {
-            Store(head + PrevOffset, block);
+            StorePrev(head, order, block);
         }
 
         _freeHeads[order] = block;
@@ -76,20 +94,42 @@ public sealed partial class BuddyAllocator
     }
 
     /// <summary>
-    /// Takes a free block off its list after checking its node (check word, and that each neighbour is a free block of the
-    /// same order in the map linking back to it); false, with nothing changed, when the node is unsound. Every list word is
-    /// read once. The map is not touched: the caller updates it once every step of its operation has succeeded.
+    /// Takes the head off its list after checking its <c>next</c> link (a free block of the same order in the map, linking back),
+    /// which becomes the new, trusted, head; false, with nothing changed, when the link is unsound. The map is not touched.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryPopHead(ulong block, int order)
+    {
+        ulong next = LoadNext(block, order);
+        if (next != 0)
+        {
+            if (!IsFreeNode(next, order) || LoadPrev(next, order) != block)
+            {
+                return false;
+            }
+
+            StorePrev(next, order, 0);
+        }
+        else
+        {
+            _nonEmptyOrders &= ~(1UL << order);
+        }
+
+        _freeHeads[order] = next;
+        _freeCounts[order]--;
+        return true;
+    }
+
+    /// <summary>
+    /// Takes a free block off its list after checking its node (each link decodes to a free block of the same order in the map
+    /// linking back, or a null <c>prev</c> to the list head); false, with nothing changed, when the node is unsound. Every list
+    /// word is read once. The map is not touched: the caller updates it once every step of its operation has succeeded.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool TryUnlink(ulong block, int order)
     {
-        ulong next = Load(block + NextOffset);
-        ulong prev = Load(block + PrevOffset);
-        if (Load(block + CheckOffset) != CheckWord(block, order))
-        {
-            return false;
-        }
-
+        ulong next = LoadNext(block, order);
+        ulong prev = LoadPrev(block, order);
         if (prev == 0)
         {
             if (_freeHeads[order] != block)
@@ -97,12 +137,12 @@ public sealed partial class BuddyAllocator
                 return false;
             }
         }
-        else if (!IsFreeNode(prev, order) || Load(prev + NextOffset) != block)
+        else if (!IsFreeNode(prev, order) || LoadNext(prev, order) != block)
         {
             return false;
         }
 
-        if (next != 0 && (!IsFreeNode(next, order) || Load(next + PrevOffset) != block))
+        if (next != 0 && (!IsFreeNode(next, order) || LoadPrev(next, order) != block))
         {
             return false;
         }
@@ -117,12 +157,12 @@ public sealed partial class BuddyAllocator
         }
         else
         {
-            Store(prev + NextOffset, next);
+            StoreNext(prev, order, next);
         }
 
         if (next != 0)
         {
-            Store(next + PrevOffset, prev);
+            StorePrev(next, order, prev);
         }
 
         _freeCounts[order]--;
@@ -156,40 +196,35 @@ public sealed partial class BuddyAllocator
             return why;
         }
 
-        ulong check = Load(block + CheckOffset);
-        if (check != CheckWord(block, order))
-        {
-            return $"the check word of free block 0x{block:x} (order {order}) is 0x{check:x}, expected 0x{CheckWord(block, order):x}: the node was overwritten (use after free or overflow)";
-        }
-
-        ulong next = Load(block + NextOffset);
-        ulong prev = Load(block + PrevOffset);
+        const string Overwritten = "the node was overwritten (use after free or overflow)";
+        ulong next = LoadNext(block, order);
+        ulong prev = LoadPrev(block, order);
         if (prev == 0)
         {
             if (_freeHeads[order] != block)
             {
-                return $"free block 0x{block:x} has no prev but the order-{order} list head is 0x{_freeHeads[order]:x}";
+                return $"free block 0x{block:x} has no prev but the order-{order} list head is 0x{_freeHeads[order]:x}: {Overwritten}";
             }
         }
         else if (!IsFreeHead(prev, order, out string? prevWhy))
         {
-            return $"prev link 0x{prev:x} of free block 0x{block:x} is bad: {prevWhy}";
+            return $"the prev word of free block 0x{block:x} (order {order}) decodes to 0x{prev:x}, which is bad ({prevWhy}): {Overwritten}";
         }
-        else if (Load(prev + NextOffset) != block)
+        else if (LoadNext(prev, order) != block)
         {
-            return $"prev 0x{prev:x} of free block 0x{block:x} does not link back to it (prev->next = 0x{Load(prev + NextOffset):x})";
+            return $"prev 0x{prev:x} of free block 0x{block:x} does not link back to it (prev->next = 0x{LoadNext(prev, order):x}): {Overwritten}";
         }
 
         if (next != 0)
         {
             if (!IsFreeHead(next, order, out string? nextWhy))
             {
-                return $"next link 0x{next:x} of free block 0x{block:x} is bad: {nextWhy}";
+                return $"the next word of free block 0x{block:x} (order {order}) decodes to 0x{next:x}, which is bad ({nextWhy}): {Overwritten}";
             }
 
-            if (Load(next + PrevOffset) != block)
+            if (LoadPrev(next, order) != block)
             {
-                return $"next 0x{next:x} of free block 0x{block:x} does not link back to it (next->prev = 0x{Load(next + PrevOffset):x})";
+                return $"next 0x{next:x} of free block 0x{block:x} does not link back to it (next->prev = 0x{LoadPrev(next, order):x}): {Overwritten}";
             }
         }
 

@@ -4,7 +4,6 @@ using System;
 using System.Collections.Generic;
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Threading;
 using Allocators.Os;
 using Allocators.Strategies.Shared;
 using Microsoft.Extensions.Options;
@@ -38,7 +37,7 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
     /// <summary>At most this much host memory is kept in the maps of released regions for reuse.</summary>
     private const ulong SpareMapBudgetBytes = 16UL << 20;
 
-    private readonly Lock _lock = new();
+    private BuddySpinLock _lock;
     private readonly ISimulatedOs _os;
     private readonly SimulatedOs? _fastOs;
     private readonly ulong _pageSize;
@@ -118,9 +117,14 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
     {
         get
         {
-            lock (_lock)
+            _lock.Enter();
+            try
             {
                 return _regions.Count;
+            }
+            finally
+            {
+                _lock.Exit();
             }
         }
     }
@@ -128,7 +132,8 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
     /// <inheritdoc />
     public ulong Allocate(ulong size)
     {
-        lock (_lock)
+        _lock.Enter();
+        try
         {
             ulong address = AllocateCore(size, 0);
             if (_checkLevel != HeapCheckLevel.None)
@@ -138,12 +143,17 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
 
             return address;
         }
+        finally
+        {
+            _lock.Exit();
+        }
     }
 
     /// <inheritdoc />
     public ulong AllocateZeroed(ulong count, ulong size)
     {
-        lock (_lock)
+        _lock.Enter();
+        try
         {
             if (!AlignmentMath.TryMultiply(count, size, out ulong total))
             {
@@ -161,12 +171,17 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
             AfterCall("calloc");
             return address;
         }
+        finally
+        {
+            _lock.Exit();
+        }
     }
 
     /// <inheritdoc />
     public ulong AllocateAligned(ulong alignment, ulong size)
     {
-        lock (_lock)
+        _lock.Enter();
+        try
         {
             if (alignment != 0 && !AlignmentMath.IsPowerOfTwo(alignment))
             {
@@ -178,6 +193,10 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
             AfterCall("memalign");
             return address;
         }
+        finally
+        {
+            _lock.Exit();
+        }
     }
 
     /// <inheritdoc />
@@ -188,7 +207,8 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
             return;
         }
 
-        lock (_lock)
+        _lock.Enter();
+        try
         {
             BuddyRegion? region = FindRegion(address);
             if (region is not null)
@@ -218,6 +238,10 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
                 AfterCall("free");
             }
         }
+        finally
+        {
+            _lock.Exit();
+        }
     }
 
     private void FreeLarge(ulong address)
@@ -245,19 +269,29 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
         {
             // realloc(p, 0) frees p and returns null, as glibc does.
             Free(address);
-            lock (_lock)
+            _lock.Enter();
+            try
             {
                 _counters.Reallocations++;
+            }
+            finally
+            {
+                _lock.Exit();
             }
 
             return 0;
         }
 
-        lock (_lock)
+        _lock.Enter();
+        try
         {
             ulong result = ReallocateCore(address, size);
             AfterCall("realloc");
             return result;
+        }
+        finally
+        {
+            _lock.Exit();
         }
     }
 
@@ -269,7 +303,8 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
             return 0;
         }
 
-        lock (_lock)
+        _lock.Enter();
+        try
         {
             BuddyRegion? region = FindRegion(address);
             if (region is not null)
@@ -286,6 +321,10 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
             ThrowUnknownPointer(address, "malloc_usable_size");
             return 0;
         }
+        finally
+        {
+            _lock.Exit();
+        }
     }
 
     /// <summary>Returns every completely free region to the OS, ignoring <see cref="BuddyAllocatorOptions.KeepEmptyRegions"/>.</summary>
@@ -293,7 +332,8 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
     /// <returns><see langword="true"/> when memory was returned.</returns>
     public bool Trim(ulong pad)
     {
-        lock (_lock)
+        _lock.Enter();
+        try
         {
             bool released = false;
             for (int i = _regions.Count - 1; i >= 0; i--)
@@ -307,6 +347,10 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
 
             AfterCall("malloc_trim");
             return released;
+        }
+        finally
+        {
+            _lock.Exit();
         }
     }
 
@@ -374,7 +418,7 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
         int found = order + BitOperations.TrailingZeroCount(available);
         ulong block = _freeHeads[found];
         BuddyRegion region = FindRegion(block) ?? throw CorruptList(operation, block, found, "the list head lies in no region");
-        if (!TryUnlink(block, found))
+        if (!TryPopHead(block, found))
         {
             throw CorruptNode(operation, block, found);
         }

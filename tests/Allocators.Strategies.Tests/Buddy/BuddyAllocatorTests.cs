@@ -251,16 +251,17 @@ public sealed class BuddyAllocatorTests
     }
 
     [Fact]
-    public void Allocate_FreeNodeCheckWordOverwritten_ReportsAndRecovers()
+    public void Allocate_FreeNodeNextWordZeroed_ReportsAndRecovers()
     {
         using var os = new SimulatedOs();
         var buddy = new BuddyAllocator(os, Small());
         ulong a = buddy.Allocate(32);
         ulong buddyOfA = a ^ 32;
-        os.WriteUInt64(buddyOfA + BuddyAllocator.CheckOffset, 0); // overflow from a into its free buddy
+        os.WriteUInt64(buddyOfA + BuddyAllocator.NextOffset, 0); // overflow from a into its free buddy
         HeapCorruptionException error = Assert.Throws<HeapCorruptionException>(() => buddy.Allocate(32));
         Assert.Equal(buddyOfA, error.Address);
-        Assert.Contains("check word", error.Message);
+        Assert.Contains("next word", error.Message);
+        Assert.Contains("overwritten", error.Message);
         Assert.True(buddy.CheckHeap(HeapCheckLevel.Full).Succeeded);
         Assert.Equal(buddyOfA, buddy.Allocate(32));
     }
@@ -384,7 +385,7 @@ public sealed class BuddyAllocatorTests
         ulong a = buddy.Allocate(32);
         ulong b = buddy.Allocate(32);
         buddy.Free(a);
-        os.WriteUInt64(b - 16, 0x4141_4141_4141_4141); // 16 bytes before b is the check word of free block a
+        os.WriteUInt64(b - 32, 0x4141_4141_4141_4141); // 32 bytes before b is the (encoded) next word of free block a
         HeapCorruptionException error = Assert.Throws<HeapCorruptionException>(() => buddy.Allocate(32));
         Assert.Equal(a, error.Address);
         Assert.True(buddy.CheckHeap(HeapCheckLevel.Full).Succeeded);
