@@ -43,9 +43,11 @@ public sealed partial class BuddyAllocator
     /// is stored encoded (like glibc's safe-linking), so an overwritten word decodes to an address that is not a free block of
     /// that order linking back, and null links are not zero in memory.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static ulong NextKey(ulong block, int order) => NodeMagic ^ block ^ ((ulong)order * 0x9E37_79B9_7F4A_7C15UL);
 
     /// <summary>The key the <c>prev</c> word of a free block is XORed with (independent of <see cref="NextKey"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static ulong PrevKey(ulong block, int order) => BitOperations.RotateLeft(NextKey(block, order), 29) ^ PrevMagic;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -390,7 +392,6 @@ public sealed partial class BuddyAllocator
         }
 
         _regions.Remove(region);
-        _lastRegion = null;
         RebuildRegionTable();
         RecycleMaps(region);
         return true;

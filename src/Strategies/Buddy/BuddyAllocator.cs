@@ -55,7 +55,6 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
     private readonly HashSet<ulong> _freedHistory = [];
     private readonly Queue<ulong> _freedOrder = new();
     private readonly Stack<BuddyRegion> _spareMaps = new();
-    private BuddyRegion? _lastRegion;
 
     /// <summary>Regions by <c>base &gt;&gt; MaxOrder</c> (they are aligned to their size), open addressing; always has an empty slot.</summary>
     private BuddyRegion?[] _regionTable = new BuddyRegion?[4];
@@ -792,24 +791,26 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
 
     private int DecodeOrder(byte state) => (state & BuddyRegion.OrderMask) + _minOrder - 1;
 
+    /// <summary>The region holding <paramref name="address"/>, or null: one probe of the region table when the slot is not shared.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private BuddyRegion? FindRegion(ulong address)
     {
-        BuddyRegion? last = _lastRegion;
-        if (last is not null && address - last.Base < _regionSize)
+        BuddyRegion?[] table = _regionTable;
+        BuddyRegion? region = table[(int)(address >> _maxOrder) & (table.Length - 1)];
+        if (region is not null && region.Base == (address & ~(_regionSize - 1)))
         {
-            return last;
+            return region;
         }
 
-        return FindRegionInTable(address);
+        return region is null ? null : FindRegionProbing(address);
     }
 
-    private BuddyRegion? FindRegionInTable(ulong address)
+    private BuddyRegion? FindRegionProbing(ulong address)
     {
         BuddyRegion?[] table = _regionTable;
-        ulong key = address >> _maxOrder;
+        ulong regionBase = address & ~(_regionSize - 1);
         int mask = table.Length - 1;
-        for (int i = (int)key & mask; ; i = (i + 1) & mask)
+        for (int i = (int)(address >> _maxOrder) & mask; ; i = (i + 1) & mask)
         {
             BuddyRegion? region = table[i];
             if (region is null)
@@ -817,9 +818,8 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
                 return null;
             }
 
-            if (region.Base >> _maxOrder == key)
+            if (region.Base == regionBase)
             {
-                _lastRegion = region;
                 return region;
             }
         }
