@@ -355,6 +355,7 @@ public sealed partial class BuddyAllocator
 
         _regions.Insert(index, region);
         RebuildRegionTable();
+        NoteRegionAdded();
         PushFree(region, baseAddress, _maxOrder);
         return true;
     }

@@ -37,6 +37,9 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
     /// <summary>At most this much host memory is kept in the maps of released regions for reuse.</summary>
     private const ulong SpareMapBudgetBytes = 16UL << 20;
 
+    /// <summary>The adaptive keep policy keeps at most this much empty region memory.</summary>
+    private const ulong AdaptiveKeepBudgetBytes = 64UL << 20;
+
     private BuddySpinLock _lock;
     private readonly ISimulatedOs _os;
     private readonly SimulatedOs? _fastOs;
@@ -47,6 +50,9 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
     private readonly ulong _unitMask;
     private readonly BuddyRegionSource _source;
     private readonly int _keepEmptyRegions;
+
+    /// <summary>The most empty regions the adaptive policy keeps: 64 MiB of them (glibc's largest dynamic trim threshold on 64-bit), at least the option.</summary>
+    private readonly int _maxKeepEmptyRegions;
     private readonly HeapCheckLevel _checkLevel;
     private readonly ulong[] _freeHeads;
     private readonly long[] _freeCounts;
@@ -61,6 +67,12 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
 
     /// <summary>Bit k set when the order-k free list is not empty (like the heads, out of band).</summary>
     private ulong _nonEmptyOrders;
+
+    /// <summary>How many empty regions are kept now: starts at the option and rises on thrash (see <see cref="NoteRegionAdded"/>).</summary>
+    private int _keepEmptyLimit;
+
+    /// <summary>Regions the keep policy gave back that have not yet been mapped again.</summary>
+    private int _releasedByPolicy;
     private ulong _allocatedBlockBytes;
     private ulong _regionRequestedBytes;
     private ulong _largeMappedBytes;
@@ -94,6 +106,8 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
         _unitMask = (1UL << _minOrder) - 1;
         _source = options.RegionSource;
         _keepEmptyRegions = options.KeepEmptyRegions;
+        _keepEmptyLimit = options.KeepEmptyRegions;
+        _maxKeepEmptyRegions = options.KeepEmptyRegions == 0 ? 0 : Math.Max(options.KeepEmptyRegions, (int)(AdaptiveKeepBudgetBytes >> options.MaxOrder));
         _checkLevel = options.CheckLevel;
         _freeHeads = new ulong[_maxOrder + 1];
         _freeCounts = new long[_maxOrder + 1];
@@ -110,6 +124,23 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
 
     /// <summary>Gets the largest block order (the region size is 2^MaxOrder bytes).</summary>
     public int MaxOrder => _maxOrder;
+
+    /// <summary>Gets how many completely free regions are kept now (the option, raised by the adaptive policy on map/unmap thrash).</summary>
+    public int KeptEmptyRegionLimit
+    {
+        get
+        {
+            _lock.Enter();
+            try
+            {
+                return _keepEmptyLimit;
+            }
+            finally
+            {
+                _lock.Exit();
+            }
+        }
+    }
 
     /// <summary>Gets the number of regions currently held.</summary>
     public int RegionCount
@@ -687,7 +718,7 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
             }
         }
 
-        if (empty <= _keepEmptyRegions)
+        if (empty <= _keepEmptyLimit)
         {
             return;
         }
@@ -695,11 +726,12 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
         if (TryReleaseRegion(region))
         {
             RememberFreed(freedAddress);
+            NoteReleasedByPolicy();
             empty--;
         }
 
         // A brk region can only go back from the top of the heap: once the top one is gone, empty ones below it follow.
-        while (_source == BuddyRegionSource.Brk && empty > _keepEmptyRegions && _regions.Count > 0)
+        while (_source == BuddyRegionSource.Brk && empty > _keepEmptyLimit && _regions.Count > 0)
         {
             BuddyRegion top = _regions[^1];
             if (top.FreeBytes != top.Length || !TryReleaseRegion(top))
@@ -707,7 +739,33 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
                 break;
             }
 
+            NoteReleasedByPolicy();
             empty--;
+        }
+    }
+
+    /// <summary>Counts a region the keep policy gave back (Trim's releases are asked for and do not count).</summary>
+    private void NoteReleasedByPolicy()
+    {
+        if (_keepEmptyRegions > 0)
+        {
+            _releasedByPolicy++;
+        }
+    }
+
+    /// <summary>
+    /// A region was just added: when the policy gave one back earlier, that was map/unmap thrash, so one more empty region is
+    /// kept from now on (up to <see cref="_maxKeepEmptyRegions"/>), as glibc raises its trim threshold when freed memory comes back.
+    /// </summary>
+    private void NoteRegionAdded()
+    {
+        if (_releasedByPolicy > 0)
+        {
+            _releasedByPolicy--;
+            if (_keepEmptyLimit < _maxKeepEmptyRegions)
+            {
+                _keepEmptyLimit++;
+            }
         }
     }
 
