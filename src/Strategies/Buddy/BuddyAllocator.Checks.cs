@@ -234,7 +234,7 @@ public sealed partial class BuddyAllocator
                 return;
             }
 
-            if (LoadPrev(node, order) != prev)
+            if (prev != 0 && LoadPrev(node, order) != prev)
             {
                 failures.Add(new HeapCheckFailure("B4", node, $"order {order}: free block 0x{node:x} has prev 0x{LoadPrev(node, order):x}, expected 0x{prev:x} (the node was overwritten after free?)"));
                 return;

@@ -78,13 +78,16 @@ public sealed partial class BuddyAllocator
         region.FreeBytes += 1UL << order;
     }
 
-    /// <summary>Pushes a block on the front of its list (the old head is a free block by construction: heads are out of band).</summary>
+    /// <summary>
+    /// Pushes a block on the front of its list (the old head is a free block by construction: heads are out of band). The
+    /// <c>prev</c> word of a head means nothing (the out-of-band head says which node is first), so it is written only when
+    /// the node stops being the head.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void LinkRaw(ulong block, int order)
     {
         ulong head = _freeHeads[order];
         StoreNext(block, order, head);
-        StorePrev(block, order, 0);
         if (head != 0)
         {
             StorePrev(head, order, block);
@@ -97,7 +100,8 @@ public sealed partial class BuddyAllocator
 
     /// <summary>
     /// Takes the head off its list after checking its <c>next</c> link (a free block of the same order in the map, linking back),
-    /// which becomes the new, trusted, head; false, with nothing changed, when the link is unsound. The map is not touched.
+    /// which becomes the new, trusted, head (its <c>prev</c> word now means nothing and is left as it is); false, with nothing
+    /// changed, when the link is unsound. The map is not touched.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool TryPopHead(ulong block, int order)
@@ -109,8 +113,6 @@ public sealed partial class BuddyAllocator
             {
                 return false;
             }
-
-            StorePrev(next, order, 0);
         }
         else
         {
@@ -124,22 +126,20 @@ public sealed partial class BuddyAllocator
 
     /// <summary>
     /// Takes a free block off its list after checking its node (each link decodes to a free block of the same order in the map
-    /// linking back, or a null <c>prev</c> to the list head); false, with nothing changed, when the node is unsound. Every list
-    /// word is read once. The map is not touched: the caller updates it once every step of its operation has succeeded.
+    /// that links back; a node that is not the head has a <c>prev</c>); false, with nothing changed, when the node is unsound.
+    /// Every list word is read once. The map is not touched: the caller updates it once every step of its operation succeeded.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool TryUnlink(ulong block, int order)
     {
+        if (_freeHeads[order] == block)
+        {
+            return TryPopHead(block, order);
+        }
+
         ulong next = LoadNext(block, order);
         ulong prev = LoadPrev(block, order);
-        if (prev == 0)
-        {
-            if (_freeHeads[order] != block)
-            {
-                return false;
-            }
-        }
-        else if (!IsFreeNode(prev, order) || LoadNext(prev, order) != block)
+        if (prev == 0 || !IsFreeNode(prev, order) || LoadNext(prev, order) != block)
         {
             return false;
         }
@@ -149,19 +149,7 @@ public sealed partial class BuddyAllocator
             return false;
         }
 
-        if (prev == 0)
-        {
-            _freeHeads[order] = next;
-            if (next == 0)
-            {
-                _nonEmptyOrders &= ~(1UL << order);
-            }
-        }
-        else
-        {
-            StoreNext(prev, order, next);
-        }
-
+        StoreNext(prev, order, next);
         if (next != 0)
         {
             StorePrev(next, order, prev);
@@ -200,13 +188,14 @@ public sealed partial class BuddyAllocator
 
         const string Overwritten = "the node was overwritten (use after free or overflow)";
         ulong next = LoadNext(block, order);
-        ulong prev = LoadPrev(block, order);
-        if (prev == 0)
+        ulong prev = _freeHeads[order] == block ? 0 : LoadPrev(block, order);
+        if (_freeHeads[order] == block)
         {
-            if (_freeHeads[order] != block)
-            {
-                return $"free block 0x{block:x} has no prev but the order-{order} list head is 0x{_freeHeads[order]:x}: {Overwritten}";
-            }
+            // The head's prev word means nothing.
+        }
+        else if (prev == 0)
+        {
+            return $"free block 0x{block:x} is not the order-{order} list head (0x{_freeHeads[order]:x}) but its prev word decodes to null: {Overwritten}";
         }
         else if (!IsFreeHead(prev, order, out string? prevWhy))
         {

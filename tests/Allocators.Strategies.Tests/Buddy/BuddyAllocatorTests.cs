@@ -251,6 +251,32 @@ public sealed class BuddyAllocatorTests
     }
 
     [Fact]
+    public void Free_PrevWordOfAnInnerNodeOverwritten_ReportsTheNodeAndChangesNothing()
+    {
+        using var os = new SimulatedOs();
+        var buddy = new BuddyAllocator(os, Small());
+        ulong a = buddy.Allocate(32);
+        ulong b = buddy.Allocate(32);
+        ulong c = buddy.Allocate(32);
+        ulong d = buddy.Allocate(32);
+        buddy.Free(b);
+        buddy.Free(d); // the order-5 list is d -> b: b is not the head, so its prev word is live
+
+        os.WriteUInt64(b + BuddyAllocator.PrevOffset, 0x4242_4242_4242_4242);
+        HeapCorruptionException error = Assert.Throws<HeapCorruptionException>(() => buddy.Free(a));
+        Assert.Equal(b, error.Address);
+        Assert.Contains("prev word", error.Message);
+
+        HeapCheckResult check = buddy.CheckHeap(HeapCheckLevel.Full);
+        Assert.True(check.Succeeded, check.ToString());
+        Assert.Equal(2, buddy.GetStatistics().LiveBlocks);
+        Assert.Equal(32UL, buddy.UsableSize(a));
+        buddy.Free(a);
+        buddy.Free(c);
+        Assert.Equal("Node 0, zone    Buddy      0      0      0      0      0      0      0      1", buddy.GetBuddyInfo());
+    }
+
+    [Fact]
     public void Allocate_FreeNodeNextWordZeroed_ReportsAndRecovers()
     {
         using var os = new SimulatedOs();
@@ -272,7 +298,7 @@ public sealed class BuddyAllocatorTests
         using var os = new SimulatedOs();
         var buddy = new BuddyAllocator(os, new BuddyAllocatorOptions { MinOrder = 5, MaxOrder = 12, CheckLevel = HeapCheckLevel.Full });
         ulong a = buddy.Allocate(32);
-        os.WriteUInt64((a ^ 64) + BuddyAllocator.PrevOffset, 12345);
+        os.WriteUInt64((a ^ 64) + BuddyAllocator.NextOffset, 12345);
         HeapCorruptionException error = Assert.Throws<HeapCorruptionException>(() => buddy.Allocate(2000));
         Assert.Contains("B4", error.Message);
     }
