@@ -18,8 +18,8 @@ namespace Allocators.Strategies.Buddy;
 /// </summary>
 /// <remarks>
 /// <para>The per-order free lists live in simulated memory, doubly linked through the free blocks: a free block starts with
-/// <c>next</c>, <c>prev</c> and a check word binding the node to its address and order. List heads and counts are out of band,
-/// like Linux's <c>free_area</c> array.</para>
+/// its <c>next</c> and <c>prev</c> links, each XORed with a key of the block's address and order, so an overwritten word does not
+/// decode to a free block of that order linking back. List heads and counts are out of band, like Linux's <c>free_area</c>.</para>
 /// <para>A block's order and state come from an out-of-band per-region map, never from user-writable memory alone. A corrupted
 /// free-list node is detected when it is used or checked; the lists are then rebuilt from the map (so the allocator stays
 /// consistent) and a <see cref="HeapCorruptionException"/> names the block.</para>
