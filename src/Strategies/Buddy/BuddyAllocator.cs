@@ -40,6 +40,7 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
     /// <summary>The adaptive keep policy keeps at most this much empty region memory.</summary>
     private const ulong AdaptiveKeepBudgetBytes = 64UL << 20;
 
+    /// <summary>The allocator's lock (a mutable struct: never make this field readonly, that would lock a copy).</summary>
     private BuddySpinLock _lock;
     private readonly ISimulatedOs _os;
     private readonly SimulatedOs? _fastOs;
