@@ -50,17 +50,29 @@ public sealed partial class BuddyAllocator
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static ulong PrevKey(ulong block, int order) => BitOperations.RotateLeft(NextKey(block, order), 29) ^ PrevMagic;
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ulong LoadNext(ulong block, int order) => Load(block + NextOffset) ^ NextKey(block, order);
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ulong LoadPrev(ulong block, int order) => Load(block + PrevOffset) ^ PrevKey(block, order);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void StoreNext(ulong block, int order, ulong next) => Store(block + NextOffset, next ^ NextKey(block, order));
+    private static ulong LoadNext<TMem>(TMem mem, ulong block, int order)
+        where TMem : struct, IBuddyMemory
+        => mem.Load(block + NextOffset) ^ NextKey(block, order);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void StorePrev(ulong block, int order, ulong prev) => Store(block + PrevOffset, prev ^ PrevKey(block, order));
+    private static ulong LoadPrev<TMem>(TMem mem, ulong block, int order)
+        where TMem : struct, IBuddyMemory
+        => mem.Load(block + PrevOffset) ^ PrevKey(block, order);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreNext<TMem>(TMem mem, ulong block, int order, ulong next)
+        where TMem : struct, IBuddyMemory
+        => mem.Store(block + NextOffset, next ^ NextKey(block, order));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StorePrev<TMem>(TMem mem, ulong block, int order, ulong prev)
+        where TMem : struct, IBuddyMemory
+        => mem.Store(block + PrevOffset, prev ^ PrevKey(block, order));
 
     /// <summary>The map byte of a free block of <paramref name="order"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -70,10 +82,38 @@ public sealed partial class BuddyAllocator
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private byte AllocatedState(int order) => (byte)(BuddyRegion.AllocatedBit | (order - _minOrder + 1));
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void PushFree(BuddyRegion region, ulong block, int order)
     {
-        LinkRaw(block, order);
+        if (_fastOs is { } fast)
+        {
+            PushFree(new BuddyDirectMemory(fast), region, block, order);
+        }
+        else
+        {
+            PushFree(new BuddyProcessMemory(_os), region, block, order);
+        }
+    }
+
+    private void LinkRaw(ulong block, int order)
+    {
+        if (_fastOs is { } fast)
+        {
+            LinkRaw(new BuddyDirectMemory(fast), block, order);
+        }
+        else
+        {
+            LinkRaw(new BuddyProcessMemory(_os), block, order);
+        }
+    }
+
+    private bool TryUnlink(ulong block, int order)
+        => _fastOs is { } fast ? TryUnlink(new BuddyDirectMemory(fast), block, order) : TryUnlink(new BuddyProcessMemory(_os), block, order);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void PushFree<TMem>(TMem mem, BuddyRegion region, ulong block, int order)
+        where TMem : struct, IBuddyMemory
+    {
+        LinkRaw(mem, block, order);
         region.State[(block - region.Base) >> _minOrder] = FreeState(order);
         region.FreeBytes += 1UL << order;
     }
@@ -84,13 +124,14 @@ public sealed partial class BuddyAllocator
     /// the node stops being the head.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void LinkRaw(ulong block, int order)
+    private void LinkRaw<TMem>(TMem mem, ulong block, int order)
+        where TMem : struct, IBuddyMemory
     {
         ulong head = _freeHeads[order];
-        StoreNext(block, order, head);
+        StoreNext(mem, block, order, head);
         if (head != 0)
         {
-            StorePrev(head, order, block);
+            StorePrev(mem, head, order, block);
         }
 
         _freeHeads[order] = block;
@@ -104,12 +145,13 @@ public sealed partial class BuddyAllocator
     /// changed, when the link is unsound. The map is not touched.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool TryPopHead(ulong block, int order)
+    private bool TryPopHead<TMem>(TMem mem, ulong block, int order)
+        where TMem : struct, IBuddyMemory
     {
-        ulong next = LoadNext(block, order);
+        ulong next = LoadNext(mem, block, order);
         if (next != 0)
         {
-            if (!IsFreeNode(next, order) || LoadPrev(next, order) != block)
+            if (!IsFreeNode(next, order) || LoadPrev(mem, next, order) != block)
             {
                 return false;
             }
@@ -130,29 +172,30 @@ public sealed partial class BuddyAllocator
     /// Every list word is read once. The map is not touched: the caller updates it once every step of its operation succeeded.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool TryUnlink(ulong block, int order)
+    private bool TryUnlink<TMem>(TMem mem, ulong block, int order)
+        where TMem : struct, IBuddyMemory
     {
         if (_freeHeads[order] == block)
         {
-            return TryPopHead(block, order);
+            return TryPopHead(mem, block, order);
         }
 
-        ulong next = LoadNext(block, order);
-        ulong prev = LoadPrev(block, order);
-        if (prev == 0 || !IsFreeNode(prev, order) || LoadNext(prev, order) != block)
+        ulong next = LoadNext(mem, block, order);
+        ulong prev = LoadPrev(mem, block, order);
+        if (prev == 0 || !IsFreeNode(prev, order) || LoadNext(mem, prev, order) != block)
         {
             return false;
         }
 
-        if (next != 0 && (!IsFreeNode(next, order) || LoadPrev(next, order) != block))
+        if (next != 0 && (!IsFreeNode(next, order) || LoadPrev(mem, next, order) != block))
         {
             return false;
         }
 
-        StoreNext(prev, order, next);
+        StoreNext(mem, prev, order, next);
         if (next != 0)
         {
-            StorePrev(next, order, prev);
+            StorePrev(mem, next, order, prev);
         }
 
         _freeCounts[order]--;

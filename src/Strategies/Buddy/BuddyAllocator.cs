@@ -399,7 +399,9 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
             return AllocateLarge(size, alignment);
         }
 
-        ulong address = TakeBlock(order, (uint)size, "malloc");
+        ulong address = _fastOs is { } fast
+            ? TakeBlock(new BuddyDirectMemory(fast), order, (uint)size, "malloc")
+            : TakeBlock(new BuddyProcessMemory(_os), order, (uint)size, "malloc");
         if (address == 0)
         {
             _counters.OnFailed(AllocationFailure.OutOfMemory);
@@ -433,7 +435,9 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
     /// Takes a free block of exactly <paramref name="order"/> (the smallest non-empty list of a sufficient order, split down),
     /// adding a region when every list is empty, and marks it allocated; 0 when the OS refuses a region.
     /// </summary>
-    private ulong TakeBlock(int order, uint requested, string operation)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong TakeBlock<TMem>(TMem mem, int order, uint requested, string operation)
+        where TMem : struct, IBuddyMemory
     {
         ulong available = _nonEmptyOrders >> order;
         if (available == 0)
@@ -449,7 +453,7 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
         int found = order + BitOperations.TrailingZeroCount(available);
         ulong block = _freeHeads[found];
         BuddyRegion region = FindRegion(block) ?? throw CorruptList(operation, block, found, "the list head lies in no region");
-        if (!TryPopHead(block, found))
+        if (!TryPopHead(mem, block, found))
         {
             throw CorruptNode(operation, block, found);
         }
@@ -460,7 +464,7 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
         while (found > order)
         {
             found--;
-            PushFree(region, block + (1UL << found), found);
+            PushFree(mem, region, block + (1UL << found), found);
         }
 
         ulong unit = (block - region.Base) >> _minOrder;
@@ -663,6 +667,12 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
     /// corrupted node leaves the map as it was, and the lists are rebuilt from it, so the failed call changes nothing.
     /// </summary>
     private ulong FreeBlock(BuddyRegion region, ulong offset, int order, string operation)
+        => _fastOs is { } fast
+            ? FreeBlock(new BuddyDirectMemory(fast), region, offset, order, operation)
+            : FreeBlock(new BuddyProcessMemory(_os), region, offset, order, operation);
+
+    private ulong FreeBlock<TMem>(TMem mem, BuddyRegion region, ulong offset, int order, string operation)
+        where TMem : struct, IBuddyMemory
     {
         byte[] state = region.State;
         ulong unit = offset >> _minOrder;
@@ -676,7 +686,7 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
                 break;
             }
 
-            if (!TryUnlink(region.Base + buddyOffset, top))
+            if (!TryUnlink(mem, region.Base + buddyOffset, top))
             {
                 throw CorruptNode(operation, region.Base + buddyOffset, top);
             }
@@ -697,7 +707,7 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
 
         // The merged buddies were already counted free: only this block's bytes are new.
         region.FreeBytes -= (1UL << top) - (1UL << order);
-        PushFree(region, region.Base + merged, top);
+        PushFree(mem, region, region.Base + merged, top);
         _allocatedBlockBytes -= 1UL << order;
         _regionRequestedBytes -= requested;
         return requested;
