@@ -14,7 +14,7 @@ public sealed partial class BuddyAllocator
     /// <remarks>
     /// B1 every block (free or allocated) is aligned to its size; B2 no two free buddies of the same order (they would have
     /// merged); B3 the blocks of each region tile it exactly and free + allocated bytes = region bytes; B4 every free-list node
-    /// is sound (check word, prev/next links agree, the map says free of that order) and each list is acyclic; B5 each list
+    /// is sound (its encoded prev/next words decode to links that agree, the map says free of that order) and each list is acyclic; B5 each list
     /// holds exactly the free blocks of its order in the maps and its count matches; B6 live blocks, requested bytes and block
     /// bytes match the statistics; B7 regions are aligned to their size and do not overlap, large blocks are mapped read-write.
     /// </remarks>
@@ -22,16 +22,22 @@ public sealed partial class BuddyAllocator
     /// <returns>Every failure found, each with its id.</returns>
     public HeapCheckResult CheckHeap(HeapCheckLevel level)
     {
-        lock (_lock)
+        _lock.Enter();
+        try
         {
             return CheckHeapCore(level);
+        }
+        finally
+        {
+            _lock.Exit();
         }
     }
 
     /// <inheritdoc />
     public IReadOnlyList<HeapBlock> WalkHeap()
     {
-        lock (_lock)
+        _lock.Enter();
+        try
         {
             var blocks = new List<HeapBlock>();
             foreach (BuddyRegion region in _regions)
@@ -60,6 +66,10 @@ public sealed partial class BuddyAllocator
 
             blocks.Sort((a, b) => a.Address.CompareTo(b.Address));
             return blocks;
+        }
+        finally
+        {
+            _lock.Exit();
         }
     }
 
@@ -224,21 +234,15 @@ public sealed partial class BuddyAllocator
                 return;
             }
 
-            if (Load(node + CheckOffset) != CheckWord(node, order))
+            if (prev != 0 && LoadPrev(node, order) != prev)
             {
-                failures.Add(new HeapCheckFailure("B4", node, $"order {order}: free block 0x{node:x} has a bad check word (overwritten after free?)"));
-                return;
-            }
-
-            if (Load(node + PrevOffset) != prev)
-            {
-                failures.Add(new HeapCheckFailure("B4", node, $"order {order}: free block 0x{node:x} has prev 0x{Load(node + PrevOffset):x}, expected 0x{prev:x}"));
+                failures.Add(new HeapCheckFailure("B4", node, $"order {order}: free block 0x{node:x} has prev 0x{LoadPrev(node, order):x}, expected 0x{prev:x} (the node was overwritten after free?)"));
                 return;
             }
 
             count++;
             prev = node;
-            node = Load(node + NextOffset);
+            node = LoadNext(node, order);
         }
 
         if (count != expected || count != _freeCounts[order])

@@ -1,5 +1,6 @@
 // Copyright (c) Allocators contributors. MIT License.
 
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using Allocators.Os;
 using Allocators.Strategies.Shared;
@@ -9,16 +10,15 @@ namespace Allocators.Strategies.Buddy;
 /// <content>The per-order free lists in simulated memory, and obtaining and releasing regions.</content>
 public sealed partial class BuddyAllocator
 {
-    /// <summary>Offset of the <c>next</c> link in a free block.</summary>
+    /// <summary>Offset of the encoded <c>next</c> word in a free block.</summary>
     internal const ulong NextOffset = 0;
 
-    /// <summary>Offset of the <c>prev</c> link in a free block.</summary>
+    /// <summary>Offset of the encoded <c>prev</c> word in a free block.</summary>
     internal const ulong PrevOffset = 8;
 
-    /// <summary>Offset of the check word in a free block.</summary>
-    internal const ulong CheckOffset = 16;
-
     private const ulong NodeMagic = 0xB0DD_1E5F_EEB1_0C4BUL;
+
+    private const ulong PrevMagic = 0x5A17_3C0D_E1F2_9B47UL;
 
     /// <summary>Reads a free-list word; calls the sealed <see cref="SimulatedOs"/> directly when it is one (inlinable).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -38,55 +38,188 @@ public sealed partial class BuddyAllocator
         }
     }
 
-    /// <summary>The check word a free block of <paramref name="order"/> at <paramref name="block"/> must carry.</summary>
-    internal static ulong CheckWord(ulong block, int order) => NodeMagic ^ block ^ ((ulong)order * 0x9E37_79B9_7F4A_7C15UL);
+    /// <summary>
+    /// The key the <c>next</c> word of a free block of <paramref name="order"/> at <paramref name="block"/> is XORed with. A link
+    /// is stored encoded (like glibc's safe-linking), so an overwritten word decodes to an address that is not a free block of
+    /// that order linking back, and null links are not zero in memory.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static ulong NextKey(ulong block, int order) => NodeMagic ^ block ^ ((ulong)order * 0x9E37_79B9_7F4A_7C15UL);
+
+    /// <summary>The key the <c>prev</c> word of a free block is XORed with (independent of <see cref="NextKey"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static ulong PrevKey(ulong block, int order) => BitOperations.RotateLeft(NextKey(block, order), 29) ^ PrevMagic;
+
+    private ulong LoadNext(ulong block, int order) => Load(block + NextOffset) ^ NextKey(block, order);
+
+    private ulong LoadPrev(ulong block, int order) => Load(block + PrevOffset) ^ PrevKey(block, order);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong LoadNext<TMem>(TMem mem, ulong block, int order)
+        where TMem : struct, IBuddyMemory
+        => mem.Load(block + NextOffset) ^ NextKey(block, order);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong LoadPrev<TMem>(TMem mem, ulong block, int order)
+        where TMem : struct, IBuddyMemory
+        => mem.Load(block + PrevOffset) ^ PrevKey(block, order);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreNext<TMem>(TMem mem, ulong block, int order, ulong next)
+        where TMem : struct, IBuddyMemory
+        => mem.Store(block + NextOffset, next ^ NextKey(block, order));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StorePrev<TMem>(TMem mem, ulong block, int order, ulong prev)
+        where TMem : struct, IBuddyMemory
+        => mem.Store(block + PrevOffset, prev ^ PrevKey(block, order));
+
+    /// <summary>The map byte of a free block of <paramref name="order"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private byte FreeState(int order) => (byte)(BuddyRegion.FreeBit | (order - _minOrder + 1));
+
+    /// <summary>The map byte of an allocated block of <paramref name="order"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private byte AllocatedState(int order) => (byte)(BuddyRegion.AllocatedBit | (order - _minOrder + 1));
 
     private void PushFree(BuddyRegion region, ulong block, int order)
     {
-        LinkRaw(block, order);
-        region.State[(block - region.Base) >> _minOrder] = (byte)(BuddyRegion.FreeBit | (order - _minOrder + 1));
-        region.FreeBytes += 1UL << order;
+        if (_fastOs is { } fast)
+        {
+            PushFree(new BuddyDirectMemory(fast), region, block, order);
+        }
+        else
+        {
+            PushFree(new BuddyProcessMemory(_os), region, block, order);
+        }
     }
 
     private void LinkRaw(ulong block, int order)
     {
+        if (_fastOs is { } fast)
+        {
+            LinkRaw(new BuddyDirectMemory(fast), block, order);
+        }
+        else
+        {
+            LinkRaw(new BuddyProcessMemory(_os), block, order);
+        }
+    }
+
+    private bool TryUnlink(ulong block, int order)
+        => _fastOs is { } fast ? TryUnlink(new BuddyDirectMemory(fast), block, order) : TryUnlink(new BuddyProcessMemory(_os), block, order);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void PushFree<TMem>(TMem mem, BuddyRegion region, ulong block, int order)
+        where TMem : struct, IBuddyMemory
+    {
+        LinkRaw(mem, block, order);
+        region.State[(block - region.Base) >> _minOrder] = FreeState(order);
+        region.FreeBytes += 1UL << order;
+    }
+
+    /// <summary>
+    /// Pushes a block on the front of its list (the old head is a free block by construction: heads are out of band). The
+    /// <c>prev</c> word of a head means nothing (the out-of-band head says which node is first), so it is written only when
+    /// the node stops being the head.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void LinkRaw<TMem>(TMem mem, ulong block, int order)
+        where TMem : struct, IBuddyMemory
+    {
         ulong head = _freeHeads[order];
-        Store(block + NextOffset, head);
-        Store(block + PrevOffset, 0);
-        Store(block + CheckOffset, CheckWord(block, order));
+        StoreNext(mem, block, order, head);
         if (head != 0)
         {
-            Store(head + PrevOffset, block);
+            StorePrev(mem, head, order, block);
         }
 
         _freeHeads[order] = block;
         _freeCounts[order]++;
+        _nonEmptyOrders |= 1UL << order;
     }
 
-    /// <summary>Removes a validated free block from its list and from the free state of the map.</summary>
-    private void Unlink(BuddyRegion region, ulong block, int order)
+    /// <summary>
+    /// Takes the head off its list after checking its <c>next</c> link (a free block of the same order in the map, linking back),
+    /// which becomes the new, trusted, head (its <c>prev</c> word now means nothing and is left as it is); false, with nothing
+    /// changed, when the link is unsound. The map is not touched.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryPopHead<TMem>(TMem mem, ulong block, int order)
+        where TMem : struct, IBuddyMemory
     {
-        ulong next = Load(block + NextOffset);
-        ulong prev = Load(block + PrevOffset);
-        if (prev == 0)
+        ulong next = LoadNext(mem, block, order);
+        if (next != 0)
         {
-            _freeHeads[order] = next;
+            if (!IsFreeNode(next, order) || LoadPrev(mem, next, order) != block)
+            {
+                return false;
+            }
         }
         else
         {
-            Store(prev + NextOffset, next);
+            _nonEmptyOrders &= ~(1UL << order);
         }
 
+        _freeHeads[order] = next;
+        _freeCounts[order]--;
+        return true;
+    }
+
+    /// <summary>
+    /// Takes a free block off its list after checking its node (each link decodes to a free block of the same order in the map
+    /// that links back; a node that is not the head has a <c>prev</c>); false, with nothing changed, when the node is unsound.
+    /// Every list word is read once. The map is not touched: the caller updates it once every step of its operation succeeded.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryUnlink<TMem>(TMem mem, ulong block, int order)
+        where TMem : struct, IBuddyMemory
+    {
+        if (_freeHeads[order] == block)
+        {
+            return TryPopHead(mem, block, order);
+        }
+
+        ulong next = LoadNext(mem, block, order);
+        ulong prev = LoadPrev(mem, block, order);
+        if (prev == 0 || !IsFreeNode(prev, order) || LoadNext(mem, prev, order) != block)
+        {
+            return false;
+        }
+
+        if (next != 0 && (!IsFreeNode(next, order) || LoadPrev(mem, next, order) != block))
+        {
+            return false;
+        }
+
+        StoreNext(mem, prev, order, next);
         if (next != 0)
         {
-            Store(next + PrevOffset, prev);
+            StorePrev(mem, next, order, prev);
         }
 
-        Store(block + CheckOffset, 0);
         _freeCounts[order]--;
-        region.State[(block - region.Base) >> _minOrder] = 0;
-        region.FreeBytes -= 1UL << order;
+        return true;
     }
+
+    /// <summary>Whether the map says a free block of <paramref name="order"/> starts at <paramref name="address"/> (the fast form of <see cref="IsFreeHead"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool IsFreeNode(ulong address, int order)
+    {
+        BuddyRegion? region = FindRegion(address);
+        if (region is null)
+        {
+            return false;
+        }
+
+        ulong offset = address - region.Base;
+        return (offset & ((1UL << order) - 1)) == 0 && region.State[offset >> _minOrder] == FreeState(order);
+    }
+
+    /// <summary>Throws the corrupted-list error for a node <see cref="TryUnlink"/> refused, after rebuilding the lists from the map.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private HeapCorruptionException CorruptNode(string operation, ulong block, int order)
+        => CorruptList(operation, block, order, ValidateNode(block, order) ?? $"the node of free block 0x{block:x} changed while it was being unlinked");
 
     /// <summary>Checks a free block's node against the map and its neighbours; returns the problem, or null when sound.</summary>
     private string? ValidateNode(ulong block, int order)
@@ -96,40 +229,36 @@ public sealed partial class BuddyAllocator
             return why;
         }
 
-        ulong check = Load(block + CheckOffset);
-        if (check != CheckWord(block, order))
+        const string Overwritten = "the node was overwritten (use after free or overflow)";
+        ulong next = LoadNext(block, order);
+        ulong prev = _freeHeads[order] == block ? 0 : LoadPrev(block, order);
+        if (_freeHeads[order] == block)
         {
-            return $"the check word of free block 0x{block:x} (order {order}) is 0x{check:x}, expected 0x{CheckWord(block, order):x}: the node was overwritten (use after free or overflow)";
+            // The head's prev word means nothing.
         }
-
-        ulong next = Load(block + NextOffset);
-        ulong prev = Load(block + PrevOffset);
-        if (prev == 0)
+        else if (prev == 0)
         {
-            if (_freeHeads[order] != block)
-            {
-                return $"free block 0x{block:x} has no prev but the order-{order} list head is 0x{_freeHeads[order]:x}";
-            }
+            return $"free block 0x{block:x} is not the order-{order} list head (0x{_freeHeads[order]:x}) but its prev word decodes to null: {Overwritten}";
         }
         else if (!IsFreeHead(prev, order, out string? prevWhy))
         {
-            return $"prev link 0x{prev:x} of free block 0x{block:x} is bad: {prevWhy}";
+            return $"the prev word of free block 0x{block:x} (order {order}) decodes to 0x{prev:x}, which is bad ({prevWhy}): {Overwritten}";
         }
-        else if (Load(prev + NextOffset) != block)
+        else if (LoadNext(prev, order) != block)
         {
-            return $"prev 0x{prev:x} of free block 0x{block:x} does not link back to it (prev->next = 0x{Load(prev + NextOffset):x})";
+            return $"prev 0x{prev:x} of free block 0x{block:x} does not link back to it (prev->next = 0x{LoadNext(prev, order):x}): {Overwritten}";
         }
 
         if (next != 0)
         {
             if (!IsFreeHead(next, order, out string? nextWhy))
             {
-                return $"next link 0x{next:x} of free block 0x{block:x} is bad: {nextWhy}";
+                return $"the next word of free block 0x{block:x} (order {order}) decodes to 0x{next:x}, which is bad ({nextWhy}): {Overwritten}";
             }
 
-            if (Load(next + PrevOffset) != block)
+            if (LoadPrev(next, order) != block)
             {
-                return $"next 0x{next:x} of free block 0x{block:x} does not link back to it (next->prev = 0x{Load(next + PrevOffset):x})";
+                return $"next 0x{next:x} of free block 0x{block:x} does not link back to it (next->prev = 0x{LoadPrev(next, order):x}): {Overwritten}";
             }
         }
 
@@ -176,6 +305,7 @@ public sealed partial class BuddyAllocator
     {
         System.Array.Clear(_freeHeads);
         System.Array.Clear(_freeCounts);
+        _nonEmptyOrders = 0;
         foreach (BuddyRegion region in _regions)
         {
             ulong offset = 0;
@@ -238,9 +368,17 @@ public sealed partial class BuddyAllocator
             }
         }
 
-        BuddyRegion region = _spareMaps.TryPop(out BuddyRegion? spare)
-            ? new BuddyRegion(baseAddress, _maxOrder, _source, spare.State, spare.Requested)
-            : new BuddyRegion(baseAddress, _maxOrder, _minOrder, _source);
+        BuddyRegion region;
+        if (_spareMaps.TryPop(out BuddyRegion? spare))
+        {
+            spare.Reuse(baseAddress);
+            region = spare;
+        }
+        else
+        {
+            region = new BuddyRegion(baseAddress, _maxOrder, _minOrder, _source);
+        }
+
         int index = 0;
         while (index < _regions.Count && _regions[index].Base < baseAddress)
         {
@@ -248,6 +386,8 @@ public sealed partial class BuddyAllocator
         }
 
         _regions.Insert(index, region);
+        RebuildRegionTable();
+        NoteRegionAdded();
         PushFree(region, baseAddress, _maxOrder);
         return true;
     }
@@ -260,13 +400,13 @@ public sealed partial class BuddyAllocator
             return false;
         }
 
-        string? problem = ValidateNode(region.Base, _maxOrder);
-        if (problem is not null)
+        if (!TryUnlink(region.Base, _maxOrder))
         {
-            throw CorruptList("release", region.Base, _maxOrder, problem);
+            throw CorruptNode("release", region.Base, _maxOrder);
         }
 
-        Unlink(region, region.Base, _maxOrder);
+        region.State[0] = 0;
+        region.FreeBytes = 0;
         bool released;
         if (region.Source == BuddyRegionSource.Mmap)
         {
@@ -285,7 +425,7 @@ public sealed partial class BuddyAllocator
         }
 
         _regions.Remove(region);
-        _lastRegion = null;
+        RebuildRegionTable();
         RecycleMaps(region);
         return true;
     }
@@ -298,6 +438,7 @@ public sealed partial class BuddyAllocator
     private void RecycleMaps(BuddyRegion region)
     {
         ulong mapBytes = (ulong)region.State.Length * (sizeof(byte) + sizeof(uint));
+        region.Reuse(0);
         if ((ulong)(_spareMaps.Count + 1) * mapBytes > SpareMapBudgetBytes)
         {
             return;

@@ -12,7 +12,8 @@ public sealed partial class BuddyAllocator
     /// <inheritdoc />
     public AllocatorStatistics GetStatistics()
     {
-        lock (_lock)
+        _lock.Enter();
+        try
         {
             ulong free = FreeBytesCore();
             return new AllocatorStatistics
@@ -33,6 +34,10 @@ public sealed partial class BuddyAllocator
                 Os = _os.GetStatistics(),
             };
         }
+        finally
+        {
+            _lock.Exit();
+        }
     }
 
     /// <summary>Gets the number of free blocks of <paramref name="order"/> (MinOrder..MaxOrder).</summary>
@@ -41,9 +46,14 @@ public sealed partial class BuddyAllocator
     public long GetFreeBlockCount(int order)
     {
         CheckOrder(order);
-        lock (_lock)
+        _lock.Enter();
+        try
         {
             return _freeCounts[order];
+        }
+        finally
+        {
+            _lock.Exit();
         }
     }
 
@@ -54,7 +64,8 @@ public sealed partial class BuddyAllocator
     /// <returns>The line (no trailing newline).</returns>
     public string GetBuddyInfo()
     {
-        lock (_lock)
+        _lock.Enter();
+        try
         {
             var line = new StringBuilder("Node 0, zone    Buddy");
             for (int order = _minOrder; order <= _maxOrder; order++)
@@ -64,6 +75,10 @@ public sealed partial class BuddyAllocator
 
             return line.ToString();
         }
+        finally
+        {
+            _lock.Exit();
+        }
     }
 
     /// <summary>Gets the internal fragmentation: the sum over allocated buddy blocks of block size minus requested size.</summary>
@@ -71,9 +86,14 @@ public sealed partial class BuddyAllocator
     {
         get
         {
-            lock (_lock)
+            _lock.Enter();
+            try
             {
                 return _allocatedBlockBytes - _regionRequestedBytes;
+            }
+            finally
+            {
+                _lock.Exit();
             }
         }
     }
@@ -83,10 +103,15 @@ public sealed partial class BuddyAllocator
     {
         get
         {
-            lock (_lock)
+            _lock.Enter();
+            try
             {
                 ulong free = FreeBytesCore();
                 return free == 0 ? 0 : 1.0 - ((double)LargestFreeBlockCore() / free);
+            }
+            finally
+            {
+                _lock.Exit();
             }
         }
     }
@@ -102,7 +127,8 @@ public sealed partial class BuddyAllocator
     public double GetFragmentationIndex(int order)
     {
         CheckOrder(order);
-        lock (_lock)
+        _lock.Enter();
+        try
         {
             (ulong freeUnits, ulong totalBlocks, ulong suitable) = ContigInfo(order);
             if (totalBlocks == 0)
@@ -119,6 +145,10 @@ public sealed partial class BuddyAllocator
             long thousandths = 1000 - (long)((1000 + (freeUnits * 1000 / requestedUnits)) / totalBlocks);
             return thousandths / 1000.0;
         }
+        finally
+        {
+            _lock.Exit();
+        }
     }
 
     /// <summary>
@@ -130,7 +160,8 @@ public sealed partial class BuddyAllocator
     public double GetUnusableFreeSpaceIndex(int order)
     {
         CheckOrder(order);
-        lock (_lock)
+        _lock.Enter();
+        try
         {
             (ulong freeUnits, _, ulong suitable) = ContigInfo(order);
             if (freeUnits == 0)
@@ -141,6 +172,10 @@ public sealed partial class BuddyAllocator
             ulong suitableUnits = suitable << (order - _minOrder);
             long thousandths = (long)((freeUnits - suitableUnits) * 1000 / freeUnits);
             return thousandths / 1000.0;
+        }
+        finally
+        {
+            _lock.Exit();
         }
     }
 

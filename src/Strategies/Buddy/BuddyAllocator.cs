@@ -2,6 +2,8 @@
 
 using System;
 using System.Collections.Generic;
+using System.Numerics;
+using System.Runtime.CompilerServices;
 using Allocators.Os;
 using Allocators.Strategies.Shared;
 using Microsoft.Extensions.Options;
@@ -16,8 +18,8 @@ namespace Allocators.Strategies.Buddy;
 /// </summary>
 /// <remarks>
 /// <para>The per-order free lists live in simulated memory, doubly linked through the free blocks: a free block starts with
-/// <c>next</c>, <c>prev</c> and a check word binding the node to its address and order. List heads and counts are out of band,
-/// like Linux's <c>free_area</c> array.</para>
+/// its <c>next</c> and <c>prev</c> links, each XORed with a key of the block's address and order, so an overwritten word does not
+/// decode to a free block of that order linking back. List heads and counts are out of band, like Linux's <c>free_area</c>.</para>
 /// <para>A block's order and state come from an out-of-band per-region map, never from user-writable memory alone. A corrupted
 /// free-list node is detected when it is used or checked; the lists are then rebuilt from the map (so the allocator stays
 /// consistent) and a <see cref="HeapCorruptionException"/> names the block.</para>
@@ -35,15 +37,23 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
     /// <summary>At most this much host memory is kept in the maps of released regions for reuse.</summary>
     private const ulong SpareMapBudgetBytes = 16UL << 20;
 
-    private readonly object _lock = new();
+    /// <summary>The adaptive keep policy keeps at most this much empty region memory.</summary>
+    private const ulong AdaptiveKeepBudgetBytes = 64UL << 20;
+
+    /// <summary>The allocator's lock (a mutable struct: never make this field readonly, that would lock a copy).</summary>
+    private BuddySpinLock _lock;
     private readonly ISimulatedOs _os;
     private readonly SimulatedOs? _fastOs;
     private readonly ulong _pageSize;
     private readonly int _minOrder;
     private readonly int _maxOrder;
     private readonly ulong _regionSize;
+    private readonly ulong _unitMask;
     private readonly BuddyRegionSource _source;
     private readonly int _keepEmptyRegions;
+
+    /// <summary>The most empty regions the adaptive policy keeps: 64 MiB of them (glibc's largest dynamic trim threshold on 64-bit), at least the option.</summary>
+    private readonly int _maxKeepEmptyRegions;
     private readonly HeapCheckLevel _checkLevel;
     private readonly ulong[] _freeHeads;
     private readonly long[] _freeCounts;
@@ -52,7 +62,18 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
     private readonly HashSet<ulong> _freedHistory = [];
     private readonly Queue<ulong> _freedOrder = new();
     private readonly Stack<BuddyRegion> _spareMaps = new();
-    private BuddyRegion? _lastRegion;
+
+    /// <summary>Regions by <c>base &gt;&gt; MaxOrder</c> (they are aligned to their size), open addressing; always has an empty slot.</summary>
+    private BuddyRegion?[] _regionTable = new BuddyRegion?[4];
+
+    /// <summary>Bit k set when the order-k free list is not empty (like the heads, out of band).</summary>
+    private ulong _nonEmptyOrders;
+
+    /// <summary>How many empty regions are kept now: starts at the option and rises on thrash (see <see cref="NoteRegionAdded"/>).</summary>
+    private int _keepEmptyLimit;
+
+    /// <summary>Regions the keep policy gave back that have not yet been mapped again.</summary>
+    private int _releasedByPolicy;
     private ulong _allocatedBlockBytes;
     private ulong _regionRequestedBytes;
     private ulong _largeMappedBytes;
@@ -83,8 +104,11 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
         _minOrder = options.MinOrder;
         _maxOrder = options.MaxOrder;
         _regionSize = 1UL << _maxOrder;
+        _unitMask = (1UL << _minOrder) - 1;
         _source = options.RegionSource;
         _keepEmptyRegions = options.KeepEmptyRegions;
+        _keepEmptyLimit = options.KeepEmptyRegions;
+        _maxKeepEmptyRegions = options.KeepEmptyRegions == 0 ? 0 : Math.Max(options.KeepEmptyRegions, (int)(AdaptiveKeepBudgetBytes >> options.MaxOrder));
         _checkLevel = options.CheckLevel;
         _freeHeads = new ulong[_maxOrder + 1];
         _freeCounts = new long[_maxOrder + 1];
@@ -102,14 +126,36 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
     /// <summary>Gets the largest block order (the region size is 2^MaxOrder bytes).</summary>
     public int MaxOrder => _maxOrder;
 
+    /// <summary>Gets how many completely free regions are kept now (the option, raised by the adaptive policy on map/unmap thrash).</summary>
+    public int KeptEmptyRegionLimit
+    {
+        get
+        {
+            _lock.Enter();
+            try
+            {
+                return _keepEmptyLimit;
+            }
+            finally
+            {
+                _lock.Exit();
+            }
+        }
+    }
+
     /// <summary>Gets the number of regions currently held.</summary>
     public int RegionCount
     {
         get
         {
-            lock (_lock)
+            _lock.Enter();
+            try
             {
                 return _regions.Count;
+            }
+            finally
+            {
+                _lock.Exit();
             }
         }
     }
@@ -117,18 +163,28 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
     /// <inheritdoc />
     public ulong Allocate(ulong size)
     {
-        lock (_lock)
+        _lock.Enter();
+        try
         {
             ulong address = AllocateCore(size, 0);
-            AfterCall("malloc");
+            if (_checkLevel != HeapCheckLevel.None)
+            {
+                AfterCall("malloc");
+            }
+
             return address;
+        }
+        finally
+        {
+            _lock.Exit();
         }
     }
 
     /// <inheritdoc />
     public ulong AllocateZeroed(ulong count, ulong size)
     {
-        lock (_lock)
+        _lock.Enter();
+        try
         {
             if (!AlignmentMath.TryMultiply(count, size, out ulong total))
             {
@@ -146,12 +202,17 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
             AfterCall("calloc");
             return address;
         }
+        finally
+        {
+            _lock.Exit();
+        }
     }
 
     /// <inheritdoc />
     public ulong AllocateAligned(ulong alignment, ulong size)
     {
-        lock (_lock)
+        _lock.Enter();
+        try
         {
             if (alignment != 0 && !AlignmentMath.IsPowerOfTwo(alignment))
             {
@@ -163,6 +224,10 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
             AfterCall("memalign");
             return address;
         }
+        finally
+        {
+            _lock.Exit();
+        }
     }
 
     /// <inheritdoc />
@@ -173,32 +238,54 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
             return;
         }
 
-        lock (_lock)
+        _lock.Enter();
+        try
         {
             BuddyRegion? region = FindRegion(address);
             if (region is not null)
             {
-                (ulong offset, int order) = ValidateAllocatedBlock(region, address, "free");
-                ulong requested = region.Requested[offset >> _minOrder];
-                FreeBlock(region, offset, order, "free");
+                ulong offset = address - region.Base;
+                byte state = region.State[offset >> _minOrder];
+                int order = DecodeOrder(state);
+                if ((offset & _unitMask) != 0 || (state & BuddyRegion.AllocatedBit) == 0)
+                {
+                    (_, order) = ValidateAllocatedBlock(region, address, "free");
+                }
+
+                ulong requested = FreeBlock(region, offset, order, "free");
                 _counters.OnFreed(requested);
-                ReleaseIfEmpty(region, address);
+                if (region.FreeBytes == _regionSize)
+                {
+                    ReleaseIfEmpty(region, address);
+                }
             }
             else
             {
-                if (!_large.Remove(address, out BuddyLargeBlock large))
-                {
-                    ThrowUnknownPointer(address, "free");
-                }
-
-                MustSucceed(_os.Munmap(large.MappingStart, large.MappingLength), "free", address, "munmap of a large block");
-                _largeMappedBytes -= large.MappingLength;
-                _counters.OnFreed(large.RequestedSize);
-                RememberFreed(address);
+                FreeLarge(address);
             }
 
-            AfterCall("free");
+            if (_checkLevel != HeapCheckLevel.None)
+            {
+                AfterCall("free");
+            }
         }
+        finally
+        {
+            _lock.Exit();
+        }
+    }
+
+    private void FreeLarge(ulong address)
+    {
+        if (!_large.Remove(address, out BuddyLargeBlock large))
+        {
+            ThrowUnknownPointer(address, "free");
+        }
+
+        MustSucceed(_os.Munmap(large.MappingStart, large.MappingLength), "free", address, "munmap of a large block");
+        _largeMappedBytes -= large.MappingLength;
+        _counters.OnFreed(large.RequestedSize);
+        RememberFreed(address);
     }
 
     /// <inheritdoc />
@@ -213,19 +300,29 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
         {
             // realloc(p, 0) frees p and returns null, as glibc does.
             Free(address);
-            lock (_lock)
+            _lock.Enter();
+            try
             {
                 _counters.Reallocations++;
+            }
+            finally
+            {
+                _lock.Exit();
             }
 
             return 0;
         }
 
-        lock (_lock)
+        _lock.Enter();
+        try
         {
             ulong result = ReallocateCore(address, size);
             AfterCall("realloc");
             return result;
+        }
+        finally
+        {
+            _lock.Exit();
         }
     }
 
@@ -237,7 +334,8 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
             return 0;
         }
 
-        lock (_lock)
+        _lock.Enter();
+        try
         {
             BuddyRegion? region = FindRegion(address);
             if (region is not null)
@@ -254,6 +352,10 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
             ThrowUnknownPointer(address, "malloc_usable_size");
             return 0;
         }
+        finally
+        {
+            _lock.Exit();
+        }
     }
 
     /// <summary>Returns every completely free region to the OS, ignoring <see cref="BuddyAllocatorOptions.KeepEmptyRegions"/>.</summary>
@@ -261,7 +363,8 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
     /// <returns><see langword="true"/> when memory was returned.</returns>
     public bool Trim(ulong pad)
     {
-        lock (_lock)
+        _lock.Enter();
+        try
         {
             bool released = false;
             for (int i = _regions.Count - 1; i >= 0; i--)
@@ -275,6 +378,10 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
 
             AfterCall("malloc_trim");
             return released;
+        }
+        finally
+        {
+            _lock.Exit();
         }
     }
 
@@ -292,22 +399,22 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
             return AllocateLarge(size, alignment);
         }
 
-        ulong address = TakeBlock(order, "malloc");
+        ulong address = _fastOs is { } fast
+            ? TakeBlock(new BuddyDirectMemory(fast), order, (uint)size, "malloc")
+            : TakeBlock(new BuddyProcessMemory(_os), order, (uint)size, "malloc");
         if (address == 0)
         {
             _counters.OnFailed(AllocationFailure.OutOfMemory);
             return 0;
         }
 
-        BuddyRegion region = FindRegion(address)!;
-        ulong unit = (address - region.Base) >> _minOrder;
-        region.Requested[unit] = (uint)size;
         _allocatedBlockBytes += 1UL << order;
         _regionRequestedBytes += size;
         _counters.OnAllocated(size);
         return address;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int OrderFor(ulong size, ulong alignment)
     {
         if (size > _regionSize)
@@ -315,7 +422,7 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
             return _maxOrder + 1;
         }
 
-        int order = Math.Max(_minOrder, AlignmentMath.CeilLog2(Math.Max(size, 1)));
+        int order = size <= _unitMask + 1 ? _minOrder : 64 - BitOperations.LeadingZeroCount(size - 1);
         if (alignment > 1)
         {
             order = Math.Max(order, AlignmentMath.CeilLog2(alignment));
@@ -324,41 +431,45 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
         return order;
     }
 
-    /// <summary>Takes a free block of exactly <paramref name="order"/>, splitting a larger one or adding a region; 0 when the OS refuses.</summary>
-    private ulong TakeBlock(int order, string operation)
+    /// <summary>
+    /// Takes a free block of exactly <paramref name="order"/> (the smallest non-empty list of a sufficient order, split down),
+    /// adding a region when every list is empty, and marks it allocated; 0 when the OS refuses a region.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong TakeBlock<TMem>(TMem mem, int order, uint requested, string operation)
+        where TMem : struct, IBuddyMemory
     {
-        int found = order;
-        while (found <= _maxOrder && _freeHeads[found] == 0)
-        {
-            found++;
-        }
-
-        if (found > _maxOrder)
+        ulong available = _nonEmptyOrders >> order;
+        if (available == 0)
         {
             if (!TryAddRegion())
             {
                 return 0;
             }
 
-            found = _maxOrder;
+            available = _nonEmptyOrders >> order;
         }
 
+        int found = order + BitOperations.TrailingZeroCount(available);
         ulong block = _freeHeads[found];
         BuddyRegion region = FindRegion(block) ?? throw CorruptList(operation, block, found, "the list head lies in no region");
-        string? problem = ValidateNode(block, found);
-        if (problem is not null)
+        if (!TryPopHead(mem, block, found))
         {
-            throw CorruptList(operation, block, found, problem);
+            throw CorruptNode(operation, block, found);
         }
 
-        Unlink(region, block, found);
+        region.FreeBytes -= 1UL << found;
+
+        // The lists of the orders below `found` are empty (it is the smallest non-empty one): each upper half becomes a head.
         while (found > order)
         {
             found--;
-            PushFree(region, block + (1UL << found), found);
+            PushFree(mem, region, block + (1UL << found), found);
         }
 
-        region.State[(block - region.Base) >> _minOrder] = (byte)(BuddyRegion.AllocatedBit | (order - _minOrder + 1));
+        ulong unit = (block - region.Base) >> _minOrder;
+        region.State[unit] = AllocatedState(order);
+        region.Requested[unit] = requested;
         return block;
     }
 
@@ -432,20 +543,23 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
             else if (newOrder > order && CanAbsorbBuddies(region, offset, order, newOrder))
             {
                 // Grow in place: this block is the lower buddy at every level up to newOrder and each upper buddy is free.
+                // The map changes only once every node came off its list: a corrupted one leaves it as it was, and the lists are
+                // rebuilt from it.
                 for (int k = order; k < newOrder; k++)
                 {
                     ulong buddy = address + (1UL << k);
-                    string? problem = ValidateNode(buddy, k);
-                    if (problem is not null)
+                    if (!TryUnlink(buddy, k))
                     {
-                        throw CorruptList("realloc", buddy, k, problem);
+                        throw CorruptNode("realloc", buddy, k);
                     }
                 }
 
                 for (int k = order; k < newOrder; k++)
                 {
-                    Unlink(region, address + (1UL << k), k);
+                    region.State[(offset + (1UL << k)) >> _minOrder] = 0;
                 }
+
+                region.FreeBytes -= (1UL << newOrder) - (1UL << order);
 
                 _allocatedBlockBytes += (1UL << newOrder) - (1UL << order);
                 SetAllocated(region, unit, newOrder);
@@ -547,47 +661,56 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
     private void SetAllocated(BuddyRegion region, ulong unit, int order)
         => region.State[unit] = (byte)(BuddyRegion.AllocatedBit | (order - _minOrder + 1));
 
-    /// <summary>Frees a validated allocated block and merges it with its buddy while the buddy is free.</summary>
-    private void FreeBlock(BuddyRegion region, ulong offset, int order, string operation)
-    {
-        ulong unit = offset >> _minOrder;
-        ulong requested = region.Requested[unit];
+    /// <summary>
+    /// Frees a validated allocated block and merges it with its buddy while the buddy is free; returns the size that was
+    /// requested for it. Each buddy comes off its list as it is reached, and the map changes only once all of them did: a
+    /// corrupted node leaves the map as it was, and the lists are rebuilt from it, so the failed call changes nothing.
+    /// </summary>
+    private ulong FreeBlock(BuddyRegion region, ulong offset, int order, string operation)
+        => _fastOs is { } fast
+            ? FreeBlock(new BuddyDirectMemory(fast), region, offset, order, operation)
+            : FreeBlock(new BuddyProcessMemory(_os), region, offset, order, operation);
 
-        // Plan the merges first and validate every buddy node, so a corrupted list leaves nothing half done.
+    private ulong FreeBlock<TMem>(TMem mem, BuddyRegion region, ulong offset, int order, string operation)
+        where TMem : struct, IBuddyMemory
+    {
+        byte[] state = region.State;
+        ulong unit = offset >> _minOrder;
         int top = order;
         ulong merged = offset;
         while (top < _maxOrder)
         {
             ulong buddyOffset = merged ^ (1UL << top);
-            byte state = region.State[buddyOffset >> _minOrder];
-            if ((state & BuddyRegion.FreeBit) == 0 || DecodeOrder(state) != top)
+            if (state[buddyOffset >> _minOrder] != FreeState(top))
             {
                 break;
             }
 
-            string? problem = ValidateNode(region.Base + buddyOffset, top);
-            if (problem is not null)
+            if (!TryUnlink(mem, region.Base + buddyOffset, top))
             {
-                throw CorruptList(operation, region.Base + buddyOffset, top, problem);
+                throw CorruptNode(operation, region.Base + buddyOffset, top);
             }
 
             merged &= ~(1UL << top);
             top++;
         }
 
-        region.State[unit] = 0;
+        ulong requested = region.Requested[unit];
         region.Requested[unit] = 0;
-        _allocatedBlockBytes -= 1UL << order;
-        _regionRequestedBytes -= requested;
-        merged = offset;
+        state[unit] = 0;
+        ulong at = offset;
         for (int k = order; k < top; k++)
         {
-            ulong buddyOffset = merged ^ (1UL << k);
-            Unlink(region, region.Base + buddyOffset, k);
-            merged &= ~(1UL << k);
+            state[(at ^ (1UL << k)) >> _minOrder] = 0;
+            at &= ~(1UL << k);
         }
 
-        PushFree(region, region.Base + merged, top);
+        // The merged buddies were already counted free: only this block's bytes are new.
+        region.FreeBytes -= (1UL << top) - (1UL << order);
+        PushFree(mem, region, region.Base + merged, top);
+        _allocatedBlockBytes -= 1UL << order;
+        _regionRequestedBytes -= requested;
+        return requested;
     }
 
     private void ReleaseIfEmpty(BuddyRegion region, ulong freedAddress)
@@ -606,7 +729,7 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
             }
         }
 
-        if (empty <= _keepEmptyRegions)
+        if (empty <= _keepEmptyLimit)
         {
             return;
         }
@@ -614,11 +737,12 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
         if (TryReleaseRegion(region))
         {
             RememberFreed(freedAddress);
+            NoteReleasedByPolicy();
             empty--;
         }
 
         // A brk region can only go back from the top of the heap: once the top one is gone, empty ones below it follow.
-        while (_source == BuddyRegionSource.Brk && empty > _keepEmptyRegions && _regions.Count > 0)
+        while (_source == BuddyRegionSource.Brk && empty > _keepEmptyLimit && _regions.Count > 0)
         {
             BuddyRegion top = _regions[^1];
             if (top.FreeBytes != top.Length || !TryReleaseRegion(top))
@@ -626,7 +750,33 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
                 break;
             }
 
+            NoteReleasedByPolicy();
             empty--;
+        }
+    }
+
+    /// <summary>Counts a region the keep policy gave back (Trim's releases are asked for and do not count).</summary>
+    private void NoteReleasedByPolicy()
+    {
+        if (_keepEmptyRegions > 0)
+        {
+            _releasedByPolicy++;
+        }
+    }
+
+    /// <summary>
+    /// A region was just added: when the policy gave one back earlier, that was map/unmap thrash, so one more empty region is
+    /// kept from now on (up to <see cref="_maxKeepEmptyRegions"/>), as glibc raises its trim threshold when freed memory comes back.
+    /// </summary>
+    private void NoteRegionAdded()
+    {
+        if (_releasedByPolicy > 0)
+        {
+            _releasedByPolicy--;
+            if (_keepEmptyLimit < _maxKeepEmptyRegions)
+            {
+                _keepEmptyLimit++;
+            }
         }
     }
 
@@ -710,36 +860,69 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
 
     private int DecodeOrder(byte state) => (state & BuddyRegion.OrderMask) + _minOrder - 1;
 
+    /// <summary>The region holding <paramref name="address"/>, or null: one probe of the region table when the slot is not shared.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private BuddyRegion? FindRegion(ulong address)
     {
-        BuddyRegion? last = _lastRegion;
-        if (last is not null && last.Contains(address))
+        BuddyRegion?[] table = _regionTable;
+        BuddyRegion? region = table[(int)(address >> _maxOrder) & (table.Length - 1)];
+        if (region is not null && region.Base == (address & ~(_regionSize - 1)))
         {
-            return last;
+            return region;
         }
 
-        int lo = 0;
-        int hi = _regions.Count - 1;
-        while (lo <= hi)
+        return region is null ? null : FindRegionProbing(address);
+    }
+
+    private BuddyRegion? FindRegionProbing(ulong address)
+    {
+        BuddyRegion?[] table = _regionTable;
+        ulong regionBase = address & ~(_regionSize - 1);
+        int mask = table.Length - 1;
+        for (int i = (int)(address >> _maxOrder) & mask; ; i = (i + 1) & mask)
         {
-            int mid = (lo + hi) >>> 1;
-            BuddyRegion r = _regions[mid];
-            if (address < r.Base)
+            BuddyRegion? region = table[i];
+            if (region is null)
             {
-                hi = mid - 1;
+                return null;
             }
-            else if (address >= r.End)
+
+            if (region.Base == regionBase)
             {
-                lo = mid + 1;
-            }
-            else
-            {
-                _lastRegion = r;
-                return r;
+                return region;
             }
         }
+    }
 
-        return null;
+    /// <summary>Refills the region table after a region came or went; it grows (never shrinks) to twice the region count.</summary>
+    private void RebuildRegionTable()
+    {
+        int size = _regionTable.Length;
+        while (size < 2 * _regions.Count)
+        {
+            size *= 2;
+        }
+
+        if (size != _regionTable.Length)
+        {
+            _regionTable = new BuddyRegion?[size];
+        }
+        else
+        {
+            Array.Clear(_regionTable);
+        }
+
+        int mask = size - 1;
+        foreach (BuddyRegion region in _regions)
+        {
+            int i = (int)(region.Base >> _maxOrder) & mask;
+            while (_regionTable[i] is not null)
+            {
+                i = (i + 1) & mask;
+            }
+
+            _regionTable[i] = region;
+        }
     }
 
     private void MustSucceed(OsResult result, string operation, ulong address, string what)
@@ -750,6 +933,7 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
         }
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void AfterCall(string operation)
     {
         if (_checkLevel == HeapCheckLevel.None)

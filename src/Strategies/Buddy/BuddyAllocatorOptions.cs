@@ -11,9 +11,9 @@ public sealed class BuddyAllocatorOptions
 
     /// <summary>
     /// Gets or sets the order (log2 of the size in bytes) of the smallest block. A free block carries its free-list node in its
-    /// first 24 bytes (next, prev, and a check word binding the node to its address and order), so the minimum is 5.
+    /// first 16 bytes (the next and prev links, each XORed with a key of the block's address and order); the minimum is 5.
     /// </summary>
-    /// <value>The default is 5 (32-byte blocks): the smallest that holds the checked node, 16-byte aligned, and the same minimum as a glibc chunk.</value>
+    /// <value>The default is 5 (32-byte blocks): 16-byte aligned, and the same minimum as a glibc chunk.</value>
     public int MinOrder { get; set; } = DefaultMinOrder;
 
     /// <summary>
@@ -29,10 +29,14 @@ public sealed class BuddyAllocatorOptions
     public BuddyRegionSource RegionSource { get; set; } = BuddyRegionSource.Mmap;
 
     /// <summary>
-    /// Gets or sets how many completely free regions are kept for reuse; further empty regions are returned to the OS at once
-    /// (a brk region only when it is at the top of the heap).
+    /// Gets or sets how many completely free regions are kept for reuse at first; further empty regions are returned to the OS
+    /// at once (a brk region only when it is at the top of the heap). When it is above 0 the number adapts, as glibc's dynamic
+    /// trim threshold does: each time a region has to be mapped again after the policy gave one back, one more empty region is
+    /// kept from then on, up to 64 MiB of regions (see <see cref="BuddyAllocator.KeptEmptyRegionLimit"/>). 0 keeps none, ever.
+    /// <see cref="BuddyAllocator.Trim"/> releases every empty region regardless.
     /// </summary>
-    /// <value>The default is 1 (hysteresis against map/unmap thrash at a region boundary).</value>
+    /// <value>The default is 1 (hysteresis against map/unmap thrash at a region boundary; a workload that repeatedly frees and
+    /// refills many regions raises it).</value>
     public int KeepEmptyRegions { get; set; } = DefaultKeepEmptyRegions;
 
     /// <summary>

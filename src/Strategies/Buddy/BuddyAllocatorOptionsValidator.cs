@@ -8,7 +8,7 @@ namespace Allocators.Strategies.Buddy;
 /// <summary>Validates <see cref="BuddyAllocatorOptions"/>, listing every failure.</summary>
 public sealed class BuddyAllocatorOptionsValidator : IValidateOptions<BuddyAllocatorOptions>
 {
-    /// <summary>The smallest allowed <see cref="BuddyAllocatorOptions.MinOrder"/>: a free block holds a 24-byte node.</summary>
+    /// <summary>The smallest allowed <see cref="BuddyAllocatorOptions.MinOrder"/>: 32-byte blocks (a free one holds a 16-byte node), like glibc's minimum chunk.</summary>
     internal const int LowestMinOrder = 5;
 
     /// <summary>The largest allowed <see cref="BuddyAllocatorOptions.MaxOrder"/> (1 GiB regions; requested sizes fit 32 bits).</summary>
@@ -24,7 +24,7 @@ public sealed class BuddyAllocatorOptionsValidator : IValidateOptions<BuddyAlloc
         var builder = new ValidateOptionsResultBuilder();
         if (options.MinOrder < LowestMinOrder || options.MinOrder > HighestMaxOrder)
         {
-            builder.AddError($"must be from {LowestMinOrder} (a free block holds a 24-byte node) to {HighestMaxOrder}, was {options.MinOrder}.", nameof(options.MinOrder));
+            builder.AddError($"must be from {LowestMinOrder} (32-byte blocks, glibc's minimum chunk) to {HighestMaxOrder}, was {options.MinOrder}.", nameof(options.MinOrder));
         }
 
         if (options.MaxOrder < 12 || options.MaxOrder > HighestMaxOrder)

@@ -28,7 +28,7 @@ internal sealed class BuddyRegion
         Requested = requested;
     }
 
-    public ulong Base { get; }
+    public ulong Base { get; private set; }
 
     public ulong Length { get; }
 
@@ -45,4 +45,11 @@ internal sealed class BuddyRegion
     public ulong FreeBytes { get; set; }
 
     public bool Contains(ulong address) => address >= Base && address < End;
+
+    /// <summary>Moves a released region's (all zero) maps and this object to a new base, so a new region allocates nothing.</summary>
+    public void Reuse(ulong baseAddress)
+    {
+        Base = baseAddress;
+        FreeBytes = 0;
+    }
 }

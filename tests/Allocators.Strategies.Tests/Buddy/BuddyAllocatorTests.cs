@@ -251,16 +251,43 @@ public sealed class BuddyAllocatorTests
     }
 
     [Fact]
-    public void Allocate_FreeNodeCheckWordOverwritten_ReportsAndRecovers()
+    public void Free_PrevWordOfAnInnerNodeOverwritten_ReportsTheNodeAndChangesNothing()
+    {
+        using var os = new SimulatedOs();
+        var buddy = new BuddyAllocator(os, Small());
+        ulong a = buddy.Allocate(32);
+        ulong b = buddy.Allocate(32);
+        ulong c = buddy.Allocate(32);
+        ulong d = buddy.Allocate(32);
+        buddy.Free(b);
+        buddy.Free(d); // the order-5 list is d -> b: b is not the head, so its prev word is live
+
+        os.WriteUInt64(b + BuddyAllocator.PrevOffset, 0x4242_4242_4242_4242);
+        HeapCorruptionException error = Assert.Throws<HeapCorruptionException>(() => buddy.Free(a));
+        Assert.Equal(b, error.Address);
+        Assert.Contains("prev word", error.Message);
+
+        HeapCheckResult check = buddy.CheckHeap(HeapCheckLevel.Full);
+        Assert.True(check.Succeeded, check.ToString());
+        Assert.Equal(2, buddy.GetStatistics().LiveBlocks);
+        Assert.Equal(32UL, buddy.UsableSize(a));
+        buddy.Free(a);
+        buddy.Free(c);
+        Assert.Equal("Node 0, zone    Buddy      0      0      0      0      0      0      0      1", buddy.GetBuddyInfo());
+    }
+
+    [Fact]
+    public void Allocate_FreeNodeNextWordZeroed_ReportsAndRecovers()
     {
         using var os = new SimulatedOs();
         var buddy = new BuddyAllocator(os, Small());
         ulong a = buddy.Allocate(32);
         ulong buddyOfA = a ^ 32;
-        os.WriteUInt64(buddyOfA + BuddyAllocator.CheckOffset, 0); // overflow from a into its free buddy
+        os.WriteUInt64(buddyOfA + BuddyAllocator.NextOffset, 0); // overflow from a into its free buddy
         HeapCorruptionException error = Assert.Throws<HeapCorruptionException>(() => buddy.Allocate(32));
         Assert.Equal(buddyOfA, error.Address);
-        Assert.Contains("check word", error.Message);
+        Assert.Contains("next word", error.Message);
+        Assert.Contains("overwritten", error.Message);
         Assert.True(buddy.CheckHeap(HeapCheckLevel.Full).Succeeded);
         Assert.Equal(buddyOfA, buddy.Allocate(32));
     }
@@ -271,7 +298,7 @@ public sealed class BuddyAllocatorTests
         using var os = new SimulatedOs();
         var buddy = new BuddyAllocator(os, new BuddyAllocatorOptions { MinOrder = 5, MaxOrder = 12, CheckLevel = HeapCheckLevel.Full });
         ulong a = buddy.Allocate(32);
-        os.WriteUInt64((a ^ 64) + BuddyAllocator.PrevOffset, 12345);
+        os.WriteUInt64((a ^ 64) + BuddyAllocator.NextOffset, 12345);
         HeapCorruptionException error = Assert.Throws<HeapCorruptionException>(() => buddy.Allocate(2000));
         Assert.Contains("B4", error.Message);
     }
@@ -384,7 +411,7 @@ public sealed class BuddyAllocatorTests
         ulong a = buddy.Allocate(32);
         ulong b = buddy.Allocate(32);
         buddy.Free(a);
-        os.WriteUInt64(b - 16, 0x4141_4141_4141_4141); // 16 bytes before b is the check word of free block a
+        os.WriteUInt64(b - 32, 0x4141_4141_4141_4141); // 32 bytes before b is the (encoded) next word of free block a
         HeapCorruptionException error = Assert.Throws<HeapCorruptionException>(() => buddy.Allocate(32));
         Assert.Equal(a, error.Address);
         Assert.True(buddy.CheckHeap(HeapCheckLevel.Full).Succeeded);
