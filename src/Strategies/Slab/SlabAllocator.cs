@@ -620,12 +620,7 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
             }
 
             int index = cache.IndexOf(slab, address, Operation);
-            if (slab.IsFree(index))
-            {
-                SlabThrowHelper.DoubleFree(Operation, address, slab, index);
-            }
-
-            FreeObject(cache, slab, index, address);
+            FreeObject(cache, slab, index, address, Operation);
             _frees++;
             if (_checkFull)
             {
@@ -659,6 +654,10 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
     }
 
     internal void NoteOsRefusal() => _osRefusals++;
+
+    /// <summary>The slab holding <paramref name="address"/>, which must be a slab object (a magazine round).</summary>
+    internal SlabDescriptor SlabOf(ulong address)
+        => _pages.Find(address >> _pageShift) ?? throw new InvalidOperationException($"slab: no slab holds 0x{address:x}");
 
     internal void EnterCallback()
     {
@@ -710,18 +709,13 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
         }
 
         int index = cache.IndexOf(slab, address, operation);
-        if (slab.IsFree(index))
-        {
-            SlabThrowHelper.DoubleFree(operation, address, slab, index);
-        }
-
-        FreeObject(cache, slab, index, address);
+        FreeObject(cache, slab, index, address, operation);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void FreeObject(SlabCache cache, SlabDescriptor slab, int index, ulong address)
+    private void FreeObject(SlabCache cache, SlabDescriptor slab, int index, ulong address, string operation)
     {
-        cache.FreeLocked(slab, index, address);
+        cache.FreeLocked(slab, index, address, operation);
         _liveBlocks--;
         _allocatedBytes -= cache.UsableBytes;
     }
@@ -868,7 +862,7 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
             }
 
             _os.Copy(moved, address, cache.UsableBytes);
-            FreeObject(cache, slab, index, address);
+            FreeObject(cache, slab, index, address, Operation);
             _reallocations++;
             return moved;
         }

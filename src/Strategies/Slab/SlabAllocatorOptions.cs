@@ -7,7 +7,7 @@ public sealed class SlabAllocatorOptions
 {
     internal const int DefaultMagazineSize = 32;
     internal const int DefaultDepotMagazines = 8;
-    internal const int DefaultEmptySlabsPerCache = 1;
+    internal const int DefaultEmptySlabsPerCache = 256;
     internal const int DefaultMaxPagesPerSlab = 8;
     internal const int DefaultMinObjectsPerSlab = 8;
     internal const int DefaultCacheLineBytes = 64;

@@ -41,6 +41,14 @@ public sealed class SlabCache
     internal int NextColour;                      // colour of the next slab
     internal bool Destroyed;
 
+    // The free bitmap of every slab of the cache, one run of WordsPerSlab words per slab id (bit set: the object is
+    // not held by the program), and the requested size of each live object (general caches; rounding waste), indexed
+    // by the same slot number. Magazine rounds carry the slot, so pops and pushes touch no descriptor.
+    internal ulong[] FreeBits;
+    internal uint[]? RequestedSizes;
+    internal readonly int WordsPerSlab;           // ceil(ObjectsPerSlab / 64)
+    internal readonly int SlotsPerSlab;           // WordsPerSlab x 64
+
     private readonly SlabAllocator _owner;
     private readonly ISimulatedOs _os;
     private readonly ulong _divMagic;             // ceil(2^64 / Stride): offset / Stride as one multiply
@@ -56,11 +64,10 @@ public sealed class SlabCache
     private int _depotFullCount;
     private int _depotEmptyCount;
 
-    // Descriptors of destroyed slabs, chained through Next, reused by CreateSlab: churn that maps and unmaps slabs
-    // then allocates no managed memory. At most MaxSpareDescriptors are kept (a few hundred bytes each).
-    private const int MaxSpareDescriptors = 1024;
+    // Descriptors of destroyed slabs, chained through Next, reused by CreateSlab with their slab ids: churn that maps
+    // and unmaps slabs then allocates no managed memory, and slab ids (bitmap runs) never exceed the peak slab count.
     private SlabDescriptor? _spareDescriptors;
-    private int _spareDescriptorCount;
+    private int _slabIds;                         // ids handed out so far
 
     internal SlabCache(
         SlabAllocator owner,
@@ -100,6 +107,10 @@ public sealed class SlabCache
         ObjectsPerSlab = (int)(SlabBytes / Stride);
         ObjectSpan = (ulong)ObjectsPerSlab * Stride;
         _divMagic = (ulong.MaxValue / Stride) + 1;
+        WordsPerSlab = (ObjectsPerSlab + 63) >> 6;
+        SlotsPerSlab = WordsPerSlab << 6;
+        FreeBits = new ulong[WordsPerSlab * 4];
+        RequestedSizes = isGeneral ? new uint[SlotsPerSlab * 4] : null;
 
         ColourStep = Math.Max((ulong)owner.CacheLineBytes, alignment);
         ColourCount = owner.Colouring ? (int)((SlabBytes - ObjectSpan) / ColourStep) + 1 : 1;
@@ -238,6 +249,18 @@ public sealed class SlabCache
         return index;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool IsSlotFree(int slot) => (FreeBits[slot >> 6] & (1UL << slot)) != 0;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void MarkSlotFree(int slot) => FreeBits[slot >> 6] |= 1UL << slot;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void MarkSlotUsed(int slot) => FreeBits[slot >> 6] &= ~(1UL << slot);
+
+    /// <summary>Gets the requested size recorded for a live object of a general cache (0 for a typed cache).</summary>
+    internal uint RequestedOf(SlabDescriptor slab, int index) => RequestedSizes is null ? 0 : RequestedSizes[slab.SlotBase + index];
+
     /// <summary>Allocates an object for the program: magazine first, then the slab layer. 0 when the OS refuses a slab.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal ulong AllocateLocked(ulong requested)
@@ -254,11 +277,9 @@ public sealed class SlabCache
             if (m is not null)
             {
                 ref MagazineRound round = ref m.Rounds[--m.Count];
-                SlabDescriptor slab = round.Slab;
-                int index = round.Index;
-                slab.MarkUsed(index);
-                slab.MagazineHeld--;
-                NoteAllocated(slab, index, requested);
+                int slot = round.Slot;
+                FreeBits[slot >> 6] &= ~(1UL << slot);
+                NoteAllocated(slot, requested);
                 return round.Address;
             }
         }
@@ -266,15 +287,24 @@ public sealed class SlabCache
         return AllocateFromSlab(requested);
     }
 
-    /// <summary>Takes back an object the program held (already validated): magazine first, then its slab.</summary>
+    /// <summary>Takes back an object the program held (an object start of <paramref name="slab"/>): magazine first, then its slab.</summary>
+    /// <exception cref="HeapCorruptionException">The object is already free; nothing is changed.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void FreeLocked(SlabDescriptor slab, int index, ulong address)
+    internal void FreeLocked(SlabDescriptor slab, int index, ulong address, string operation)
     {
-        slab.MarkFree(index);
-        ActiveObjects--;
-        if (slab.Requested is not null)
+        int slot = slab.SlotBase + index;
+        ref ulong word = ref FreeBits[slot >> 6];
+        ulong bit = 1UL << slot;
+        if ((word & bit) != 0)
         {
-            RequestedBytes -= slab.Requested[index];
+            SlabThrowHelper.DoubleFree(operation, address, slab, index);
+        }
+
+        word |= bit;
+        ActiveObjects--;
+        if (RequestedSizes is not null)
+        {
+            RequestedBytes -= RequestedSizes[slot];
         }
 
         if (_magazineSize != 0)
@@ -289,10 +319,8 @@ public sealed class SlabCache
             if (m is not null)
             {
                 ref MagazineRound round = ref m.Rounds[m.Count++];
-                round.Slab = slab;
                 round.Address = address;
-                round.Index = index;
-                slab.MagazineHeld++;
+                round.Slot = slot;
                 return;
             }
         }
@@ -303,10 +331,11 @@ public sealed class SlabCache
     /// <summary>Changes the recorded requested size of a live object (an in-place realloc).</summary>
     internal void Rerequest(SlabDescriptor slab, int index, ulong requested)
     {
-        if (slab.Requested is not null)
+        if (RequestedSizes is not null)
         {
-            RequestedBytes = RequestedBytes - slab.Requested[index] + requested;
-            slab.Requested[index] = (uint)requested;
+            int slot = slab.SlotBase + index;
+            RequestedBytes = RequestedBytes - RequestedSizes[slot] + requested;
+            RequestedSizes[slot] = (uint)requested;
         }
     }
 
@@ -368,12 +397,12 @@ public sealed class SlabCache
             address < slab.FirstObject ? "it lies in the slab's colour padding" : "it lies in the slab's unused tail");
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void NoteAllocated(SlabDescriptor slab, int index, ulong requested)
+    private void NoteAllocated(int slot, ulong requested)
     {
         ActiveObjects++;
-        if (slab.Requested is not null)
+        if (RequestedSizes is not null)
         {
-            slab.Requested[index] = (uint)requested;
+            RequestedSizes[slot] = (uint)requested;
             RequestedBytes += requested;
         }
     }
@@ -458,10 +487,7 @@ public sealed class SlabCache
         while (m.Count != 0)
         {
             ref MagazineRound round = ref m.Rounds[--m.Count];
-            SlabDescriptor slab = round.Slab;
-            round.Slab = null!;
-            slab.MagazineHeld--;
-            ReturnToSlab(slab, round.Address);
+            ReturnToSlab(_owner.SlabOf(round.Address), round.Address);
         }
     }
 
@@ -487,8 +513,9 @@ public sealed class SlabCache
 
         slab.FreeHead = next;
         slab.SlabFree--;
-        slab.MarkUsed(index);
-        NoteAllocated(slab, index, requested);
+        int slot = slab.SlotBase + index;
+        MarkSlotUsed(slot);
+        NoteAllocated(slot, requested);
         if (slab.SlabFree == 0)
         {
             Move(slab, Full);
@@ -576,13 +603,24 @@ public sealed class SlabCache
         {
             slab = _spareDescriptors;
             _spareDescriptors = slab.Next;
-            _spareDescriptorCount--;
             slab.Reuse(mapped.Value, colour);
         }
         else
         {
-            slab = new SlabDescriptor(this, mapped.Value, SlabBytes, colour, ObjectsPerSlab, IsGeneral);
+            slab = new SlabDescriptor(this, _slabIds, mapped.Value, SlabBytes, colour);
+            _slabIds++;
+            if (_slabIds * WordsPerSlab > FreeBits.Length)
+            {
+                Array.Resize(ref FreeBits, FreeBits.Length * 2);
+                if (RequestedSizes is not null)
+                {
+                    Array.Resize(ref RequestedSizes, RequestedSizes.Length * 2);
+                }
+            }
         }
+
+        // No object is free until the in-band list is threaded below: a failing constructor leaves no stale bit.
+        Array.Clear(FreeBits, slab.SlotBase >> 6, WordsPerSlab);
 
         _owner.RegisterSlab(slab);
         try
@@ -612,6 +650,8 @@ public sealed class SlabCache
             RetiredConstructedSlots += slab.ConstructedSlots;
             _owner.UnregisterSlab(slab);
             _os.Munmap(slab.Base, slab.Bytes);
+            slab.Next = _spareDescriptors;
+            _spareDescriptors = slab;
             throw;
         }
 
@@ -625,9 +665,11 @@ public sealed class SlabCache
 
         slab.FreeHead = next;
         slab.SlabFree = ObjectsPerSlab;
-        for (int i = 0; i < ObjectsPerSlab; i++)
+        int firstWord = slab.SlotBase >> 6;
+        for (int w = 0; w < WordsPerSlab; w++)
         {
-            slab.MarkFree(i);
+            int bits = Math.Min(64, ObjectsPerSlab - (w << 6));
+            FreeBits[firstWord + w] = bits == 64 ? ulong.MaxValue : (1UL << bits) - 1;
         }
 
         TotalSlabs++;
@@ -653,13 +695,9 @@ public sealed class SlabCache
                 _owner.NoteOsRefusal();
             }
 
-            if (_spareDescriptorCount < MaxSpareDescriptors)
-            {
-                slab.Prev = null;
-                slab.Next = _spareDescriptors;
-                _spareDescriptors = slab;
-                _spareDescriptorCount++;
-            }
+            slab.Prev = null;
+            slab.Next = _spareDescriptors;
+            _spareDescriptors = slab;
         }
     }
 

@@ -11,7 +11,7 @@ public sealed class PageMapTests
     {
         using var t = SlabTestOs.Create();
         var cache = t.Allocator.SizeClassCaches[0];
-        var slabs = Enumerable.Range(0, 8).Select(i => new SlabDescriptor(cache, (ulong)(i + 1) << 12, 4096, 0, 256, false)).ToArray();
+        var slabs = Enumerable.Range(0, 8).Select(i => new SlabDescriptor(cache, i, (ulong)(i + 1) << 12, 4096, 0)).ToArray();
         var map = new PageMap();
         var model = new Dictionary<ulong, SlabDescriptor>();
         var rng = new Random(3);
