@@ -101,11 +101,6 @@ public sealed partial class SlabAllocator
             }
         }
 
-        if (active + _large.Count != _liveBlocks)
-        {
-            Add(failures, "S8", 0, $"live blocks {_liveBlocks} != objects in use {active} + large blocks {_large.Count}");
-        }
-
         if (bytes + _largeBytes != _allocatedBytes)
         {
             Add(failures, "S8", 0, $"allocated bytes {_allocatedBytes} != object bytes {bytes} + large bytes {_largeBytes}");

@@ -57,7 +57,8 @@ namespace Allocators.Strategies.Slab;
 //   S6  the page map has exactly one entry per page of every live slab, pointing at it (O(s)).
 //   S7  magazines: each round is a free object of its cache not on an in-band list, none twice; a thread's
 //       previous magazine is full or empty; the depot owns at most DepotMagazines (O(n)).
-//   S8  counters: live blocks = objects in use + large blocks; allocated bytes = their usable sizes (O(s)).
+//   S8  counters: allocated bytes = usable sizes of the objects in use + large blocks; requested sizes agree (O(s)).
+//       (Live blocks are not counted separately: statistics report objects in use + large blocks.)
 //   S9  large blocks are mapped read-write, page-aligned in length, and overlap no slab (O(b)).
 //
 // Errors are found before anything changes, so the cache stays consistent: a double free by the out-of-band bitmap
@@ -109,7 +110,6 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
     private long _reallocations;
     private long _failed;
     private AllocationFailure _lastFailure;
-    private long _liveBlocks;
     private ulong _allocatedBytes;
     private ulong _peakAllocatedBytes;
     private long _osRefusals;
@@ -695,35 +695,37 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void FreeLocked(ulong address, string operation)
     {
-        SlabDescriptor? slab = _pages.Find(address >> _pageShift);
-        if (slab is null)
+        // One page-map slot carries all a free needs; the descriptor is read only on the slow paths.
+        ref readonly PageEntry entry = ref _pages.Lookup(address >> _pageShift);
+        SlabCache? cache = entry.Cache;
+        if (cache is null)
         {
             FreeLarge(address, operation);
             return;
         }
 
-        SlabCache cache = slab.Cache;
+        SlabDescriptor slab = entry.Slab!;
+        int slotBase = entry.SlotBase;
         if (!cache.IsGeneral)
         {
             SlabThrowHelper.TypedObjectThroughMalloc(operation, address, cache);
         }
 
-        int index = cache.IndexOf(slab, address, operation);
-        FreeObject(cache, slab, index, address, operation);
+        int index = cache.IndexOf(slab, entry.FirstObject, address, operation);
+        cache.FreeLocked(slab, slotBase, index, address, operation);
+        _allocatedBytes -= cache.UsableBytes;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void FreeObject(SlabCache cache, SlabDescriptor slab, int index, ulong address, string operation)
     {
-        cache.FreeLocked(slab, index, address, operation);
-        _liveBlocks--;
+        cache.FreeLocked(slab, slab.SlotBase, index, address, operation);
         _allocatedBytes -= cache.UsableBytes;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void NoteLive(ulong bytes)
     {
-        _liveBlocks++;
         _allocatedBytes += bytes;
         if (_allocatedBytes > _peakAllocatedBytes)
         {
@@ -807,7 +809,6 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
         }
 
         _largeBytes -= length;
-        _liveBlocks--;
         _allocatedBytes -= length;
         OsResult result = _os.Munmap(address, length);
         if (!result.Succeeded)

@@ -2,6 +2,7 @@
 
 using System;
 using System.Collections.Generic;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace Allocators.Strategies.Slab;
@@ -52,6 +53,7 @@ public sealed class SlabCache
     private readonly SlabAllocator _owner;
     private readonly ISimulatedOs _os;
     private readonly ulong _divMagic;             // ceil(2^64 / Stride): offset / Stride as one multiply
+    private readonly int _strideShift;            // log2(Stride) when Stride is a power of two (a shift), else -1
     private readonly int _magazineSize;           // 0: no magazine layer
     private readonly int _depotLimit;             // magazines the depot may own
     private readonly int _emptySlabsKept;
@@ -59,6 +61,8 @@ public sealed class SlabCache
 
     private readonly Dictionary<int, ThreadMagazines> _threads = [];
     private ThreadMagazines? _lastThread;         // the replayer switches threads rarely: one compare avoids the dictionary
+    private Magazine? _loaded;                    // _lastThread.Loaded, kept in step, so the fast path is one hop
+    private int _loadedTid;                       // _lastThread.ThreadId
     private readonly Magazine?[] _depotFull;
     private readonly Magazine?[] _depotEmpty;
     private int _depotFullCount;
@@ -107,6 +111,7 @@ public sealed class SlabCache
         ObjectsPerSlab = (int)(SlabBytes / Stride);
         ObjectSpan = (ulong)ObjectsPerSlab * Stride;
         _divMagic = (ulong.MaxValue / Stride) + 1;
+        _strideShift = BitOperations.IsPow2(Stride) ? BitOperations.Log2(Stride) : -1;
         WordsPerSlab = (ObjectsPerSlab + 63) >> 6;
         SlotsPerSlab = WordsPerSlab << 6;
         FreeBits = new ulong[WordsPerSlab * 4];
@@ -231,12 +236,26 @@ public sealed class SlabCache
     /// <summary>The index of the object at <paramref name="address"/> in <paramref name="slab"/>.</summary>
     /// <remarks>Skips no check: throws when the address is not an object start.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal int IndexOf(SlabDescriptor slab, ulong address, string operation)
+    internal int IndexOf(SlabDescriptor slab, ulong address, string operation) => IndexOf(slab, slab.FirstObject, address, operation);
+
+    /// <summary>The index of the object at <paramref name="address"/> in <paramref name="slab"/>, whose first object is at <paramref name="firstObject"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal int IndexOf(SlabDescriptor slab, ulong firstObject, ulong address, string operation)
     {
-        ulong offset = address - slab.FirstObject;  // wraps to a huge value below the first object
+        ulong offset = address - firstObject;  // wraps to a huge value below the first object
         if (offset >= ObjectSpan)
         {
             ThrowOutside(slab, address, operation);
+        }
+
+        if (_strideShift >= 0)
+        {
+            if ((offset & (Stride - 1)) != 0)
+            {
+                ThrowInside(slab, address, operation, offset, (int)(offset >> _strideShift));
+            }
+
+            return (int)(offset >> _strideShift);
         }
 
         // offset < 2^32 here (a slab is at most 64 pages), where the multiply-high by ceil(2^64/d) is exact (Lemire 2019).
@@ -267,11 +286,10 @@ public sealed class SlabCache
     {
         if (_magazineSize != 0)
         {
-            ThreadMagazines t = CurrentThread();
-            Magazine? m = t.Loaded;
+            Magazine? m = LoadedMagazine();
             if (m.Count == 0)
             {
-                m = ReloadForAllocate(t);
+                m = ReloadForAllocate();
             }
 
             if (m is not null)
@@ -290,9 +308,9 @@ public sealed class SlabCache
     /// <summary>Takes back an object the program held (an object start of <paramref name="slab"/>): magazine first, then its slab.</summary>
     /// <exception cref="HeapCorruptionException">The object is already free; nothing is changed.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void FreeLocked(SlabDescriptor slab, int index, ulong address, string operation)
+    internal void FreeLocked(SlabDescriptor slab, int slotBase, int index, ulong address, string operation)
     {
-        int slot = slab.SlotBase + index;
+        int slot = slotBase + index;
         ref ulong word = ref FreeBits[slot >> 6];
         ulong bit = 1UL << slot;
         if ((word & bit) != 0)
@@ -309,11 +327,10 @@ public sealed class SlabCache
 
         if (_magazineSize != 0)
         {
-            ThreadMagazines t = CurrentThread();
-            Magazine? m = t.Loaded;
+            Magazine? m = LoadedMagazine();
             if (m.Count == m.Rounds.Length)
             {
-                m = MakeRoomForFree(t);
+                m = MakeRoomForFree();
             }
 
             if (m is not null)
@@ -407,16 +424,17 @@ public sealed class SlabCache
         }
     }
 
+    /// <summary>The loaded magazine of the calling simulated thread (one compare while the thread does not change).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ThreadMagazines CurrentThread()
+    private Magazine LoadedMagazine()
     {
         int tid = SimulatedThread.CurrentId;
-        ThreadMagazines? t = _lastThread;
-        return t is not null && t.ThreadId == tid ? t : SwitchThread(tid);
+        Magazine? m = _loaded;
+        return m is not null && _loadedTid == tid ? m : SwitchThread(tid);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private ThreadMagazines SwitchThread(int tid)
+    private Magazine SwitchThread(int tid)
     {
         if (!_threads.TryGetValue(tid, out ThreadMagazines? t))
         {
@@ -425,16 +443,20 @@ public sealed class SlabCache
         }
 
         _lastThread = t;
-        return t;
+        _loadedTid = tid;
+        _loaded = t.Loaded;
+        return t.Loaded;
     }
 
     /// <summary>The loaded magazine is empty: exchange with a full previous one, or trade the empty previous one for a full one from the depot.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private Magazine? ReloadForAllocate(ThreadMagazines t)
+    private Magazine? ReloadForAllocate()
     {
+        ThreadMagazines t = _lastThread!;
         if (t.Previous.Count != 0)
         {
             t.Swap();
+            _loaded = t.Loaded;
             return t.Loaded;
         }
 
@@ -448,16 +470,19 @@ public sealed class SlabCache
         _depotEmpty[_depotEmptyCount++] = t.Previous;
         t.Previous = t.Loaded;
         t.Loaded = full;
+        _loaded = full;
         return full;
     }
 
     /// <summary>The loaded magazine is full: exchange with an empty previous one, or trade the full previous one for an empty one (reused or new within the depot limit).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private Magazine? MakeRoomForFree(ThreadMagazines t)
+    private Magazine? MakeRoomForFree()
     {
+        ThreadMagazines t = _lastThread!;
         if (t.Previous.Count == 0)
         {
             t.Swap();
+            _loaded = t.Loaded;
             return t.Loaded;
         }
 
@@ -479,6 +504,7 @@ public sealed class SlabCache
         _depotFull[_depotFullCount++] = t.Previous;
         t.Previous = t.Loaded;
         t.Loaded = empty;
+        _loaded = empty;
         return empty;
     }
 

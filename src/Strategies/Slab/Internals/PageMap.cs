@@ -10,44 +10,51 @@ namespace Allocators.Strategies.Slab;
 /// Page number → slab, for the O(1) address-to-descriptor lookup of every free. An open-addressing table with linear
 /// probing and Fibonacci hashing (no comparer, no modulo, no allocation on lookup); removal shifts entries back, so
 /// there are no tombstones. Every page of a slab has an entry. Slabs come from independent mmaps placed anywhere in the
-/// address space, which rules out a flat array; the table stays at most half full.
+/// address space, which rules out a flat array; the table stays at most half full. Keys and values share one slot
+/// (<see cref="PageEntry"/>), which also carries the descriptor fields a free needs: a lookup is one cache line.
 /// </summary>
 internal sealed class PageMap
 {
     private const int InitialCapacity = 256;
 
-    private ulong[] _keys;      // page number + 1; 0 marks an empty slot
-    private SlabDescriptor?[] _values;
+    private PageEntry[] _entries;
     private int _shift;         // 64 - log2(capacity)
+    private PageEntry _missing; // returned by reference for an absent page: Cache and Slab null
 
     public PageMap()
     {
-        _keys = new ulong[InitialCapacity];
-        _values = new SlabDescriptor?[InitialCapacity];
+        _entries = new PageEntry[InitialCapacity];
         _shift = 64 - BitOperations.Log2(InitialCapacity);
     }
 
     /// <summary>Gets the number of pages mapped.</summary>
     public int Count { get; private set; }
 
+    /// <summary>The slab holding <paramref name="page"/>, or null.</summary>
+    public SlabDescriptor? Find(ulong page) => Lookup(page).Slab;
+
+    /// <summary>
+    /// The slot of <paramref name="page"/> (<see cref="PageEntry.Slab"/> null when the page holds no slab). Valid until
+    /// the next <see cref="Add"/> or <see cref="Remove"/>: copy what is needed before changing the map.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public SlabDescriptor? Find(ulong page)
+    public ref readonly PageEntry Lookup(ulong page)
     {
         ulong key = page + 1;
-        ulong[] keys = _keys;
-        int mask = keys.Length - 1;
-        int i = Home(key);
+        PageEntry[] entries = _entries;
+        int mask = entries.Length - 1;
+        int i = (int)((key * 0x9E3779B97F4A7C15UL) >> _shift);
         while (true)
         {
-            ulong k = keys[i];
-            if (k == key)
+            ref PageEntry e = ref entries[i];
+            if (e.Key == key)
             {
-                return _values[i];
+                return ref e;
             }
 
-            if (k == 0)
+            if (e.Key == 0)
             {
-                return null;
+                return ref _missing;
             }
 
             i = (i + 1) & mask;
@@ -56,23 +63,24 @@ internal sealed class PageMap
 
     public void Add(ulong page, SlabDescriptor slab)
     {
-        if ((Count + 1) * 2 > _keys.Length)
+        if ((Count + 1) * 2 > _entries.Length)
         {
             Grow();
         }
 
-        Insert(page + 1, slab);
+        Insert(new PageEntry { Key = page + 1, Cache = slab.Cache, Slab = slab, FirstObject = slab.FirstObject, SlotBase = slab.SlotBase });
         Count++;
     }
 
     public bool Remove(ulong page)
     {
         ulong key = page + 1;
-        int mask = _keys.Length - 1;
+        PageEntry[] entries = _entries;
+        int mask = entries.Length - 1;
         int i = Home(key);
-        while (_keys[i] != key)
+        while (entries[i].Key != key)
         {
-            if (_keys[i] == 0)
+            if (entries[i].Key == 0)
             {
                 return false;
             }
@@ -86,23 +94,21 @@ internal sealed class PageMap
         while (true)
         {
             j = (j + 1) & mask;
-            if (_keys[j] == 0)
+            if (entries[j].Key == 0)
             {
                 break;
             }
 
-            int home = Home(_keys[j]);
+            int home = Home(entries[j].Key);
             bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
             if (!stays)
             {
-                _keys[i] = _keys[j];
-                _values[i] = _values[j];
+                entries[i] = entries[j];
                 i = j;
             }
         }
 
-        _keys[i] = 0;
-        _values[i] = null;
+        entries[i] = default;
         Count--;
         return true;
     }
@@ -110,36 +116,33 @@ internal sealed class PageMap
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int Home(ulong key) => (int)((key * 0x9E3779B97F4A7C15UL) >> _shift);
 
-    private void Insert(ulong key, SlabDescriptor slab)
+    private void Insert(PageEntry entry)
     {
-        int mask = _keys.Length - 1;
-        int i = Home(key);
-        while (_keys[i] != 0)
+        int mask = _entries.Length - 1;
+        int i = Home(entry.Key);
+        while (_entries[i].Key != 0)
         {
-            if (_keys[i] == key)
+            if (_entries[i].Key == entry.Key)
             {
-                throw new InvalidOperationException($"PageMap: page 0x{key - 1:x} is already mapped to a slab.");
+                throw new InvalidOperationException($"PageMap: page 0x{entry.Key - 1:x} is already mapped to a slab.");
             }
 
             i = (i + 1) & mask;
         }
 
-        _keys[i] = key;
-        _values[i] = slab;
+        _entries[i] = entry;
     }
 
     private void Grow()
     {
-        ulong[] oldKeys = _keys;
-        SlabDescriptor?[] oldValues = _values;
-        _keys = new ulong[oldKeys.Length * 2];
-        _values = new SlabDescriptor?[oldKeys.Length * 2];
+        PageEntry[] old = _entries;
+        _entries = new PageEntry[old.Length * 2];
         _shift--;
-        for (int i = 0; i < oldKeys.Length; i++)
+        foreach (PageEntry entry in old)
         {
-            if (oldKeys[i] != 0)
+            if (entry.Key != 0)
             {
-                Insert(oldKeys[i], oldValues[i]!);
+                Insert(entry);
             }
         }
     }
