@@ -363,12 +363,12 @@ public sealed partial class SlabAllocator
         }
 
         int tailBits = capacity & 63;
-        if (tailBits != 0 && (cache.FreeBits[(slab.SlotBase >> 6) + cache.WordsPerSlab - 1] >> tailBits) != 0)
+        if (tailBits != 0 && (cache.Bits[SlabCache.FreeWord(slab.SlotBase) + ((cache.WordsPerSlab - 1) << 1)] >> tailBits) != 0)
         {
             Add(failures, "S1", slab.Base, $"cache {cache.Name}: free bitmap has bits past object {capacity - 1}");
         }
 
-        if (slab.Id < 0 || slab.SlotBase != slab.Id * cache.SlotsPerSlab || (slab.Id + 1) * cache.WordsPerSlab > cache.FreeBits.Length)
+        if (slab.Id < 0 || slab.SlotBase != slab.Id * cache.SlotsPerSlab || (slab.Id + 1) * cache.WordsPerSlab * 2 > cache.Bits.Length)
         {
             Add(failures, "S1", slab.Base, $"cache {cache.Name}: slab id {slab.Id} has no bitmap run of its own");
         }
@@ -379,7 +379,7 @@ public sealed partial class SlabAllocator
             {
                 if (!slab.IsFree(i))
                 {
-                    uint size = cache.RequestedOf(slab, i);
+                    ulong size = cache.RequestedOf(slab, i);
                     if (size > cache.UsableBytes)
                     {
                         Add(failures, "S8", slab.FirstObject + ((ulong)i * cache.Stride), $"cache {cache.Name}: object {i} records a request of {size} bytes");

@@ -761,6 +761,7 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
     }
 
     /// <summary>Page-level allocation: a mapping of its own, over-mapped and trimmed when the alignment exceeds a page.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private ulong AllocateLarge(ulong size, ulong alignment)
     {
         ulong extra = alignment > _pageSize ? alignment - _pageSize : 0;
@@ -801,6 +802,7 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
         return start;
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void FreeLarge(ulong address, string operation)
     {
         if (!_large.Remove(address, out ulong length))

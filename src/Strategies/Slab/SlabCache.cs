@@ -42,12 +42,14 @@ public sealed class SlabCache
     internal int NextColour;                      // colour of the next slab
     internal bool Destroyed;
 
-    // The free bitmap of every slab of the cache, one run of WordsPerSlab words per slab id (bit set: the object is
-    // not held by the program), and the requested size of each live object (general caches; rounding waste), indexed
-    // by the same slot number. Magazine rounds carry the slot, so pops and pushes touch no descriptor.
-    internal ulong[] FreeBits;
-    internal uint[]? RequestedSizes;
-    internal readonly int WordsPerSlab;           // ceil(ObjectsPerSlab / 64)
+    // Per slab id a run of WordsPerSlab word pairs, indexed by slot number (slab id x SlotsPerSlab + index): word
+    // 2k has the free bits (set: the object is not held by the program), word 2k+1 the padded bits (set: the live
+    // object was requested smaller than UsableBytes, its requested size is in RequestedSizes[slot]). A request of the
+    // full object size, the common case, touches no side table. Magazine rounds carry the slot, so pops and pushes
+    // touch no descriptor.
+    internal ulong[] Bits;
+    internal uint[] RequestedSizes;
+    internal readonly int WordsPerSlab;           // ceil(ObjectsPerSlab / 64) free words (as many padded words)
     internal readonly int SlotsPerSlab;           // WordsPerSlab x 64
 
     private readonly SlabAllocator _owner;
@@ -114,8 +116,8 @@ public sealed class SlabCache
         _strideShift = BitOperations.IsPow2(Stride) ? BitOperations.Log2(Stride) : -1;
         WordsPerSlab = (ObjectsPerSlab + 63) >> 6;
         SlotsPerSlab = WordsPerSlab << 6;
-        FreeBits = new ulong[WordsPerSlab * 4];
-        RequestedSizes = isGeneral ? new uint[SlotsPerSlab * 4] : null;
+        Bits = new ulong[WordsPerSlab * 2 * 4];
+        RequestedSizes = new uint[SlotsPerSlab * 4];
 
         ColourStep = Math.Max((ulong)owner.CacheLineBytes, alignment);
         ColourCount = owner.Colouring ? (int)((SlabBytes - ObjectSpan) / ColourStep) + 1 : 1;
@@ -269,16 +271,24 @@ public sealed class SlabCache
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal bool IsSlotFree(int slot) => (FreeBits[slot >> 6] & (1UL << slot)) != 0;
+    internal bool IsSlotFree(int slot) => (Bits[FreeWord(slot)] & (1UL << slot)) != 0;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void MarkSlotFree(int slot) => FreeBits[slot >> 6] |= 1UL << slot;
+    internal void MarkSlotFree(int slot) => Bits[FreeWord(slot)] |= 1UL << slot;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void MarkSlotUsed(int slot) => FreeBits[slot >> 6] &= ~(1UL << slot);
+    internal void MarkSlotUsed(int slot) => Bits[FreeWord(slot)] &= ~(1UL << slot);
 
-    /// <summary>Gets the requested size recorded for a live object of a general cache (0 for a typed cache).</summary>
-    internal uint RequestedOf(SlabDescriptor slab, int index) => RequestedSizes is null ? 0 : RequestedSizes[slab.SlotBase + index];
+    /// <summary>The index in <see cref="Bits"/> of the free word of <paramref name="slot"/> (its padded word follows).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static int FreeWord(int slot) => (slot >> 6) << 1;
+
+    /// <summary>Gets the requested size recorded for a live object.</summary>
+    internal ulong RequestedOf(SlabDescriptor slab, int index)
+    {
+        int slot = slab.SlotBase + index;
+        return (Bits[FreeWord(slot) + 1] & (1UL << slot)) != 0 ? RequestedSizes[slot] : UsableBytes;
+    }
 
     /// <summary>Allocates an object for the program: magazine first, then the slab layer. 0 when the OS refuses a slab.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -296,8 +306,10 @@ public sealed class SlabCache
             {
                 ref MagazineRound round = ref m.Rounds[--m.Count];
                 int slot = round.Slot;
-                FreeBits[slot >> 6] &= ~(1UL << slot);
-                NoteAllocated(slot, requested);
+                int w = FreeWord(slot);
+                ulong[] bits = Bits;
+                bits[w] &= ~(1UL << slot);
+                NoteAllocated(bits, w, slot, requested);
                 return round.Address;
             }
         }
@@ -311,19 +323,19 @@ public sealed class SlabCache
     internal void FreeLocked(SlabDescriptor slab, int slotBase, int index, ulong address, string operation)
     {
         int slot = slotBase + index;
-        ref ulong word = ref FreeBits[slot >> 6];
+        int w = FreeWord(slot);
+        ulong[] bits = Bits;
+        ulong free = bits[w];
+        ulong padded = bits[w + 1];
         ulong bit = 1UL << slot;
-        if ((word & bit) != 0)
+        if ((free & bit) != 0)
         {
             SlabThrowHelper.DoubleFree(operation, address, slab, index);
         }
 
-        word |= bit;
+        bits[w] = free | bit;
         ActiveObjects--;
-        if (RequestedSizes is not null)
-        {
-            RequestedBytes -= RequestedSizes[slot];
-        }
+        RequestedBytes -= (padded & bit) != 0 ? RequestedSizes[slot] : UsableBytes;
 
         if (_magazineSize != 0)
         {
@@ -348,12 +360,9 @@ public sealed class SlabCache
     /// <summary>Changes the recorded requested size of a live object (an in-place realloc).</summary>
     internal void Rerequest(SlabDescriptor slab, int index, ulong requested)
     {
-        if (RequestedSizes is not null)
-        {
-            int slot = slab.SlotBase + index;
-            RequestedBytes = RequestedBytes - RequestedSizes[slot] + requested;
-            RequestedSizes[slot] = (uint)requested;
-        }
+        int slot = slab.SlotBase + index;
+        RequestedBytes = RequestedBytes - RequestedOf(slab, index) + requested;
+        NoteRequested(Bits, FreeWord(slot), slot, requested);
     }
 
     /// <summary>Empties every magazine into its slabs, then unmaps empty slabs until at most <paramref name="keepBytes"/> of them remain.</summary>
@@ -414,13 +423,26 @@ public sealed class SlabCache
             address < slab.FirstObject ? "it lies in the slab's colour padding" : "it lies in the slab's unused tail");
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void NoteAllocated(int slot, ulong requested)
+    private void NoteAllocated(ulong[] bits, int w, int slot, ulong requested)
     {
         ActiveObjects++;
-        if (RequestedSizes is not null)
+        RequestedBytes += requested;
+        NoteRequested(bits, w, slot, requested);
+    }
+
+    /// <summary>Records the requested size of a live object: a padded bit and a side-table entry only when it is short of the object size.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void NoteRequested(ulong[] bits, int w, int slot, ulong requested)
+    {
+        ulong bit = 1UL << slot;
+        if (requested == UsableBytes)
         {
+            bits[w + 1] &= ~bit;
+        }
+        else
+        {
+            bits[w + 1] |= bit;
             RequestedSizes[slot] = (uint)requested;
-            RequestedBytes += requested;
         }
     }
 
@@ -518,6 +540,7 @@ public sealed class SlabCache
     }
 
     /// <summary>The slab layer: pops the in-band free list of a partial slab, else an empty one, else a new slab.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private ulong AllocateFromSlab(ulong requested)
     {
         SlabDescriptor? slab = Partial.Head ?? Empty.Head ?? CreateSlab();
@@ -541,7 +564,7 @@ public sealed class SlabCache
         slab.SlabFree--;
         int slot = slab.SlotBase + index;
         MarkSlotUsed(slot);
-        NoteAllocated(slot, requested);
+        NoteAllocated(Bits, FreeWord(slot), slot, requested);
         if (slab.SlabFree == 0)
         {
             Move(slab, Full);
@@ -567,6 +590,7 @@ public sealed class SlabCache
     }
 
     /// <summary>Pushes a free object (bitmap bit already set) onto its slab's in-band list and moves the slab to the list its state calls for.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void ReturnToSlab(SlabDescriptor slab, ulong address)
     {
         _os.WriteUInt64(address + FreePointerOffset, slab.FreeHead);
@@ -635,18 +659,15 @@ public sealed class SlabCache
         {
             slab = new SlabDescriptor(this, _slabIds, mapped.Value, SlabBytes, colour);
             _slabIds++;
-            if (_slabIds * WordsPerSlab > FreeBits.Length)
+            if (_slabIds * WordsPerSlab * 2 > Bits.Length)
             {
-                Array.Resize(ref FreeBits, FreeBits.Length * 2);
-                if (RequestedSizes is not null)
-                {
-                    Array.Resize(ref RequestedSizes, RequestedSizes.Length * 2);
-                }
+                Array.Resize(ref Bits, Bits.Length * 2);
+                Array.Resize(ref RequestedSizes, RequestedSizes.Length * 2);
             }
         }
 
         // No object is free until the in-band list is threaded below: a failing constructor leaves no stale bit.
-        Array.Clear(FreeBits, slab.SlotBase >> 6, WordsPerSlab);
+        Array.Clear(Bits, FreeWord(slab.SlotBase), WordsPerSlab * 2);
 
         _owner.RegisterSlab(slab);
         try
@@ -691,11 +712,11 @@ public sealed class SlabCache
 
         slab.FreeHead = next;
         slab.SlabFree = ObjectsPerSlab;
-        int firstWord = slab.SlotBase >> 6;
+        int firstWord = FreeWord(slab.SlotBase);
         for (int w = 0; w < WordsPerSlab; w++)
         {
-            int bits = Math.Min(64, ObjectsPerSlab - (w << 6));
-            FreeBits[firstWord + w] = bits == 64 ? ulong.MaxValue : (1UL << bits) - 1;
+            int objects = Math.Min(64, ObjectsPerSlab - (w << 6));
+            Bits[firstWord + (w << 1)] = objects == 64 ? ulong.MaxValue : (1UL << objects) - 1;
         }
 
         TotalSlabs++;

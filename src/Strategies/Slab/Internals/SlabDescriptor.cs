@@ -10,7 +10,7 @@ namespace Allocators.Strategies.Slab;
 /// starts, and which slots of its cache's free bitmap and requested-size table are its own.
 /// </summary>
 /// <remarks>
-/// The free bitmap lives in the cache (<see cref="SlabCache.FreeBits"/>), one run of whole words per slab id, so the
+/// The free bitmap lives in the cache (<see cref="SlabCache.Bits"/>), one run of whole words per slab id, so the
 /// magazine layer marks an object used or free with the slot number it carries and never touches the descriptor.
 /// Bit <see cref="SlotBase"/> + <c>i</c> is set while object <c>i</c> is not held by the program: either on the slab's
 /// in-band free list (<see cref="SlabFree"/> of them) or in a magazine. The list a slab sits on depends on
@@ -68,12 +68,12 @@ internal sealed class SlabDescriptor
     {
         get
         {
-            ulong[] bits = Cache.FreeBits;
-            int first = SlotBase >> 6;
+            ulong[] bits = Cache.Bits;
+            int first = SlabCache.FreeWord(SlotBase);
             int count = 0;
             for (int w = 0; w < Cache.WordsPerSlab; w++)
             {
-                count += BitOperations.PopCount(bits[first + w]);
+                count += BitOperations.PopCount(bits[first + (w << 1)]);
             }
 
             return count;
