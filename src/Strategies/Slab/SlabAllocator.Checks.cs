@@ -302,7 +302,8 @@ public sealed partial class SlabAllocator
         // S6: every page maps to this slab.
         for (ulong page = slab.Base >> _pageShift; page < (slab.Base + slab.Bytes) >> _pageShift; page++)
         {
-            if (_pages.Find(page) != slab)
+            ref readonly PageEntry entry = ref _pages.Lookup(page);
+            if (entry.Slab != slab || entry.Cache != cache || entry.FirstObject != slab.FirstObject || entry.SlotBase != slab.SlotBase)
             {
                 Add(failures, "S6", page << _pageShift, $"cache {cache.Name}: page of slab 0x{slab.Base:x} is not mapped to it");
             }

@@ -16,7 +16,11 @@ namespace Allocators.Strategies.Slab;
 //   cache     a pool of equal-size objects: a size class kmalloc-N, or a typed cache (CreateCache) with an optional
 //             constructor run once per object slot when its slab is created and a destructor run when it is destroyed.
 //   slab      PagesPerSlab pages from one anonymous mmap, cut into ObjectsPerSlab objects; its descriptor (SlabDescriptor) lives
-//             out of band, found from any address by the page map (page number -> SlabDescriptor, O(1)).
+//             out of band, found from any address by the page map (page number -> PageEntry, O(1)); the entry also
+//             copies the cache, first object and slot base, so a free validates an address from one cache line.
+//   slot      object i of the slab with id k of a cache is slot k x SlotsPerSlab + i: its bit in the cache's free
+//             bitmap (set while the program does not hold it: in-band list or magazine), its padded bit (set while
+//             the live object was requested short of the object size) and its entry in the requested-size table.
 //   lists     each cache keeps full (no free object), partial and empty (every object free) slabs; allocation takes
 //             from a partial slab first, then an empty one, then maps a new slab.
 //   colour    slab k of a cache starts its first object (k mod colours) cache lines after the page start, so equal
@@ -24,7 +28,7 @@ namespace Allocators.Strategies.Slab;
 //   magazine  a per-thread stack of free constructed objects in front of the slab layer (keyed by
 //             SimulatedThread.CurrentId): each thread holds a loaded and a previous magazine; the depot of the cache
 //             holds up to DepotMagazines more, full or empty. A magazine object is free to the program and allocated
-//             to its slab.
+//             to its slab. A round is (address, slot): a pop or push touches the cache's bitmap, never a descriptor.
 //   large     requests above the largest size class get a mapping of their own (page-level allocation).
 //
 // Slab layout (in simulated memory; everything else is out of band):
@@ -46,7 +50,7 @@ namespace Allocators.Strategies.Slab;
 //
 // Invariants (checked by CheckHeap(Full), ids in failures; n = objects, s = slabs):
 //   S1  per slab: objects on the in-band list + objects in magazines + objects in use = ObjectsPerSlab, and the
-//       counters agree with the list walk and the bitmap (O(n)).
+//       counters agree with the list walk and the bitmap; each slab id owns its own bitmap run (O(n)).
 //   S2  every object lies inside its slab: colour + ObjectsPerSlab x Stride <= slab bytes; every free-list and
 //       magazine entry is an object start of its slab (O(n)).
 //   S3  every slab sits on the list matching its state (full: no in-band free object; empty: all; partial:
@@ -54,7 +58,8 @@ namespace Allocators.Strategies.Slab;
 //   S4  in-band free-list links are valid object starts of the same slab, marked free in the bitmap, acyclic (O(n)).
 //   S5  constructors ran exactly once per object slot of every live slab; constructor calls = live constructed
 //       slots + retired ones (O(s)).
-//   S6  the page map has exactly one entry per page of every live slab, pointing at it (O(s)).
+//   S6  the page map has exactly one entry per page of every live slab, pointing at it, with the slab's cache, first
+//       object and slot base (O(s)).
 //   S7  magazines: each round is a free object of its cache not on an in-band list, none twice; a thread's
 //       previous magazine is full or empty; the depot owns at most DepotMagazines (O(n)).
 //   S8  counters: allocated bytes = usable sizes of the objects in use + large blocks; requested sizes agree (O(s)).
@@ -62,7 +67,7 @@ namespace Allocators.Strategies.Slab;
 //   S9  large blocks are mapped read-write, page-aligned in length, and overlap no slab (O(b)).
 //
 // Errors are found before anything changes, so the cache stays consistent: a double free by the out-of-band bitmap
-// (O(1)); a pointer inside an object, in colour padding or in a tail by the O(1) index computation; an object freed
+// (O(1), also for objects parked in magazines); a pointer inside an object, in colour padding or in a tail by the O(1) index computation; an object freed
 // into the wrong cache by the descriptor's cache; a corrupted in-band link when it is popped.
 //
 // Lock order: one lock per allocator (_gate, a SlabGate) guards every cache; constructor and destructor callbacks run under it
