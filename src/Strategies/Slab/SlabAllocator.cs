@@ -213,10 +213,13 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
     /// <inheritdoc/>
     public ulong Allocate(ulong size)
     {
+        // The simulated thread (a thread-static read, a call into the runtime) is read before the lock, while few
+        // registers are live, and handed down to the magazine layer.
+        int tid = SimulatedThread.CurrentId;
         _gate.Enter();
         try
         {
-            ulong address = AllocateLocked(size);
+            ulong address = AllocateLocked(size, tid);
             if (address != 0)
             {
                 _allocations++;
@@ -243,10 +246,11 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
             return;
         }
 
+        int tid = SimulatedThread.CurrentId;
         _gate.Enter();
         try
         {
-            FreeLocked(address, nameof(Free));
+            FreeLocked(address, nameof(Free), tid);
             _frees++;
             if (_checkFull)
             {
@@ -573,7 +577,7 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
                 SlabThrowHelper.CacheDestroyed(cache.Name);
             }
 
-            ulong address = cache.AllocateLocked(cache.UsableBytes);
+            ulong address = cache.AllocateLocked(cache.UsableBytes, SimulatedThread.CurrentId);
             if (address == 0)
             {
                 Fail(AllocationFailure.OutOfMemory);
@@ -678,13 +682,15 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
         }
     }
 
+    private ulong AllocateLocked(ulong size) => AllocateLocked(size, SimulatedThread.CurrentId);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ulong AllocateLocked(ulong size)
+    private ulong AllocateLocked(ulong size, int tid)
     {
         if (size <= _maxSmallBytes)
         {
             SlabCache cache = _classByGranule[(int)((size + 15) >> 4)];
-            ulong address = cache.AllocateLocked(size);
+            ulong address = cache.AllocateLocked(size, tid);
             if (address == 0)
             {
                 return Fail(AllocationFailure.OutOfMemory);
@@ -697,8 +703,10 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
         return AllocateLarge(size, 16);
     }
 
+    private void FreeLocked(ulong address, string operation) => FreeLocked(address, operation, SimulatedThread.CurrentId);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void FreeLocked(ulong address, string operation)
+    private void FreeLocked(ulong address, string operation, int tid)
     {
         // One page-map slot carries all a free needs; the descriptor is read only on the slow paths.
         ref readonly PageEntry entry = ref _pages.Lookup(address >> _pageShift);
@@ -717,14 +725,14 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
         }
 
         int index = cache.IndexOf(slab, entry.FirstObject, address, operation);
-        cache.FreeLocked(slab, slotBase, index, address, operation);
+        cache.FreeLocked(slab, slotBase, index, address, operation, tid);
         _allocatedBytes -= cache.UsableBytes;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void FreeObject(SlabCache cache, SlabDescriptor slab, int index, ulong address, string operation)
     {
-        cache.FreeLocked(slab, slab.SlotBase, index, address, operation);
+        cache.FreeLocked(slab, slab.SlotBase, index, address, operation, SimulatedThread.CurrentId);
         _allocatedBytes -= cache.UsableBytes;
     }
 
@@ -751,7 +759,7 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
         {
             if (cache.UsableBytes >= size && cache.UsableBytes % alignment == 0)
             {
-                ulong address = cache.AllocateLocked(size);
+                ulong address = cache.AllocateLocked(size, SimulatedThread.CurrentId);
                 if (address == 0)
                 {
                     return Fail(AllocationFailure.OutOfMemory);

@@ -292,11 +292,11 @@ public sealed class SlabCache
 
     /// <summary>Allocates an object for the program: magazine first, then the slab layer. 0 when the OS refuses a slab.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal ulong AllocateLocked(ulong requested)
+    internal ulong AllocateLocked(ulong requested, int tid)
     {
         if (_magazineSize != 0)
         {
-            Magazine? m = LoadedMagazine();
+            Magazine? m = LoadedMagazine(tid);
             if (m.Count == 0)
             {
                 m = ReloadForAllocate();
@@ -320,7 +320,7 @@ public sealed class SlabCache
     /// <summary>Takes back an object the program held (an object start of <paramref name="slab"/>): magazine first, then its slab.</summary>
     /// <exception cref="HeapCorruptionException">The object is already free; nothing is changed.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void FreeLocked(SlabDescriptor slab, int slotBase, int index, ulong address, string operation)
+    internal void FreeLocked(SlabDescriptor slab, int slotBase, int index, ulong address, string operation, int tid)
     {
         int slot = slotBase + index;
         int w = FreeWord(slot);
@@ -339,7 +339,7 @@ public sealed class SlabCache
 
         if (_magazineSize != 0)
         {
-            Magazine? m = LoadedMagazine();
+            Magazine? m = LoadedMagazine(tid);
             if (m.Count == m.Rounds.Length)
             {
                 m = MakeRoomForFree();
@@ -446,11 +446,10 @@ public sealed class SlabCache
         }
     }
 
-    /// <summary>The loaded magazine of the calling simulated thread (one compare while the thread does not change).</summary>
+    /// <summary>The loaded magazine of simulated thread <paramref name="tid"/>, the caller (one compare while the thread does not change).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Magazine LoadedMagazine()
+    private Magazine LoadedMagazine(int tid)
     {
-        int tid = SimulatedThread.CurrentId;
         Magazine? m = _loaded;
         return m is not null && _loadedTid == tid ? m : SwitchThread(tid);
     }

@@ -7,19 +7,29 @@ using System.Runtime.CompilerServices;
 namespace Allocators.Strategies.Slab;
 
 /// <summary>
-/// Page number → slab, for the O(1) address-to-descriptor lookup of every free. An open-addressing table with linear
-/// probing and Fibonacci hashing (no comparer, no modulo, no allocation on lookup); removal shifts entries back, so
-/// there are no tombstones. Every page of a slab has an entry. Slabs come from independent mmaps placed anywhere in the
-/// address space, which rules out a flat array; the table stays at most half full. Keys and values share one slot
-/// (<see cref="PageEntry"/>), which also carries the descriptor fields a free needs: a lookup is one cache line.
+/// Page number → slab, for the O(1) address-to-descriptor lookup of every free. Every page of a slab has an entry
+/// (<see cref="PageEntry"/>, which also carries the descriptor fields a free needs: a lookup reads one slot).
 /// </summary>
+/// <remarks>
+/// Slabs come from independent mmaps that the kernel places next to each other, top down, unless something else is
+/// mapped between them. So pages inside a window of at most <see cref="MaxWindowPages"/> pages around the slabs live
+/// in a flat array indexed by page - base (a subtraction and a compare; neighbouring slabs share cache lines), and
+/// pages outside it in an open-addressing table with linear probing and Fibonacci hashing (no comparer, no modulo, no
+/// allocation on lookup; removal shifts entries back, so there are no tombstones; at most half full).
+/// </remarks>
 internal sealed class PageMap
 {
+    /// <summary>The widest flat window, in pages (64 MiB of address space with 4 KiB pages; 640 KiB of slots).</summary>
+    internal const int MaxWindowPages = 1 << 14;
+
     private const int InitialCapacity = 256;
+    private const int InitialWindowPages = 256;
 
     private PageEntry[] _entries;
     private int _shift;         // 64 - log2(capacity)
     private PageEntry _missing; // returned by reference for an absent page: Cache and Slab null
+    private PageEntry[] _window = [];
+    private ulong _windowBase;  // page number of _window[0]
 
     public PageMap()
     {
@@ -30,6 +40,9 @@ internal sealed class PageMap
     /// <summary>Gets the number of pages mapped.</summary>
     public int Count { get; private set; }
 
+    /// <summary>Gets the number of pages held in the hash table rather than the window (for tests).</summary>
+    internal int HashedCount { get; private set; }
+
     /// <summary>The slab holding <paramref name="page"/>, or null.</summary>
     public SlabDescriptor? Find(ulong page) => Lookup(page).Slab;
 
@@ -39,6 +52,18 @@ internal sealed class PageMap
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ref readonly PageEntry Lookup(ulong page)
+    {
+        PageEntry[] window = _window;
+        ulong offset = page - _windowBase;
+        if (offset < (ulong)window.Length)
+        {
+            return ref window[(int)offset];   // an unused slot has Slab and Cache null, like a miss
+        }
+
+        return ref LookupHashed(page);
+    }
+
+    private ref readonly PageEntry LookupHashed(ulong page)
     {
         ulong key = page + 1;
         PageEntry[] entries = _entries;
@@ -63,17 +88,43 @@ internal sealed class PageMap
 
     public void Add(ulong page, SlabDescriptor slab)
     {
-        if ((Count + 1) * 2 > _entries.Length)
+        var entry = new PageEntry { Key = page + 1, Cache = slab.Cache, Slab = slab, FirstObject = slab.FirstObject, SlotBase = slab.SlotBase };
+        if (Covers(page) || TryWiden(page))
+        {
+            ref PageEntry slot = ref _window[(int)(page - _windowBase)];
+            if (slot.Key != 0 || LookupHashed(page).Key != 0)
+            {
+                throw new InvalidOperationException($"PageMap: page 0x{page:x} is already mapped to a slab.");
+            }
+
+            slot = entry;
+            Count++;
+            return;
+        }
+
+        if ((HashedCount + 1) * 2 > _entries.Length)
         {
             Grow();
         }
 
-        Insert(new PageEntry { Key = page + 1, Cache = slab.Cache, Slab = slab, FirstObject = slab.FirstObject, SlotBase = slab.SlotBase });
+        Insert(entry);
+        HashedCount++;
         Count++;
     }
 
     public bool Remove(ulong page)
     {
+        if (Covers(page))
+        {
+            ref PageEntry slot = ref _window[(int)(page - _windowBase)];
+            if (slot.Key != 0)
+            {
+                slot = default;
+                Count--;
+                return true;
+            }
+        }
+
         ulong key = page + 1;
         PageEntry[] entries = _entries;
         int mask = entries.Length - 1;
@@ -109,7 +160,70 @@ internal sealed class PageMap
         }
 
         entries[i] = default;
+        HashedCount--;
         Count--;
+        return true;
+    }
+
+    private bool Covers(ulong page) => page - _windowBase < (ulong)_window.Length;
+
+    /// <summary>Widens the window to cover <paramref name="page"/> if the result stays within <see cref="MaxWindowPages"/>; hashed pages it now covers move in.</summary>
+    private bool TryWiden(ulong page)
+    {
+        ulong low;
+        ulong high;   // exclusive
+        if (_window.Length == 0)
+        {
+            ulong half = InitialWindowPages / 2;
+            low = page > half ? page - half : 0;
+            high = low + InitialWindowPages;
+        }
+        else
+        {
+            low = Math.Min(_windowBase, page);
+            high = Math.Max(_windowBase + (ulong)_window.Length, page + 1);
+
+            // Grow by doubling towards the new page, so a run of neighbouring slabs widens the window rarely.
+            ulong doubled = (ulong)_window.Length * 2;
+            if (high - low < doubled)
+            {
+                if (page < _windowBase)
+                {
+                    low = high > doubled ? high - doubled : 0;
+                }
+                else
+                {
+                    high = low + doubled;
+                }
+            }
+        }
+
+        if (high - low > MaxWindowPages)
+        {
+            return false;
+        }
+
+        var window = new PageEntry[(int)(high - low)];
+        if (_window.Length != 0)
+        {
+            Array.Copy(_window, 0, window, (int)(_windowBase - low), _window.Length);
+        }
+
+        _window = window;
+        _windowBase = low;
+
+        // Pages hashed earlier that the window now covers move into it, so every page lives in exactly one place.
+        for (int i = 0; i < _entries.Length; i++)
+        {
+            while (_entries[i].Key != 0 && Covers(_entries[i].Key - 1))
+            {
+                PageEntry moved = _entries[i];
+                Remove(moved.Key - 1);   // backward shift may pull another entry into slot i: look again
+                Count++;
+                _window[(int)(moved.Key - 1 - _windowBase)] = moved;
+            }
+        }
+
         return true;
     }
 
