@@ -128,9 +128,10 @@ public sealed partial class SlabAllocator
             Add(failures, "S1", 0, $"cache {cache.Name}: slabs hold {active} objects in use, cache counts {cache.ActiveObjects}");
         }
 
-        if (cache.IsGeneral && requested != cache.RequestedBytes)
+        ulong padding = ((ulong)active * cache.UsableBytes) - requested;
+        if (cache.IsGeneral && padding != cache.PaddingBytes)
         {
-            Add(failures, "S8", 0, $"cache {cache.Name}: live objects requested {requested} bytes, cache counts {cache.RequestedBytes}");
+            Add(failures, "S8", 0, $"cache {cache.Name}: live objects requested {requested} bytes ({padding} short of their size), cache counts {cache.PaddingBytes} short");
         }
 
         if (cache.Empty.Count > EmptySlabsPerCache)

@@ -35,7 +35,7 @@ public sealed class SlabCache
 
     internal long ActiveObjects;                  // objects the program holds
     internal long TotalSlabs;                     // slabs on the three lists
-    internal ulong RequestedBytes;                // sum of requested sizes of the live objects
+    internal ulong PaddingBytes;                  // sum of UsableBytes - requested over live objects asked for short
     internal long ConstructorCalls;               // total since creation
     internal long DestructorCalls;                // total since creation
     internal long RetiredConstructedSlots;        // constructed slots of slabs since destroyed (S5 bookkeeping)
@@ -162,7 +162,7 @@ public sealed class SlabCache
 
     /// <summary>Computes the rounding waste of the live objects: usable bytes handed out minus bytes asked for.</summary>
     internal ulong RoundingWaste => IsGeneral
-        ? ((ulong)ActiveObjects * UsableBytes) - RequestedBytes
+        ? PaddingBytes
         : (ulong)ActiveObjects * (UsableBytes - _requestedObjectBytes);
 
     /// <summary>Gets the free objects parked in magazines (per-thread and depot).</summary>
@@ -335,7 +335,10 @@ public sealed class SlabCache
 
         bits[w] = free | bit;
         ActiveObjects--;
-        RequestedBytes -= (padded & bit) != 0 ? RequestedSizes[slot] : UsableBytes;
+        if ((padded & bit) != 0)
+        {
+            PaddingBytes -= UsableBytes - RequestedSizes[slot];
+        }
 
         if (_magazineSize != 0)
         {
@@ -361,7 +364,7 @@ public sealed class SlabCache
     internal void Rerequest(SlabDescriptor slab, int index, ulong requested)
     {
         int slot = slab.SlotBase + index;
-        RequestedBytes = RequestedBytes - RequestedOf(slab, index) + requested;
+        PaddingBytes -= UsableBytes - RequestedOf(slab, index);
         NoteRequested(Bits, FreeWord(slot), slot, requested);
     }
 
@@ -426,7 +429,6 @@ public sealed class SlabCache
     private void NoteAllocated(ulong[] bits, int w, int slot, ulong requested)
     {
         ActiveObjects++;
-        RequestedBytes += requested;
         NoteRequested(bits, w, slot, requested);
     }
 
@@ -443,6 +445,7 @@ public sealed class SlabCache
         {
             bits[w + 1] |= bit;
             RequestedSizes[slot] = (uint)requested;
+            PaddingBytes += UsableBytes - requested;
         }
     }
 
