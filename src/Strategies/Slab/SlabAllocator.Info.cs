@@ -37,7 +37,7 @@ public sealed partial class SlabAllocator
                 Version = AllocatorStatistics.CurrentVersion,
                 Strategy = StrategyName,
                 Allocations = _allocations,
-                Frees = _frees,
+                Frees = _allocations - live,
                 Reallocations = _reallocations,
                 FailedAllocations = _failed,
                 LastFailure = _lastFailure,

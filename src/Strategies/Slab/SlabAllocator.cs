@@ -63,7 +63,9 @@ namespace Allocators.Strategies.Slab;
 //   S7  magazines: each round is a free object of its cache not on an in-band list, none twice; a thread's
 //       previous magazine is full or empty; the depot owns at most DepotMagazines (O(n)).
 //   S8  counters: allocated bytes = usable sizes of the objects in use + large blocks; requested sizes agree (O(s)).
-//       (Live blocks are not counted separately: statistics report objects in use + large blocks.)
+//       (Live blocks and frees are not counted separately: every successful call that allocates counts one
+//       allocation and adds one live block, every one that frees removes one, so statistics report live blocks =
+//       objects in use + large blocks and frees = allocations - live blocks.)
 //   S9  large blocks are mapped read-write, page-aligned in length, and overlap no slab (O(b)).
 //
 // Errors are found before anything changes, so the cache stays consistent: a double free by the out-of-band bitmap
@@ -111,7 +113,6 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
 
     private ulong _largeBytes;
     private long _allocations;
-    private long _frees;
     private long _reallocations;
     private long _failed;
     private AllocationFailure _lastFailure;
@@ -251,7 +252,6 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
         try
         {
             FreeLocked(address, nameof(Free), tid);
-            _frees++;
             if (_checkFull)
             {
                 VerifyAfter(nameof(Free), address);
@@ -281,7 +281,6 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
             else if (size == 0)
             {
                 FreeLocked(address, nameof(Reallocate));
-                _frees++;
                 result = 0;
             }
             else
@@ -630,7 +629,6 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
 
             int index = cache.IndexOf(slab, address, Operation);
             FreeObject(cache, slab, index, address, Operation);
-            _frees++;
             if (_checkFull)
             {
                 VerifyAfter(Operation, address);
