@@ -1,7 +1,6 @@
 // Copyright (c) Allocators contributors. MIT License.
 
 using System.Collections.Generic;
-using System.Numerics;
 
 namespace Allocators.Strategies.Slab;
 
@@ -28,17 +27,6 @@ public sealed partial class SlabAllocator
 
     private static void Add(List<HeapCheckFailure> failures, string id, ulong address, string message)
         => failures.Add(new HeapCheckFailure(id, address, message));
-
-    private static int PopCount(ulong[] map)
-    {
-        int count = 0;
-        foreach (ulong word in map)
-        {
-            count += BitOperations.PopCount(word);
-        }
-
-        return count;
-    }
 
     private void VerifyAfter(string operation, ulong address)
     {
@@ -113,11 +101,6 @@ public sealed partial class SlabAllocator
             }
         }
 
-        if (active + _large.Count != _liveBlocks)
-        {
-            Add(failures, "S8", 0, $"live blocks {_liveBlocks} != objects in use {active} + large blocks {_large.Count}");
-        }
-
         if (bytes + _largeBytes != _allocatedBytes)
         {
             Add(failures, "S8", 0, $"allocated bytes {_allocatedBytes} != object bytes {bytes} + large bytes {_largeBytes}");
@@ -145,9 +128,10 @@ public sealed partial class SlabAllocator
             Add(failures, "S1", 0, $"cache {cache.Name}: slabs hold {active} objects in use, cache counts {cache.ActiveObjects}");
         }
 
-        if (cache.IsGeneral && requested != cache.RequestedBytes)
+        ulong padding = ((ulong)active * cache.UsableBytes) - requested;
+        if (cache.IsGeneral && padding != cache.PaddingBytes)
         {
-            Add(failures, "S8", 0, $"cache {cache.Name}: live objects requested {requested} bytes, cache counts {cache.RequestedBytes}");
+            Add(failures, "S8", 0, $"cache {cache.Name}: live objects requested {requested} bytes ({padding} short of their size), cache counts {cache.PaddingBytes} short");
         }
 
         if (cache.Empty.Count > EmptySlabsPerCache)
@@ -223,20 +207,22 @@ public sealed partial class SlabAllocator
         for (int i = 0; i < m.Count; i++)
         {
             MagazineRound round = m.Rounds[i];
-            SlabDescriptor slab = round.Slab;
+            SlabDescriptor? slab = _pages.Find(round.Address >> _pageShift);
             if (slab is null || slab.Cache != cache)
             {
                 Add(failures, "S7", round.Address, $"cache {cache.Name}: {where} magazine round {i} belongs to another cache");
                 continue;
             }
 
-            if (round.Index < 0 || round.Index >= cache.ObjectsPerSlab || round.Address != slab.FirstObject + ((ulong)round.Index * cache.Stride))
+            ulong offset = round.Address - slab.FirstObject;
+            int index = offset < cache.ObjectSpan && offset % cache.Stride == 0 ? (int)(offset / cache.Stride) : -1;
+            if (index < 0 || round.Slot != slab.SlotBase + index)
             {
-                Add(failures, "S2", round.Address, $"cache {cache.Name}: {where} magazine round {i} is not object {round.Index} of slab 0x{slab.Base:x}");
+                Add(failures, "S2", round.Address, $"cache {cache.Name}: {where} magazine round {i} (slot {round.Slot}) is not an object start of slab 0x{slab.Base:x} with its slot");
                 continue;
             }
 
-            if (!slab.IsFree(round.Index))
+            if (!slab.IsFree(index))
             {
                 Add(failures, "S7", round.Address, $"cache {cache.Name}: {where} magazine holds an object marked in use");
             }
@@ -317,7 +303,8 @@ public sealed partial class SlabAllocator
         // S6: every page maps to this slab.
         for (ulong page = slab.Base >> _pageShift; page < (slab.Base + slab.Bytes) >> _pageShift; page++)
         {
-            if (_pages.Find(page) != slab)
+            ref readonly PageEntry entry = ref _pages.Lookup(page);
+            if (entry.Slab != slab || entry.Cache != cache || entry.FirstObject != slab.FirstObject || entry.SlotBase != slab.SlotBase)
             {
                 Add(failures, "S6", page << _pageShift, $"cache {cache.Name}: page of slab 0x{slab.Base:x} is not mapped to it");
             }
@@ -371,35 +358,36 @@ public sealed partial class SlabAllocator
             Add(failures, "S1", slab.Base, $"cache {cache.Name}: free list has {listed} objects, slab counts {slab.SlabFree}");
         }
 
-        if (magazineRounds != slab.MagazineHeld)
+        int free = slab.FreeCount;
+        if (free != slab.SlabFree + magazineRounds || free > capacity)
         {
-            Add(failures, "S1", slab.Base, $"cache {cache.Name}: magazines hold {magazineRounds} objects of the slab, slab counts {slab.MagazineHeld}");
-        }
-
-        int free = PopCount(slab.FreeMap);
-        if (free != slab.SlabFree + slab.MagazineHeld || slab.InUse < 0)
-        {
-            Add(failures, "S1", slab.Base, $"cache {cache.Name}: {free} free bits != {slab.SlabFree} on the list + {slab.MagazineHeld} in magazines (in use {slab.InUse}, objects {capacity})");
+            Add(failures, "S1", slab.Base, $"cache {cache.Name}: {free} free bits != {slab.SlabFree} on the list + {magazineRounds} in magazines (objects {capacity})");
         }
 
         int tailBits = capacity & 63;
-        if (tailBits != 0 && (slab.FreeMap[^1] >> tailBits) != 0)
+        if (tailBits != 0 && (cache.Bits[SlabCache.FreeWord(slab.SlotBase) + ((cache.WordsPerSlab - 1) << 1)] >> tailBits) != 0)
         {
             Add(failures, "S1", slab.Base, $"cache {cache.Name}: free bitmap has bits past object {capacity - 1}");
         }
 
-        if (slab.Requested is not null)
+        if (slab.Id < 0 || slab.SlotBase != slab.Id * cache.SlotsPerSlab || (slab.Id + 1) * cache.WordsPerSlab * 2 > cache.Bits.Length)
+        {
+            Add(failures, "S1", slab.Base, $"cache {cache.Name}: slab id {slab.Id} has no bitmap run of its own");
+        }
+
+        if (cache.IsGeneral)
         {
             for (int i = 0; i < capacity; i++)
             {
                 if (!slab.IsFree(i))
                 {
-                    if (slab.Requested[i] > cache.UsableBytes)
+                    ulong size = cache.RequestedOf(slab, i);
+                    if (size > cache.UsableBytes)
                     {
-                        Add(failures, "S8", slab.FirstObject + ((ulong)i * cache.Stride), $"cache {cache.Name}: object {i} records a request of {slab.Requested[i]} bytes");
+                        Add(failures, "S8", slab.FirstObject + ((ulong)i * cache.Stride), $"cache {cache.Name}: object {i} records a request of {size} bytes");
                     }
 
-                    requested += slab.Requested[i];
+                    requested += size;
                 }
             }
         }

@@ -16,8 +16,10 @@ public sealed partial class SlabAllocator
             ulong held = _largeBytes;
             ulong free = 0;
             ulong largestFree = 0;
+            long live = _large.Count;
             foreach (SlabCache cache in AllCaches())
             {
+                live += cache.ActiveObjects;
                 held += (ulong)cache.TotalSlabs * cache.SlabBytes;
                 long freeObjects = (cache.TotalSlabs * cache.ObjectsPerSlab) - cache.ActiveObjects;
                 if (freeObjects > 0)
@@ -35,11 +37,11 @@ public sealed partial class SlabAllocator
                 Version = AllocatorStatistics.CurrentVersion,
                 Strategy = StrategyName,
                 Allocations = _allocations,
-                Frees = _frees,
+                Frees = _allocations - live,
                 Reallocations = _reallocations,
                 FailedAllocations = _failed,
                 LastFailure = _lastFailure,
-                LiveBlocks = _liveBlocks,
+                LiveBlocks = live,
                 AllocatedBytes = _allocatedBytes,
                 PeakAllocatedBytes = _peakAllocatedBytes,
                 HeldBytes = held,

@@ -16,7 +16,11 @@ namespace Allocators.Strategies.Slab;
 //   cache     a pool of equal-size objects: a size class kmalloc-N, or a typed cache (CreateCache) with an optional
 //             constructor run once per object slot when its slab is created and a destructor run when it is destroyed.
 //   slab      PagesPerSlab pages from one anonymous mmap, cut into ObjectsPerSlab objects; its descriptor (SlabDescriptor) lives
-//             out of band, found from any address by the page map (page number -> SlabDescriptor, O(1)).
+//             out of band, found from any address by the page map (page number -> PageEntry, O(1)); the entry also
+//             copies the cache, first object and slot base, so a free validates an address from one cache line.
+//   slot      object i of the slab with id k of a cache is slot k x SlotsPerSlab + i: its bit in the cache's free
+//             bitmap (set while the program does not hold it: in-band list or magazine), its padded bit (set while
+//             the live object was requested short of the object size) and its entry in the requested-size table.
 //   lists     each cache keeps full (no free object), partial and empty (every object free) slabs; allocation takes
 //             from a partial slab first, then an empty one, then maps a new slab.
 //   colour    slab k of a cache starts its first object (k mod colours) cache lines after the page start, so equal
@@ -24,7 +28,7 @@ namespace Allocators.Strategies.Slab;
 //   magazine  a per-thread stack of free constructed objects in front of the slab layer (keyed by
 //             SimulatedThread.CurrentId): each thread holds a loaded and a previous magazine; the depot of the cache
 //             holds up to DepotMagazines more, full or empty. A magazine object is free to the program and allocated
-//             to its slab.
+//             to its slab. A round is (address, slot): a pop or push touches the cache's bitmap, never a descriptor.
 //   large     requests above the largest size class get a mapping of their own (page-level allocation).
 //
 // Slab layout (in simulated memory; everything else is out of band):
@@ -46,7 +50,7 @@ namespace Allocators.Strategies.Slab;
 //
 // Invariants (checked by CheckHeap(Full), ids in failures; n = objects, s = slabs):
 //   S1  per slab: objects on the in-band list + objects in magazines + objects in use = ObjectsPerSlab, and the
-//       counters agree with the list walk and the bitmap (O(n)).
+//       counters agree with the list walk and the bitmap; each slab id owns its own bitmap run (O(n)).
 //   S2  every object lies inside its slab: colour + ObjectsPerSlab x Stride <= slab bytes; every free-list and
 //       magazine entry is an object start of its slab (O(n)).
 //   S3  every slab sits on the list matching its state (full: no in-band free object; empty: all; partial:
@@ -54,14 +58,18 @@ namespace Allocators.Strategies.Slab;
 //   S4  in-band free-list links are valid object starts of the same slab, marked free in the bitmap, acyclic (O(n)).
 //   S5  constructors ran exactly once per object slot of every live slab; constructor calls = live constructed
 //       slots + retired ones (O(s)).
-//   S6  the page map has exactly one entry per page of every live slab, pointing at it (O(s)).
+//   S6  the page map has exactly one entry per page of every live slab, pointing at it, with the slab's cache, first
+//       object and slot base (O(s)).
 //   S7  magazines: each round is a free object of its cache not on an in-band list, none twice; a thread's
 //       previous magazine is full or empty; the depot owns at most DepotMagazines (O(n)).
-//   S8  counters: live blocks = objects in use + large blocks; allocated bytes = their usable sizes (O(s)).
+//   S8  counters: allocated bytes = usable sizes of the objects in use + large blocks; requested sizes agree (O(s)).
+//       (Live blocks and frees are not counted separately: every successful call that allocates counts one
+//       allocation and adds one live block, every one that frees removes one, so statistics report live blocks =
+//       objects in use + large blocks and frees = allocations - live blocks.)
 //   S9  large blocks are mapped read-write, page-aligned in length, and overlap no slab (O(b)).
 //
 // Errors are found before anything changes, so the cache stays consistent: a double free by the out-of-band bitmap
-// (O(1)); a pointer inside an object, in colour padding or in a tail by the O(1) index computation; an object freed
+// (O(1), also for objects parked in magazines); a pointer inside an object, in colour padding or in a tail by the O(1) index computation; an object freed
 // into the wrong cache by the descriptor's cache; a corrupted in-band link when it is popped.
 //
 // Lock order: one lock per allocator (_gate, a SlabGate) guards every cache; constructor and destructor callbacks run under it
@@ -105,11 +113,9 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
 
     private ulong _largeBytes;
     private long _allocations;
-    private long _frees;
     private long _reallocations;
     private long _failed;
     private AllocationFailure _lastFailure;
-    private long _liveBlocks;
     private ulong _allocatedBytes;
     private ulong _peakAllocatedBytes;
     private long _osRefusals;
@@ -208,10 +214,13 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
     /// <inheritdoc/>
     public ulong Allocate(ulong size)
     {
+        // The simulated thread (a thread-static read, a call into the runtime) is read before the lock, while few
+        // registers are live, and handed down to the magazine layer.
+        int tid = SimulatedThread.CurrentId;
         _gate.Enter();
         try
         {
-            ulong address = AllocateLocked(size);
+            ulong address = AllocateLocked(size, tid);
             if (address != 0)
             {
                 _allocations++;
@@ -238,11 +247,11 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
             return;
         }
 
+        int tid = SimulatedThread.CurrentId;
         _gate.Enter();
         try
         {
-            FreeLocked(address, nameof(Free));
-            _frees++;
+            FreeLocked(address, nameof(Free), tid);
             if (_checkFull)
             {
                 VerifyAfter(nameof(Free), address);
@@ -272,7 +281,6 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
             else if (size == 0)
             {
                 FreeLocked(address, nameof(Reallocate));
-                _frees++;
                 result = 0;
             }
             else
@@ -568,7 +576,7 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
                 SlabThrowHelper.CacheDestroyed(cache.Name);
             }
 
-            ulong address = cache.AllocateLocked(cache.UsableBytes);
+            ulong address = cache.AllocateLocked(cache.UsableBytes, SimulatedThread.CurrentId);
             if (address == 0)
             {
                 Fail(AllocationFailure.OutOfMemory);
@@ -620,13 +628,7 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
             }
 
             int index = cache.IndexOf(slab, address, Operation);
-            if (slab.IsFree(index))
-            {
-                SlabThrowHelper.DoubleFree(Operation, address, slab, index);
-            }
-
-            FreeObject(cache, slab, index, address);
-            _frees++;
+            FreeObject(cache, slab, index, address, Operation);
             if (_checkFull)
             {
                 VerifyAfter(Operation, address);
@@ -660,6 +662,10 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
 
     internal void NoteOsRefusal() => _osRefusals++;
 
+    /// <summary>The slab holding <paramref name="address"/>, which must be a slab object (a magazine round).</summary>
+    internal SlabDescriptor SlabOf(ulong address)
+        => _pages.Find(address >> _pageShift) ?? throw new InvalidOperationException($"slab: no slab holds 0x{address:x}");
+
     internal void EnterCallback()
     {
         _callbackDepth++;
@@ -674,13 +680,15 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
         }
     }
 
+    private ulong AllocateLocked(ulong size) => AllocateLocked(size, SimulatedThread.CurrentId);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ulong AllocateLocked(ulong size)
+    private ulong AllocateLocked(ulong size, int tid)
     {
         if (size <= _maxSmallBytes)
         {
             SlabCache cache = _classByGranule[(int)((size + 15) >> 4)];
-            ulong address = cache.AllocateLocked(size);
+            ulong address = cache.AllocateLocked(size, tid);
             if (address == 0)
             {
                 return Fail(AllocationFailure.OutOfMemory);
@@ -693,43 +701,42 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
         return AllocateLarge(size, 16);
     }
 
+    private void FreeLocked(ulong address, string operation) => FreeLocked(address, operation, SimulatedThread.CurrentId);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void FreeLocked(ulong address, string operation)
+    private void FreeLocked(ulong address, string operation, int tid)
     {
-        SlabDescriptor? slab = _pages.Find(address >> _pageShift);
-        if (slab is null)
+        // One page-map slot carries all a free needs; the descriptor is read only on the slow paths.
+        ref readonly PageEntry entry = ref _pages.Lookup(address >> _pageShift);
+        SlabCache? cache = entry.Cache;
+        if (cache is null)
         {
             FreeLarge(address, operation);
             return;
         }
 
-        SlabCache cache = slab.Cache;
+        SlabDescriptor slab = entry.Slab!;
+        int slotBase = entry.SlotBase;
         if (!cache.IsGeneral)
         {
             SlabThrowHelper.TypedObjectThroughMalloc(operation, address, cache);
         }
 
-        int index = cache.IndexOf(slab, address, operation);
-        if (slab.IsFree(index))
-        {
-            SlabThrowHelper.DoubleFree(operation, address, slab, index);
-        }
-
-        FreeObject(cache, slab, index, address);
+        int index = cache.IndexOf(slab, entry.FirstObject, address, operation);
+        cache.FreeLocked(slab, slotBase, index, address, operation, tid);
+        _allocatedBytes -= cache.UsableBytes;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void FreeObject(SlabCache cache, SlabDescriptor slab, int index, ulong address)
+    private void FreeObject(SlabCache cache, SlabDescriptor slab, int index, ulong address, string operation)
     {
-        cache.FreeLocked(slab, index, address);
-        _liveBlocks--;
+        cache.FreeLocked(slab, slab.SlotBase, index, address, operation, SimulatedThread.CurrentId);
         _allocatedBytes -= cache.UsableBytes;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void NoteLive(ulong bytes)
     {
-        _liveBlocks++;
         _allocatedBytes += bytes;
         if (_allocatedBytes > _peakAllocatedBytes)
         {
@@ -750,7 +757,7 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
         {
             if (cache.UsableBytes >= size && cache.UsableBytes % alignment == 0)
             {
-                ulong address = cache.AllocateLocked(size);
+                ulong address = cache.AllocateLocked(size, SimulatedThread.CurrentId);
                 if (address == 0)
                 {
                     return Fail(AllocationFailure.OutOfMemory);
@@ -765,6 +772,7 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
     }
 
     /// <summary>Page-level allocation: a mapping of its own, over-mapped and trimmed when the alignment exceeds a page.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private ulong AllocateLarge(ulong size, ulong alignment)
     {
         ulong extra = alignment > _pageSize ? alignment - _pageSize : 0;
@@ -805,6 +813,7 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
         return start;
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void FreeLarge(ulong address, string operation)
     {
         if (!_large.Remove(address, out ulong length))
@@ -813,7 +822,6 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
         }
 
         _largeBytes -= length;
-        _liveBlocks--;
         _allocatedBytes -= length;
         OsResult result = _os.Munmap(address, length);
         if (!result.Succeeded)
@@ -868,7 +876,7 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
             }
 
             _os.Copy(moved, address, cache.UsableBytes);
-            FreeObject(cache, slab, index, address);
+            FreeObject(cache, slab, index, address, Operation);
             _reallocations++;
             return moved;
         }

@@ -2,6 +2,7 @@
 
 using System;
 using System.Collections.Generic;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace Allocators.Strategies.Slab;
@@ -34,16 +35,27 @@ public sealed class SlabCache
 
     internal long ActiveObjects;                  // objects the program holds
     internal long TotalSlabs;                     // slabs on the three lists
-    internal ulong RequestedBytes;                // sum of requested sizes of the live objects
+    internal ulong PaddingBytes;                  // sum of UsableBytes - requested over live objects asked for short
     internal long ConstructorCalls;               // total since creation
     internal long DestructorCalls;                // total since creation
     internal long RetiredConstructedSlots;        // constructed slots of slabs since destroyed (S5 bookkeeping)
     internal int NextColour;                      // colour of the next slab
     internal bool Destroyed;
 
+    // Per slab id a run of WordsPerSlab word pairs, indexed by slot number (slab id x SlotsPerSlab + index): word
+    // 2k has the free bits (set: the object is not held by the program), word 2k+1 the padded bits (set: the live
+    // object was requested smaller than UsableBytes, its requested size is in RequestedSizes[slot]). A request of the
+    // full object size, the common case, touches no side table. Magazine rounds carry the slot, so pops and pushes
+    // touch no descriptor.
+    internal ulong[] Bits;
+    internal uint[] RequestedSizes;
+    internal readonly int WordsPerSlab;           // ceil(ObjectsPerSlab / 64) free words (as many padded words)
+    internal readonly int SlotsPerSlab;           // WordsPerSlab x 64
+
     private readonly SlabAllocator _owner;
     private readonly ISimulatedOs _os;
     private readonly ulong _divMagic;             // ceil(2^64 / Stride): offset / Stride as one multiply
+    private readonly int _strideShift;            // log2(Stride) when Stride is a power of two (a shift), else -1
     private readonly int _magazineSize;           // 0: no magazine layer
     private readonly int _depotLimit;             // magazines the depot may own
     private readonly int _emptySlabsKept;
@@ -51,16 +63,17 @@ public sealed class SlabCache
 
     private readonly Dictionary<int, ThreadMagazines> _threads = [];
     private ThreadMagazines? _lastThread;         // the replayer switches threads rarely: one compare avoids the dictionary
+    private Magazine? _loaded;                    // _lastThread.Loaded, kept in step, so the fast path is one hop
+    private int _loadedTid;                       // _lastThread.ThreadId
     private readonly Magazine?[] _depotFull;
     private readonly Magazine?[] _depotEmpty;
     private int _depotFullCount;
     private int _depotEmptyCount;
 
-    // Descriptors of destroyed slabs, chained through Next, reused by CreateSlab: churn that maps and unmaps slabs
-    // then allocates no managed memory. At most MaxSpareDescriptors are kept (a few hundred bytes each).
-    private const int MaxSpareDescriptors = 1024;
+    // Descriptors of destroyed slabs, chained through Next, reused by CreateSlab with their slab ids: churn that maps
+    // and unmaps slabs then allocates no managed memory, and slab ids (bitmap runs) never exceed the peak slab count.
     private SlabDescriptor? _spareDescriptors;
-    private int _spareDescriptorCount;
+    private int _slabIds;                         // ids handed out so far
 
     internal SlabCache(
         SlabAllocator owner,
@@ -100,6 +113,11 @@ public sealed class SlabCache
         ObjectsPerSlab = (int)(SlabBytes / Stride);
         ObjectSpan = (ulong)ObjectsPerSlab * Stride;
         _divMagic = (ulong.MaxValue / Stride) + 1;
+        _strideShift = BitOperations.IsPow2(Stride) ? BitOperations.Log2(Stride) : -1;
+        WordsPerSlab = (ObjectsPerSlab + 63) >> 6;
+        SlotsPerSlab = WordsPerSlab << 6;
+        Bits = new ulong[WordsPerSlab * 2 * 4];
+        RequestedSizes = new uint[SlotsPerSlab * 4];
 
         ColourStep = Math.Max((ulong)owner.CacheLineBytes, alignment);
         ColourCount = owner.Colouring ? (int)((SlabBytes - ObjectSpan) / ColourStep) + 1 : 1;
@@ -144,7 +162,7 @@ public sealed class SlabCache
 
     /// <summary>Computes the rounding waste of the live objects: usable bytes handed out minus bytes asked for.</summary>
     internal ulong RoundingWaste => IsGeneral
-        ? ((ulong)ActiveObjects * UsableBytes) - RequestedBytes
+        ? PaddingBytes
         : (ulong)ActiveObjects * (UsableBytes - _requestedObjectBytes);
 
     /// <summary>Gets the free objects parked in magazines (per-thread and depot).</summary>
@@ -220,12 +238,26 @@ public sealed class SlabCache
     /// <summary>The index of the object at <paramref name="address"/> in <paramref name="slab"/>.</summary>
     /// <remarks>Skips no check: throws when the address is not an object start.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal int IndexOf(SlabDescriptor slab, ulong address, string operation)
+    internal int IndexOf(SlabDescriptor slab, ulong address, string operation) => IndexOf(slab, slab.FirstObject, address, operation);
+
+    /// <summary>The index of the object at <paramref name="address"/> in <paramref name="slab"/>, whose first object is at <paramref name="firstObject"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal int IndexOf(SlabDescriptor slab, ulong firstObject, ulong address, string operation)
     {
-        ulong offset = address - slab.FirstObject;  // wraps to a huge value below the first object
+        ulong offset = address - firstObject;  // wraps to a huge value below the first object
         if (offset >= ObjectSpan)
         {
             ThrowOutside(slab, address, operation);
+        }
+
+        if (_strideShift >= 0)
+        {
+            if ((offset & (Stride - 1)) != 0)
+            {
+                ThrowInside(slab, address, operation, offset, (int)(offset >> _strideShift));
+            }
+
+            return (int)(offset >> _strideShift);
         }
 
         // offset < 2^32 here (a slab is at most 64 pages), where the multiply-high by ceil(2^64/d) is exact (Lemire 2019).
@@ -238,27 +270,46 @@ public sealed class SlabCache
         return index;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool IsSlotFree(int slot) => (Bits[FreeWord(slot)] & (1UL << slot)) != 0;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void MarkSlotFree(int slot) => Bits[FreeWord(slot)] |= 1UL << slot;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void MarkSlotUsed(int slot) => Bits[FreeWord(slot)] &= ~(1UL << slot);
+
+    /// <summary>The index in <see cref="Bits"/> of the free word of <paramref name="slot"/> (its padded word follows).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static int FreeWord(int slot) => (slot >> 6) << 1;
+
+    /// <summary>Gets the requested size recorded for a live object.</summary>
+    internal ulong RequestedOf(SlabDescriptor slab, int index)
+    {
+        int slot = slab.SlotBase + index;
+        return (Bits[FreeWord(slot) + 1] & (1UL << slot)) != 0 ? RequestedSizes[slot] : UsableBytes;
+    }
+
     /// <summary>Allocates an object for the program: magazine first, then the slab layer. 0 when the OS refuses a slab.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal ulong AllocateLocked(ulong requested)
+    internal ulong AllocateLocked(ulong requested, int tid)
     {
         if (_magazineSize != 0)
         {
-            ThreadMagazines t = CurrentThread();
-            Magazine? m = t.Loaded;
+            Magazine? m = LoadedMagazine(tid);
             if (m.Count == 0)
             {
-                m = ReloadForAllocate(t);
+                m = ReloadForAllocate();
             }
 
             if (m is not null)
             {
                 ref MagazineRound round = ref m.Rounds[--m.Count];
-                SlabDescriptor slab = round.Slab;
-                int index = round.Index;
-                slab.MarkUsed(index);
-                slab.MagazineHeld--;
-                NoteAllocated(slab, index, requested);
+                int slot = round.Slot;
+                int w = FreeWord(slot);
+                ulong[] bits = Bits;
+                bits[w] &= ~(1UL << slot);
+                NoteAllocated(bits, w, slot, requested);
                 return round.Address;
             }
         }
@@ -266,33 +317,42 @@ public sealed class SlabCache
         return AllocateFromSlab(requested);
     }
 
-    /// <summary>Takes back an object the program held (already validated): magazine first, then its slab.</summary>
+    /// <summary>Takes back an object the program held (an object start of <paramref name="slab"/>): magazine first, then its slab.</summary>
+    /// <exception cref="HeapCorruptionException">The object is already free; nothing is changed.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void FreeLocked(SlabDescriptor slab, int index, ulong address)
+    internal void FreeLocked(SlabDescriptor slab, int slotBase, int index, ulong address, string operation, int tid)
     {
-        slab.MarkFree(index);
-        ActiveObjects--;
-        if (slab.Requested is not null)
+        int slot = slotBase + index;
+        int w = FreeWord(slot);
+        ulong[] bits = Bits;
+        ulong free = bits[w];
+        ulong padded = bits[w + 1];
+        ulong bit = 1UL << slot;
+        if ((free & bit) != 0)
         {
-            RequestedBytes -= slab.Requested[index];
+            SlabThrowHelper.DoubleFree(operation, address, slab, index);
+        }
+
+        bits[w] = free | bit;
+        ActiveObjects--;
+        if ((padded & bit) != 0)
+        {
+            PaddingBytes -= UsableBytes - RequestedSizes[slot];
         }
 
         if (_magazineSize != 0)
         {
-            ThreadMagazines t = CurrentThread();
-            Magazine? m = t.Loaded;
+            Magazine? m = LoadedMagazine(tid);
             if (m.Count == m.Rounds.Length)
             {
-                m = MakeRoomForFree(t);
+                m = MakeRoomForFree();
             }
 
             if (m is not null)
             {
                 ref MagazineRound round = ref m.Rounds[m.Count++];
-                round.Slab = slab;
                 round.Address = address;
-                round.Index = index;
-                slab.MagazineHeld++;
+                round.Slot = slot;
                 return;
             }
         }
@@ -303,11 +363,9 @@ public sealed class SlabCache
     /// <summary>Changes the recorded requested size of a live object (an in-place realloc).</summary>
     internal void Rerequest(SlabDescriptor slab, int index, ulong requested)
     {
-        if (slab.Requested is not null)
-        {
-            RequestedBytes = RequestedBytes - slab.Requested[index] + requested;
-            slab.Requested[index] = (uint)requested;
-        }
+        int slot = slab.SlotBase + index;
+        PaddingBytes -= UsableBytes - RequestedOf(slab, index);
+        NoteRequested(Bits, FreeWord(slot), slot, requested);
     }
 
     /// <summary>Empties every magazine into its slabs, then unmaps empty slabs until at most <paramref name="keepBytes"/> of them remain.</summary>
@@ -368,26 +426,39 @@ public sealed class SlabCache
             address < slab.FirstObject ? "it lies in the slab's colour padding" : "it lies in the slab's unused tail");
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void NoteAllocated(SlabDescriptor slab, int index, ulong requested)
+    private void NoteAllocated(ulong[] bits, int w, int slot, ulong requested)
     {
         ActiveObjects++;
-        if (slab.Requested is not null)
+        NoteRequested(bits, w, slot, requested);
+    }
+
+    /// <summary>Records the requested size of a live object: a padded bit and a side-table entry only when it is short of the object size.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void NoteRequested(ulong[] bits, int w, int slot, ulong requested)
+    {
+        ulong bit = 1UL << slot;
+        if (requested == UsableBytes)
         {
-            slab.Requested[index] = (uint)requested;
-            RequestedBytes += requested;
+            bits[w + 1] &= ~bit;
+        }
+        else
+        {
+            bits[w + 1] |= bit;
+            RequestedSizes[slot] = (uint)requested;
+            PaddingBytes += UsableBytes - requested;
         }
     }
 
+    /// <summary>The loaded magazine of simulated thread <paramref name="tid"/>, the caller (one compare while the thread does not change).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ThreadMagazines CurrentThread()
+    private Magazine LoadedMagazine(int tid)
     {
-        int tid = SimulatedThread.CurrentId;
-        ThreadMagazines? t = _lastThread;
-        return t is not null && t.ThreadId == tid ? t : SwitchThread(tid);
+        Magazine? m = _loaded;
+        return m is not null && _loadedTid == tid ? m : SwitchThread(tid);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private ThreadMagazines SwitchThread(int tid)
+    private Magazine SwitchThread(int tid)
     {
         if (!_threads.TryGetValue(tid, out ThreadMagazines? t))
         {
@@ -396,16 +467,20 @@ public sealed class SlabCache
         }
 
         _lastThread = t;
-        return t;
+        _loadedTid = tid;
+        _loaded = t.Loaded;
+        return t.Loaded;
     }
 
     /// <summary>The loaded magazine is empty: exchange with a full previous one, or trade the empty previous one for a full one from the depot.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private Magazine? ReloadForAllocate(ThreadMagazines t)
+    private Magazine? ReloadForAllocate()
     {
+        ThreadMagazines t = _lastThread!;
         if (t.Previous.Count != 0)
         {
             t.Swap();
+            _loaded = t.Loaded;
             return t.Loaded;
         }
 
@@ -419,16 +494,19 @@ public sealed class SlabCache
         _depotEmpty[_depotEmptyCount++] = t.Previous;
         t.Previous = t.Loaded;
         t.Loaded = full;
+        _loaded = full;
         return full;
     }
 
     /// <summary>The loaded magazine is full: exchange with an empty previous one, or trade the full previous one for an empty one (reused or new within the depot limit).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private Magazine? MakeRoomForFree(ThreadMagazines t)
+    private Magazine? MakeRoomForFree()
     {
+        ThreadMagazines t = _lastThread!;
         if (t.Previous.Count == 0)
         {
             t.Swap();
+            _loaded = t.Loaded;
             return t.Loaded;
         }
 
@@ -450,6 +528,7 @@ public sealed class SlabCache
         _depotFull[_depotFullCount++] = t.Previous;
         t.Previous = t.Loaded;
         t.Loaded = empty;
+        _loaded = empty;
         return empty;
     }
 
@@ -458,14 +537,12 @@ public sealed class SlabCache
         while (m.Count != 0)
         {
             ref MagazineRound round = ref m.Rounds[--m.Count];
-            SlabDescriptor slab = round.Slab;
-            round.Slab = null!;
-            slab.MagazineHeld--;
-            ReturnToSlab(slab, round.Address);
+            ReturnToSlab(_owner.SlabOf(round.Address), round.Address);
         }
     }
 
     /// <summary>The slab layer: pops the in-band free list of a partial slab, else an empty one, else a new slab.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private ulong AllocateFromSlab(ulong requested)
     {
         SlabDescriptor? slab = Partial.Head ?? Empty.Head ?? CreateSlab();
@@ -487,8 +564,9 @@ public sealed class SlabCache
 
         slab.FreeHead = next;
         slab.SlabFree--;
-        slab.MarkUsed(index);
-        NoteAllocated(slab, index, requested);
+        int slot = slab.SlotBase + index;
+        MarkSlotUsed(slot);
+        NoteAllocated(Bits, FreeWord(slot), slot, requested);
         if (slab.SlabFree == 0)
         {
             Move(slab, Full);
@@ -514,6 +592,7 @@ public sealed class SlabCache
     }
 
     /// <summary>Pushes a free object (bitmap bit already set) onto its slab's in-band list and moves the slab to the list its state calls for.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void ReturnToSlab(SlabDescriptor slab, ulong address)
     {
         _os.WriteUInt64(address + FreePointerOffset, slab.FreeHead);
@@ -576,13 +655,21 @@ public sealed class SlabCache
         {
             slab = _spareDescriptors;
             _spareDescriptors = slab.Next;
-            _spareDescriptorCount--;
             slab.Reuse(mapped.Value, colour);
         }
         else
         {
-            slab = new SlabDescriptor(this, mapped.Value, SlabBytes, colour, ObjectsPerSlab, IsGeneral);
+            slab = new SlabDescriptor(this, _slabIds, mapped.Value, SlabBytes, colour);
+            _slabIds++;
+            if (_slabIds * WordsPerSlab * 2 > Bits.Length)
+            {
+                Array.Resize(ref Bits, Bits.Length * 2);
+                Array.Resize(ref RequestedSizes, RequestedSizes.Length * 2);
+            }
         }
+
+        // No object is free until the in-band list is threaded below: a failing constructor leaves no stale bit.
+        Array.Clear(Bits, FreeWord(slab.SlotBase), WordsPerSlab * 2);
 
         _owner.RegisterSlab(slab);
         try
@@ -612,6 +699,8 @@ public sealed class SlabCache
             RetiredConstructedSlots += slab.ConstructedSlots;
             _owner.UnregisterSlab(slab);
             _os.Munmap(slab.Base, slab.Bytes);
+            slab.Next = _spareDescriptors;
+            _spareDescriptors = slab;
             throw;
         }
 
@@ -625,9 +714,11 @@ public sealed class SlabCache
 
         slab.FreeHead = next;
         slab.SlabFree = ObjectsPerSlab;
-        for (int i = 0; i < ObjectsPerSlab; i++)
+        int firstWord = FreeWord(slab.SlotBase);
+        for (int w = 0; w < WordsPerSlab; w++)
         {
-            slab.MarkFree(i);
+            int objects = Math.Min(64, ObjectsPerSlab - (w << 6));
+            Bits[firstWord + (w << 1)] = objects == 64 ? ulong.MaxValue : (1UL << objects) - 1;
         }
 
         TotalSlabs++;
@@ -653,13 +744,9 @@ public sealed class SlabCache
                 _owner.NoteOsRefusal();
             }
 
-            if (_spareDescriptorCount < MaxSpareDescriptors)
-            {
-                slab.Prev = null;
-                slab.Next = _spareDescriptors;
-                _spareDescriptors = slab;
-                _spareDescriptorCount++;
-            }
+            slab.Prev = null;
+            slab.Next = _spareDescriptors;
+            _spareDescriptors = slab;
         }
     }
 

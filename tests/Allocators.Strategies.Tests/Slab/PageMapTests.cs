@@ -6,19 +6,22 @@ namespace Allocators.Strategies.Tests.Slab;
 
 public sealed class PageMapTests
 {
-    [Fact]
-    public void AddFindRemove_RandomPages_MatchesDictionary()
+    [Theory]
+    [InlineData(1UL)]         // every page falls in the flat window
+    [InlineData(64UL)]        // most pages fall outside it: the hash table and the window together
+    [InlineData(1UL << 20)]   // pages scattered over the address space
+    public void AddFindRemove_RandomPages_MatchesDictionary(ulong spread)
     {
         using var t = SlabTestOs.Create();
         var cache = t.Allocator.SizeClassCaches[0];
-        var slabs = Enumerable.Range(0, 8).Select(i => new SlabDescriptor(cache, (ulong)(i + 1) << 12, 4096, 0, 256, false)).ToArray();
+        var slabs = Enumerable.Range(0, 8).Select(i => new SlabDescriptor(cache, i, (ulong)(i + 1) << 12, 4096, 0)).ToArray();
         var map = new PageMap();
         var model = new Dictionary<ulong, SlabDescriptor>();
         var rng = new Random(3);
         for (int step = 0; step < 20000; step++)
         {
-            // Clustered page numbers, as mmap places slabs, to stress the probe runs.
-            ulong page = 0x7fff0000UL + (ulong)rng.Next(0, 3000);
+            // Clustered page numbers, as mmap places slabs, to stress the probe runs (and, spread out, the window's edges).
+            ulong page = 0x7fff0000UL + ((ulong)rng.Next(0, 3000) * spread);
             if (model.ContainsKey(page))
             {
                 Assert.True(map.Remove(page));
@@ -33,15 +36,29 @@ public sealed class PageMapTests
 
             if (step % 1000 == 0)
             {
-                for (ulong p = 0x7fff0000UL; p < 0x7fff0000UL + 3000; p++)
+                for (ulong p = 0; p < 3000; p++)
                 {
-                    Assert.Same(model.GetValueOrDefault(p), map.Find(p));
+                    ulong page2 = 0x7fff0000UL + (p * spread);
+                    Assert.Same(model.GetValueOrDefault(page2), map.Find(page2));
+                    Assert.Same(model.GetValueOrDefault(page2)?.Cache, map.Lookup(page2).Cache);
+                    if (spread > 1)
+                    {
+                        Assert.Null(map.Find(page2 + (spread / 2)));   // between two candidate pages: never mapped
+                    }
                 }
             }
         }
 
         Assert.Equal(model.Count, map.Count);
         Assert.False(map.Remove(1));
+        if (spread == 1)
+        {
+            Assert.Equal(0, map.HashedCount);
+        }
+        else
+        {
+            Assert.True(map.HashedCount > 0);
+        }
     }
 
     [Theory]

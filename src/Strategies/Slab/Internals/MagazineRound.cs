@@ -2,10 +2,12 @@
 
 namespace Allocators.Strategies.Slab;
 
-/// <summary>One object parked in a magazine: its slab and index travel with it so a magazine pop needs no lookup.</summary>
+/// <summary>
+/// One object parked in a magazine: its address and its slot in the cache's free bitmap (slab id x slots per slab +
+/// index), so a magazine pop marks it used without finding its slab. No object reference: a push stores no GC pointer.
+/// </summary>
 internal struct MagazineRound
 {
-    public SlabDescriptor Slab;    // owning slab
     public ulong Address;    // object address
-    public int Index;        // object index in the slab
+    public int Slot;         // SlabDescriptor.SlotBase + index
 }

@@ -7,47 +7,79 @@ using System.Runtime.CompilerServices;
 namespace Allocators.Strategies.Slab;
 
 /// <summary>
-/// Page number → slab, for the O(1) address-to-descriptor lookup of every free. An open-addressing table with linear
-/// probing and Fibonacci hashing (no comparer, no modulo, no allocation on lookup); removal shifts entries back, so
-/// there are no tombstones. Every page of a slab has an entry. Slabs come from independent mmaps placed anywhere in the
-/// address space, which rules out a flat array; the table stays at most half full.
+/// Page number → slab, for the O(1) address-to-descriptor lookup of every free. Every page of a slab has an entry
+/// (<see cref="PageEntry"/>, which also carries the descriptor fields a free needs: a lookup reads one slot).
 /// </summary>
+/// <remarks>
+/// Slabs come from independent mmaps that the kernel places next to each other, top down, unless something else is
+/// mapped between them. So pages inside a window of at most <see cref="MaxWindowPages"/> pages around the slabs live
+/// in a flat array indexed by page - base (a subtraction and a compare; neighbouring slabs share cache lines), and
+/// pages outside it in an open-addressing table with linear probing and Fibonacci hashing (no comparer, no modulo, no
+/// allocation on lookup; removal shifts entries back, so there are no tombstones; at most half full).
+/// </remarks>
 internal sealed class PageMap
 {
-    private const int InitialCapacity = 256;
+    /// <summary>The widest flat window, in pages (64 MiB of address space with 4 KiB pages; 640 KiB of slots).</summary>
+    internal const int MaxWindowPages = 1 << 14;
 
-    private ulong[] _keys;      // page number + 1; 0 marks an empty slot
-    private SlabDescriptor?[] _values;
+    private const int InitialCapacity = 256;
+    private const int InitialWindowPages = 256;
+
+    private PageEntry[] _entries;
     private int _shift;         // 64 - log2(capacity)
+    private PageEntry _missing; // returned by reference for an absent page: Cache and Slab null
+    private PageEntry[] _window = [];
+    private ulong _windowBase;  // page number of _window[0]
 
     public PageMap()
     {
-        _keys = new ulong[InitialCapacity];
-        _values = new SlabDescriptor?[InitialCapacity];
+        _entries = new PageEntry[InitialCapacity];
         _shift = 64 - BitOperations.Log2(InitialCapacity);
     }
 
     /// <summary>Gets the number of pages mapped.</summary>
     public int Count { get; private set; }
 
+    /// <summary>Gets the number of pages held in the hash table rather than the window (for tests).</summary>
+    internal int HashedCount { get; private set; }
+
+    /// <summary>The slab holding <paramref name="page"/>, or null.</summary>
+    public SlabDescriptor? Find(ulong page) => Lookup(page).Slab;
+
+    /// <summary>
+    /// The slot of <paramref name="page"/> (<see cref="PageEntry.Slab"/> null when the page holds no slab). Valid until
+    /// the next <see cref="Add"/> or <see cref="Remove"/>: copy what is needed before changing the map.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public SlabDescriptor? Find(ulong page)
+    public ref readonly PageEntry Lookup(ulong page)
+    {
+        PageEntry[] window = _window;
+        ulong offset = page - _windowBase;
+        if (offset < (ulong)window.Length)
+        {
+            return ref window[(int)offset];   // an unused slot has Slab and Cache null, like a miss
+        }
+
+        return ref LookupHashed(page);
+    }
+
+    private ref readonly PageEntry LookupHashed(ulong page)
     {
         ulong key = page + 1;
-        ulong[] keys = _keys;
-        int mask = keys.Length - 1;
-        int i = Home(key);
+        PageEntry[] entries = _entries;
+        int mask = entries.Length - 1;
+        int i = (int)((key * 0x9E3779B97F4A7C15UL) >> _shift);
         while (true)
         {
-            ulong k = keys[i];
-            if (k == key)
+            ref PageEntry e = ref entries[i];
+            if (e.Key == key)
             {
-                return _values[i];
+                return ref e;
             }
 
-            if (k == 0)
+            if (e.Key == 0)
             {
-                return null;
+                return ref _missing;
             }
 
             i = (i + 1) & mask;
@@ -56,23 +88,50 @@ internal sealed class PageMap
 
     public void Add(ulong page, SlabDescriptor slab)
     {
-        if ((Count + 1) * 2 > _keys.Length)
+        var entry = new PageEntry { Key = page + 1, Cache = slab.Cache, Slab = slab, FirstObject = slab.FirstObject, SlotBase = slab.SlotBase };
+        if (Covers(page) || TryWiden(page))
+        {
+            ref PageEntry slot = ref _window[(int)(page - _windowBase)];
+            if (slot.Key != 0 || LookupHashed(page).Key != 0)
+            {
+                throw new InvalidOperationException($"PageMap: page 0x{page:x} is already mapped to a slab.");
+            }
+
+            slot = entry;
+            Count++;
+            return;
+        }
+
+        if ((HashedCount + 1) * 2 > _entries.Length)
         {
             Grow();
         }
 
-        Insert(page + 1, slab);
+        Insert(entry);
+        HashedCount++;
         Count++;
     }
 
     public bool Remove(ulong page)
     {
-        ulong key = page + 1;
-        int mask = _keys.Length - 1;
-        int i = Home(key);
-        while (_keys[i] != key)
+        if (Covers(page))
         {
-            if (_keys[i] == 0)
+            ref PageEntry slot = ref _window[(int)(page - _windowBase)];
+            if (slot.Key != 0)
+            {
+                slot = default;
+                Count--;
+                return true;
+            }
+        }
+
+        ulong key = page + 1;
+        PageEntry[] entries = _entries;
+        int mask = entries.Length - 1;
+        int i = Home(key);
+        while (entries[i].Key != key)
+        {
+            if (entries[i].Key == 0)
             {
                 return false;
             }
@@ -86,60 +145,118 @@ internal sealed class PageMap
         while (true)
         {
             j = (j + 1) & mask;
-            if (_keys[j] == 0)
+            if (entries[j].Key == 0)
             {
                 break;
             }
 
-            int home = Home(_keys[j]);
+            int home = Home(entries[j].Key);
             bool stays = i <= j ? (home > i && home <= j) : (home > i || home <= j);
             if (!stays)
             {
-                _keys[i] = _keys[j];
-                _values[i] = _values[j];
+                entries[i] = entries[j];
                 i = j;
             }
         }
 
-        _keys[i] = 0;
-        _values[i] = null;
+        entries[i] = default;
+        HashedCount--;
         Count--;
+        return true;
+    }
+
+    private bool Covers(ulong page) => page - _windowBase < (ulong)_window.Length;
+
+    /// <summary>Widens the window to cover <paramref name="page"/> if the result stays within <see cref="MaxWindowPages"/>; hashed pages it now covers move in.</summary>
+    private bool TryWiden(ulong page)
+    {
+        ulong low;
+        ulong high;   // exclusive
+        if (_window.Length == 0)
+        {
+            ulong half = InitialWindowPages / 2;
+            low = page > half ? page - half : 0;
+            high = low + InitialWindowPages;
+        }
+        else
+        {
+            low = Math.Min(_windowBase, page);
+            high = Math.Max(_windowBase + (ulong)_window.Length, page + 1);
+
+            // Grow by doubling towards the new page, so a run of neighbouring slabs widens the window rarely.
+            ulong doubled = (ulong)_window.Length * 2;
+            if (high - low < doubled)
+            {
+                if (page < _windowBase)
+                {
+                    low = high > doubled ? high - doubled : 0;
+                }
+                else
+                {
+                    high = low + doubled;
+                }
+            }
+        }
+
+        if (high - low > MaxWindowPages)
+        {
+            return false;
+        }
+
+        var window = new PageEntry[(int)(high - low)];
+        if (_window.Length != 0)
+        {
+            Array.Copy(_window, 0, window, (int)(_windowBase - low), _window.Length);
+        }
+
+        _window = window;
+        _windowBase = low;
+
+        // Pages hashed earlier that the window now covers move into it, so every page lives in exactly one place.
+        for (int i = 0; i < _entries.Length; i++)
+        {
+            while (_entries[i].Key != 0 && Covers(_entries[i].Key - 1))
+            {
+                PageEntry moved = _entries[i];
+                Remove(moved.Key - 1);   // backward shift may pull another entry into slot i: look again
+                Count++;
+                _window[(int)(moved.Key - 1 - _windowBase)] = moved;
+            }
+        }
+
         return true;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int Home(ulong key) => (int)((key * 0x9E3779B97F4A7C15UL) >> _shift);
 
-    private void Insert(ulong key, SlabDescriptor slab)
+    private void Insert(PageEntry entry)
     {
-        int mask = _keys.Length - 1;
-        int i = Home(key);
-        while (_keys[i] != 0)
+        int mask = _entries.Length - 1;
+        int i = Home(entry.Key);
+        while (_entries[i].Key != 0)
         {
-            if (_keys[i] == key)
+            if (_entries[i].Key == entry.Key)
             {
-                throw new InvalidOperationException($"PageMap: page 0x{key - 1:x} is already mapped to a slab.");
+                throw new InvalidOperationException($"PageMap: page 0x{entry.Key - 1:x} is already mapped to a slab.");
             }
 
             i = (i + 1) & mask;
         }
 
-        _keys[i] = key;
-        _values[i] = slab;
+        _entries[i] = entry;
     }
 
     private void Grow()
     {
-        ulong[] oldKeys = _keys;
-        SlabDescriptor?[] oldValues = _values;
-        _keys = new ulong[oldKeys.Length * 2];
-        _values = new SlabDescriptor?[oldKeys.Length * 2];
+        PageEntry[] old = _entries;
+        _entries = new PageEntry[old.Length * 2];
         _shift--;
-        for (int i = 0; i < oldKeys.Length; i++)
+        foreach (PageEntry entry in old)
         {
-            if (oldKeys[i] != 0)
+            if (entry.Key != 0)
             {
-                Insert(oldKeys[i], oldValues[i]!);
+                Insert(entry);
             }
         }
     }
