@@ -10,7 +10,12 @@
  * message goes to fd 2 as usual.
  *
  * Usage: oracle SCRIPT-FILE   ("-" reads the script from fd 0). The environment (GLIBC_TUNABLES, MALLOC_*_)
- * is whatever the caller sets. Exit status 0 on success, 2 on a script error (message on fd 2), or death by
+ * is whatever the caller sets. With ALLOCATORS_ORACLE_NO_ASLR set, the program re-executes itself once with
+ * address-space randomization off (personality ADDR_NO_RANDOMIZE, like `setarch -R`) when the kernel allows it,
+ * so the heap's address bits are the same on every run: a script that overwrites a safe-linked pointer with
+ * fixed bytes (the revealed pointer depends on address bits 12 and up) then ends the same way every time.
+ * It is opt-in because the fixed layout is this program's own (its large static buffers lie just below the
+ * heap), which changes where wild reads land compared with a randomized process. Exit status 0 on success, 2 on a script error (message on fd 2), or death by
  * the signal that stopped the script.
  *
  * Script syntax: one operation per line; '#' starts a comment; blank lines are ignored. Numbers are decimal
@@ -58,6 +63,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/personality.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -723,8 +729,22 @@ static void run(long n)
     current_op = n;
 }
 
+/* Re-executes the program with ADDR_NO_RANDOMIZE once; returns when randomization is already off or cannot be. */
+static void without_aslr(char **argv)
+{
+    int current = personality(0xffffffff);
+    if (current == -1 || (current & ADDR_NO_RANDOMIZE) != 0)
+        return;
+    if (personality((unsigned long)current | ADDR_NO_RANDOMIZE) == -1)
+        return;
+    execv("/proc/self/exe", argv);
+    personality((unsigned long)current); /* the exec failed: go on as we are */
+}
+
 int main(int argc, char **argv)
 {
+    if (getenv("ALLOCATORS_ORACLE_NO_ASLR") != NULL)
+        without_aslr(argv);
     b0 = (uintptr_t)sbrk(0);
     install_handlers();
     if (argc != 2)

@@ -20,6 +20,23 @@ internal static class BadInputScripts
         ["GLIBC_TUNABLES"] = "glibc.malloc.tcache_count=0:glibc.malloc.mxfast=0",
     };
 
+    /// <summary>
+    /// The real runs switch address randomization off (the oracle re-executes itself with ADDR_NO_RANDOMIZE): a script
+    /// that overwrites a safe-linked pointer with fixed bytes reveals a pointer whose alignment depends on the heap's
+    /// address bits, so with randomization one run in 16 would end in SIGSEGV instead of glibc's alignment check.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> FixedLayout = new Dictionary<string, string>
+    {
+        ["ALLOCATORS_ORACLE_NO_ASLR"] = "1",
+    };
+
+    /// <summary><see cref="NoCache"/> with <see cref="FixedLayout"/>.</summary>
+    public static readonly IReadOnlyDictionary<string, string> NoCacheFixedLayout = new Dictionary<string, string>
+    {
+        ["GLIBC_TUNABLES"] = "glibc.malloc.tcache_count=0:glibc.malloc.mxfast=0",
+        ["ALLOCATORS_ORACLE_NO_ASLR"] = "1",
+    };
+
     private static readonly (string Name, string Script, ExpectedStop? Stop, ExpectedStop? NoCacheStop)[] s_cases =
     [
         ("double-free", "malloc 24;free 0;free 0", new(2, 6, "free(): double free detected in tcache 2"), new(2, 6, "double free or corruption (top)")),
