@@ -208,6 +208,7 @@ public sealed unsafe partial class SimulatedOs : ISimulatedOs, IDisposable
             }
 
             _disposed = true;
+            NoteLoss(0, ulong.MaxValue);
             if (_root is not null)
             {
                 var unmap = new HostBatch(unmap: true);

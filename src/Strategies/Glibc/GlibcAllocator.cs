@@ -3,6 +3,7 @@
 using System;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
+using Allocators.Os;
 using Microsoft.Extensions.Options;
 
 namespace Allocators.Strategies.Glibc;
@@ -84,6 +85,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     private const string StrategyName = "glibc";
 
     private readonly ISimulatedOs _os;
+    private readonly DirectAccessWindow _mem;
     private readonly HeapCheckLevel _checkLevel;
     private readonly ulong _pageSize;
     private readonly GlibcAllocatorOptions _options;
@@ -153,6 +155,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
         }
 
         _os = os;
+        _mem = new DirectAccessWindow(os);
         _options = options;
         _checkLevel = options.CheckLevel;
         _pageSize = (ulong)os.PageSize;
@@ -183,7 +186,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     public ulong TopChunk => IsBinHead(_main.Top) ? 0 : _main.Top;
 
     /// <summary>Gets the size of the top chunk.</summary>
-    public ulong TopSize => IsBinHead(_main.Top) ? 0 : ChunkHeader.Size(_os, _main.Top);
+    public ulong TopSize => IsBinHead(_main.Top) ? 0 : ChunkHeader.Size(_mem, _main.Top);
 
     /// <summary>Gets the arena's system_mem (bytes obtained with brk or the fallback mmap).</summary>
     public ulong SystemMem => _main.SystemMem;
@@ -223,7 +226,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
                     return;
                 }
 
-                ulong raw = ChunkHeader.Raw(_os, address - 16);
+                ulong raw = ChunkHeader.Raw(_mem, address - 16);
                 FreeInternal(address, raw);
                 CountFree(raw & ~ChunkHeader.SizeBits);
                 AfterCall();
@@ -244,7 +247,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
             Enter("realloc");
             try
             {
-                ulong oldSize = address == 0 ? 0 : ChunkHeader.Size(_os, address - 16);
+                ulong oldSize = address == 0 ? 0 : ChunkHeader.Size(_mem, address - 16);
                 ulong p = Realloc(address, size);
                 CountRealloc(address, oldSize, size, p);
                 AfterCall();
@@ -377,14 +380,14 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
 
                 ulong c = address - 16;
                 ProbeHeader(address);
-                ulong raw = ChunkHeader.Raw(_os, c);
+                ulong raw = ChunkHeader.Raw(_mem, c);
                 if ((raw & ChunkHeader.IsMmapped) != 0)
                 {
                     return (raw & ~ChunkHeader.SizeBits) - ChunkHeader.HeaderSize;
                 }
 
                 ulong size = raw & ~ChunkHeader.SizeBits;
-                return ChunkHeader.InUseAt(_os, c, size) ? size - ChunkHeader.Word : 0;
+                return ChunkHeader.InUseAt(_mem, c, size) ? size - ChunkHeader.Word : 0;
             }
             catch (SegmentationFaultException e)
             {
@@ -484,7 +487,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
             throw new AllocatorArgumentException(StrategyName, _op, address, "the pointer's chunk header is not in mapped, readable memory (the real glibc would die of SIGSEGV)");
         }
 
-        return ChunkHeader.Size(_os, address - 16);
+        return ChunkHeader.Size(_mem, address - 16);
     }
 
     /// <summary>
@@ -522,7 +525,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
 
         _allocations++;
         _liveBlocks++;
-        _allocatedBytes += ChunkHeader.Size(_os, p - 16);
+        _allocatedBytes += ChunkHeader.Size(_mem, p - 16);
         if (_allocatedBytes > _peakAllocatedBytes)
         {
             _peakAllocatedBytes = _allocatedBytes;
@@ -560,7 +563,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
         }
 
         _reallocations++;
-        _allocatedBytes = _allocatedBytes - oldSize + ChunkHeader.Size(_os, p - 16);
+        _allocatedBytes = _allocatedBytes - oldSize + ChunkHeader.Size(_mem, p - 16);
         if (_allocatedBytes > _peakAllocatedBytes)
         {
             _peakAllocatedBytes = _allocatedBytes;
@@ -576,7 +579,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     private static bool IsBinHead(ulong a) => a >= BinHeadBase;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ulong TopChunkSize() => IsBinHead(_av.Top) ? 0 : ChunkHeader.Size(_os, _av.Top);
+    private ulong TopChunkSize() => IsBinHead(_av.Top) ? 0 : ChunkHeader.Size(_mem, _av.Top);
 
     /// <summary>__libc_malloc.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -617,7 +620,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
             return;
         }
 
-        FreeInternal(mem, ChunkHeader.Raw(_os, mem - 16));
+        FreeInternal(mem, ChunkHeader.Raw(_mem, mem - 16));
     }
 
     /// <summary>__libc_free of a non-null <paramref name="mem"/> whose SIZE word the caller has just read as <paramref name="raw"/>.</summary>
@@ -653,7 +656,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
 
         if (initialized)
         {
-            raw = ChunkHeader.Raw(_os, p);
+            raw = ChunkHeader.Raw(_mem, p);
         }
 
         ArenaForChunk(p, raw);
@@ -695,7 +698,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
         else
         {
             ulong heap = oldTop & ~(HeapMaxSize - 1);
-            ulong limit = heap + ChunkHeader.Load(_os, heap + HiMprotect);
+            ulong limit = heap + ChunkHeader.Load(_mem, heap + HiMprotect);
             if (oldTopSize < limit - oldTop)
             {
                 oldTopSize = limit - oldTop;
@@ -709,7 +712,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
         }
 
         ulong p = mem - 16;
-        ulong raw = ChunkHeader.Raw(_os, p);
+        ulong raw = ChunkHeader.Raw(_mem, p);
         if ((raw & ChunkHeader.IsMmapped) != 0)
         {
             if (_perturb != 0)
