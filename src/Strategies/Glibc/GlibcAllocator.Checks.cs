@@ -39,7 +39,7 @@ public sealed partial class GlibcAllocator
         if (!r.Succeeded)
         {
             HeapCheckFailure f = r.Failures[0];
-            throw new HeapCorruptionException(StrategyName, _op, f.Address, f.Id, f.Message);
+            throw new HeapCorruptionException(StrategyName, OpName, f.Address, f.Id, f.Message);
         }
     }
 

@@ -14,7 +14,7 @@ public sealed partial class GlibcAllocator
     {
         using (EnterLock())
         {
-            Enter("mallinfo2");
+            Enter(OpMallinfo2);
             if (!_initialized)
             {
                 PtmallocInit();
@@ -30,7 +30,7 @@ public sealed partial class GlibcAllocator
     {
         using (EnterLock())
         {
-            Enter("malloc_stats");
+            Enter(OpMallocStats);
             if (!_initialized)
             {
                 PtmallocInit();
@@ -74,7 +74,7 @@ public sealed partial class GlibcAllocator
     {
         using (EnterLock())
         {
-            Enter("malloc_info");
+            Enter(OpMallocInfo);
             if (!_initialized)
             {
                 PtmallocInit();

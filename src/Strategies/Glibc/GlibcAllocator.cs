@@ -130,7 +130,24 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     private readonly HashSet<ulong> _mmappedChunks = new();
     private readonly List<ulong> _segmentStarts = new();
     private bool _lastWasCached;
-    private string _op = "malloc";
+
+    /// <summary>The names of the public operations, indexed by <see cref="_op"/> (an index, not a string: no GC write barrier per call).</summary>
+    private static readonly string[] s_opNames = ["malloc", "free", "calloc", "realloc", "memalign", "malloc_usable_size", "malloc_trim", "mallopt", "mallinfo2", "malloc_stats", "malloc_info"];
+
+    private int _op;
+
+    private const int OpMalloc = 0;
+    private const int OpFree = 1;
+    private const int OpCalloc = 2;
+    private const int OpRealloc = 3;
+    private const int OpMemalign = 4;
+    private const int OpMallocUsableSize = 5;
+    private const int OpMallocTrim = 6;
+    private const int OpMallopt = 7;
+    private const int OpMallinfo2 = 8;
+    private const int OpMallocStats = 9;
+    private const int OpMallocInfo = 10;
+
     private long _allocations;
     private long _frees;
     private long _reallocations;
@@ -197,7 +214,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     {
         using (EnterLock())
         {
-            Enter("malloc");
+            Enter(OpMalloc);
             try
             {
                 ulong p = Malloc(size);
@@ -218,7 +235,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     {
         using (EnterLock())
         {
-            Enter("free");
+            Enter(OpFree);
             try
             {
                 if (address == 0)
@@ -244,7 +261,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     {
         using (EnterLock())
         {
-            Enter("realloc");
+            Enter(OpRealloc);
             try
             {
                 ulong oldSize = address == 0 ? 0 : ChunkHeader.Size(_mem, address - 16);
@@ -266,7 +283,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     {
         using (EnterLock())
         {
-            Enter("calloc");
+            Enter(OpCalloc);
             try
             {
                 ulong p = Calloc(count, size);
@@ -288,7 +305,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     {
         using (EnterLock())
         {
-            Enter("memalign");
+            Enter(OpMemalign);
             try
             {
                 ulong p = Memalign(alignment, size);
@@ -370,7 +387,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     {
         using (EnterLock())
         {
-            Enter("malloc_usable_size");
+            Enter(OpMallocUsableSize);
             try
             {
                 if (address == 0)
@@ -402,7 +419,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     {
         using (EnterLock())
         {
-            Enter("malloc_trim");
+            Enter(OpMallocTrim);
             try
             {
                 bool r = MallocTrimInternal(pad);
@@ -429,7 +446,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     {
         using (EnterLock())
         {
-            Enter("mallopt");
+            Enter(OpMallopt);
             try
             {
                 int r = MalloptInternal(param, value);
@@ -460,7 +477,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Enter(string op)
+    private void Enter(int op)
     {
         _op = op;
         int tid = SimulatedThread.CurrentId;
@@ -484,7 +501,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     {
         if (address < 16 || !_os.IsAccessible(address - 16, 16, Protection.Read))
         {
-            throw new AllocatorArgumentException(StrategyName, _op, address, "the pointer's chunk header is not in mapped, readable memory (the real glibc would die of SIGSEGV)");
+            throw new AllocatorArgumentException(StrategyName, OpName, address, "the pointer's chunk header is not in mapped, readable memory (the real glibc would die of SIGSEGV)");
         }
 
         return ChunkHeader.Size(_mem, address - 16);
@@ -498,16 +515,19 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     {
         if (address != 0 && (address < 16 || !_os.IsAccessible(address - 16, 16, Protection.Read)))
         {
-            return new AllocatorArgumentException(StrategyName, _op, address, "the pointer's chunk header is not in mapped, readable memory (the real glibc would die of SIGSEGV)");
+            return new AllocatorArgumentException(StrategyName, OpName, address, "the pointer's chunk header is not in mapped, readable memory (the real glibc would die of SIGSEGV)");
         }
 
         // A call without a pointer argument (malloc following a corrupted link) names the faulting address instead.
-        return new HeapCorruptionException(StrategyName, _op, address != 0 ? address : e.Address, "SIGSEGV", $"fault=0x{e.Address:x}, {e.Message}");
+        return new HeapCorruptionException(StrategyName, OpName, address != 0 ? address : e.Address, "SIGSEGV", $"fault=0x{e.Address:x}, {e.Message}");
     }
+
+    /// <summary>Gets the name of the running public operation (for error messages).</summary>
+    private string OpName => s_opNames[_op];
 
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     private void Corrupt(string check, ulong address)
-        => throw new HeapCorruptionException(StrategyName, _op, address, check);
+        => throw new HeapCorruptionException(StrategyName, OpName, address, check);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void CountAllocation(ulong p)
