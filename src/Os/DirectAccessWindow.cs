@@ -1,73 +1,77 @@
 // Copyright (c) Allocators contributors. MIT License.
 
+using System;
 using System.Runtime.CompilerServices;
-using System.Threading;
+using System.Runtime.InteropServices;
 
 namespace Allocators.Os;
 
 /// <summary>
-/// Word access to a simulated process with a shortcut for the pages its owner uses most: two windows, each one run of
-/// resident, readable and writable pages of the heap or mmap reservation, read and written straight through their host
-/// memory with one range test and one epoch test. Every other access, the first touch of a page included, goes through
-/// the process's ordinary <see cref="ISimulatedOs.ReadUInt64"/>/<see cref="ISimulatedOs.WriteUInt64"/>, so faults, RSS
-/// and segmentation faults are exactly those of the process; the windows then grow over the pages found resident.
+/// Word access to a simulated process with a shortcut for the heap: a word of a heap page that this window has seen
+/// resident, readable and writable is read or written straight through the host memory of the heap reservation. The
+/// inlined test is a range test against one run of marked pages (the first page marked, grown over the direct pages
+/// next to it), else one byte of a per-page map. Every
+/// other access (the first touch of a page, unmapped or protected pages, mappings outside the heap, unaligned words)
+/// goes through the process's ordinary <see cref="ISimulatedOs.ReadUInt64"/>/<see cref="ISimulatedOs.WriteUInt64"/>,
+/// so faults, RSS and segmentation faults are exactly those of the process; afterwards the page is marked when the
+/// process reports it direct.
 /// </summary>
 /// <remarks>
-/// <para>The windows are valid while <see cref="SimulatedOs.AccessEpoch"/> is unchanged; after an increase they ask the
-/// process whether their own ranges were affected (munmap, brk shrink, mprotect, madvise, mremap, disposal), and a window
-/// that was is dropped. Only pages backed by the process's host reservations join a window, so a stale window can never
-/// reach host memory that was given back while the process lives.</para>
-/// <para>Window 0 grows from the first pages used (an allocator's own structures sit there); window 1 follows accesses
-/// that keep missing both. A miss on the page just past either end extends that window.</para>
-/// <para>Not thread-safe: one owner uses it at a time (an allocator under its lock). Over an <see cref="ISimulatedOs"/>
-/// that is not a <see cref="SimulatedOs"/> every access goes through the interface.</para>
+/// <para>The process keeps the marks exact: under its system-call lock, before any page loses residency, mapping or
+/// access rights (munmap, brk shrink, MAP_FIXED, mprotect, madvise, mremap, disposal), it unmarks those pages in every
+/// window and shortens or empties the run (see <see cref="SimulatedOs.AccessEpoch"/>); a page is marked only under the
+/// same lock. The heap reservation's host memory is never given back while the process lives, so even an access racing
+/// with another thread's munmap never reaches released host memory.</para>
+/// <para>One owner uses a window at a time (an allocator under its lock). Over an <see cref="ISimulatedOs"/> that is
+/// not a <see cref="SimulatedOs"/> every access goes through the interface.</para>
 /// </remarks>
 public sealed unsafe class DirectAccessWindow
 {
-    /// <summary>How far a window may reach from the page that started it (pages, each way): 256 MiB of 4 KiB pages.</summary>
-    private const ulong MaxScanPages = 1UL << 16;
-
-    /// <summary>The first count of misses away from both windows before window 1 moves to where they happen.</summary>
-    private const int FirstMoveThreshold = 64;
-
-    /// <summary>The largest such count (each move doubles it, so scattered misses cannot make moves frequent).</summary>
-    private const int MaxMoveThreshold = 8192;
+    /// <summary>How far a run may reach from the page that grows it (pages, each way): 256 MiB of 4 KiB pages.</summary>
+    private const ulong MaxRunScanPages = 1UL << 16;
 
     private readonly ISimulatedOs _os;
     private readonly SimulatedOs? _sim;
+    private readonly ulong _low;
+    private readonly ulong _reservationBytes;
+    private readonly nint _host;
+    private readonly int _pageShift;
 
-    // Window 0 and window 1: [low, high), limit = byte length - 7 (0 = empty), host = host address of low.
-    private ulong _low0;
-    private ulong _limit0;
-    private nint _host0;
-    private ulong _high0;
-    private ulong _low1;
-    private ulong _limit1;
-    private nint _host1;
-    private ulong _high1;
-    private long _epoch;
-    private int _strayMisses;
-    private readonly ulong _pageSize;
-    private int _moveThreshold = FirstMoveThreshold;
+    /// <summary>One byte per heap page from <see cref="_low"/>: 1 when the page is direct.</summary>
+    private byte[] _map = [];
 
-    /// <summary>Initializes a new instance over <paramref name="os"/>; the windows start empty.</summary>
+    /// <summary>The run: marked pages [<see cref="_runStart"/>, <see cref="_runEnd"/>) tested first.</summary>
+    private ulong _runStart;
+    private ulong _runEnd;
+
+    /// <summary>The run's first address, its host address and its byte length minus 7 (0 = empty): the inlined test.</summary>
+    private ulong _runLow;
+    private nint _runHost;
+    private ulong _runLimit;
+
+    /// <summary>Initializes a new instance over <paramref name="os"/>; no page is direct until it has been accessed once.</summary>
     /// <param name="os">The simulated process.</param>
     public DirectAccessWindow(ISimulatedOs os)
     {
-        System.ArgumentNullException.ThrowIfNull(os);
+        ArgumentNullException.ThrowIfNull(os);
         _os = os;
-        _sim = os as SimulatedOs;
-        _pageSize = (ulong)os.PageSize;
+        _pageShift = System.Numerics.BitOperations.Log2((uint)os.PageSize);
+        if (os is SimulatedOs sim && sim.RegisterWindow(this, out ulong low, out ulong bytes, out nint host))
+        {
+            _sim = sim;
+            _low = low;
+            _reservationBytes = bytes;
+            _host = host;
+        }
     }
 
     /// <summary>Gets the process.</summary>
     public ISimulatedOs Os => _os;
 
-    /// <summary>Tells whether an 8-byte access at <paramref name="address"/> would take the direct path now.</summary>
+    /// <summary>Tells whether an 8-byte access at <paramref name="address"/> would take a direct path now.</summary>
     /// <param name="address">The simulated address.</param>
-    /// <returns>True when a window covers the word and is current.</returns>
-    public bool IsDirect(ulong address)
-        => _sim is not null && _epoch == _sim.AccessEpoch && (address - _low0 < _limit0 || address - _low1 < _limit1);
+    /// <returns>True when the word's page is marked.</returns>
+    public bool IsDirect(ulong address) => address - _runLow < _runLimit || IsMarked(address);
 
     /// <summary>Reads a little-endian word, as <see cref="ISimulatedOs.ReadUInt64"/>.</summary>
     /// <param name="address">The simulated address.</param>
@@ -75,13 +79,18 @@ public sealed unsafe class DirectAccessWindow
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ulong ReadUInt64(ulong address)
     {
-        ulong rel = address - _low0;
-        if (rel < _limit0 && _epoch == Volatile.Read(ref _sim!.AccessEpochRef))
+        ulong rel = address - _runLow;
+        if (rel < _runLimit)
         {
-            return Unsafe.ReadUnaligned<ulong>((byte*)_host0 + rel);
+            return *(ulong*)(_runHost + (nint)rel);
         }
 
-        return ReadUInt64Window1(address);
+        if (IsMarked(address))
+        {
+            return *(ulong*)(_host + (nint)(address - _low));
+        }
+
+        return ReadUInt64Slow(address);
     }
 
     /// <summary>Writes a little-endian word, as <see cref="ISimulatedOs.WriteUInt64"/>.</summary>
@@ -90,49 +99,111 @@ public sealed unsafe class DirectAccessWindow
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void WriteUInt64(ulong address, ulong value)
     {
-        ulong rel = address - _low0;
-        if (rel < _limit0 && _epoch == Volatile.Read(ref _sim!.AccessEpochRef))
+        ulong rel = address - _runLow;
+        if (rel < _runLimit)
         {
-            Unsafe.WriteUnaligned((byte*)_host0 + rel, value);
+            *(ulong*)(_runHost + (nint)rel) = value;
             return;
         }
 
-        WriteUInt64Window1(address, value);
+        if (IsMarked(address))
+        {
+            *(ulong*)(_host + (nint)(address - _low)) = value;
+            return;
+        }
+
+        WriteUInt64Slow(address, value);
+    }
+
+    /// <summary>Unmarks the pages of [start, end) and keeps only the part of the run below them. Called by the process under its lock.</summary>
+    /// <param name="start">The first address of the loss.</param>
+    /// <param name="end">The address just past it.</param>
+    internal void UnmarkLocked(ulong start, ulong end)
+    {
+        ulong mapEnd = _low + ((ulong)_map.Length << _pageShift);
+        ulong from = Math.Max(start, _low);
+        ulong to = Math.Min(end, mapEnd);
+        if (from >= to)
+        {
+            return;
+        }
+
+        ulong first = (from - _low) >> _pageShift;
+        ulong last = (to - 1 - _low) >> _pageShift;
+        Array.Clear(_map, (int)first, (int)(last - first + 1));
+        if (first < _runEnd && _runStart <= last)
+        {
+            // Only ever shorten the run in place (its start and host stay): an access racing with this sees either
+            // the old limit or the shorter one, both inside the heap reservation.
+            if (first <= _runStart)
+            {
+                _runLimit = 0;
+                _runEnd = _runStart;
+            }
+            else
+            {
+                _runLimit = ((first - _runStart) << _pageShift) - 7;
+                _runEnd = first;
+            }
+        }
+    }
+
+    /// <summary>Marks the page of <paramref name="address"/> and grows the run over it. Called under the process's lock.</summary>
+    /// <param name="address">An address of a direct heap page.</param>
+    internal void MarkLocked(ulong address)
+    {
+        ulong index = (address - _low) >> _pageShift;
+        EnsureMapCovers(index);
+        if (index >= (ulong)_map.Length)
+        {
+            return;
+        }
+
+        _map[index] = 1;
+        if (_runEnd == _runStart)
+        {
+            ReconsiderLocked(index);
+        }
+        else if (index == _runEnd)
+        {
+            SetRun(_runStart, MarkedRunAround(index, down: false).End);
+        }
+        else if (index + 1 == _runStart)
+        {
+            SetRun(MarkedRunAround(index, up: false).Start, _runEnd);
+        }
+    }
+
+    /// <summary>Whether the address is 8-aligned (so the word stays in its page) and its heap page is marked.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool IsMarked(ulong address)
+    {
+        ulong rel = address - _low;
+        ulong index = rel >> _pageShift;
+        byte[] map = _map;
+        return index < (ulong)map.Length && (rel & 7) == 0 && Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(map), (nint)index) != 0;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private ulong ReadUInt64Window1(ulong address)
+    private ulong ReadUInt64Slow(ulong address)
     {
-        ulong rel = address - _low1;
-        if (rel < _limit1 && _epoch == Volatile.Read(ref _sim!.AccessEpochRef))
-        {
-            return Unsafe.ReadUnaligned<ulong>((byte*)_host1 + rel);
-        }
-
         if (_sim is null)
         {
             return _os.ReadUInt64(address);
         }
 
         ulong value = _sim.ReadUInt64(address);
-        if (WorthRefresh(address))
+        if (address - _low < _reservationBytes)
         {
-            Refresh(address);
+            _sim.MarkIfDirect(this, address);
         }
 
         return value;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private void WriteUInt64Window1(ulong address, ulong value)
+    private void WriteUInt64Slow(ulong address, ulong value)
     {
-        ulong rel = address - _low1;
-        if (rel < _limit1 && _epoch == Volatile.Read(ref _sim!.AccessEpochRef))
-        {
-            Unsafe.WriteUnaligned((byte*)_host1 + rel, value);
-            return;
-        }
-
         if (_sim is null)
         {
             _os.WriteUInt64(address, value);
@@ -140,189 +211,92 @@ public sealed unsafe class DirectAccessWindow
         }
 
         _sim.WriteUInt64(address, value);
-        if (WorthRefresh(address))
+        if (address - _low < _reservationBytes)
         {
-            Refresh(address);
+            _sim.MarkIfDirect(this, address);
+        }
+    }
+
+    /// <summary>Makes the marked run around page <paramref name="index"/> the run when it is at least as long. Under the lock.</summary>
+    private void ReconsiderLocked(ulong index)
+    {
+        if (index >= (ulong)_map.Length || _map[index] == 0)
+        {
+            return;
+        }
+
+        (ulong start, ulong end) = MarkedRunAround(index);
+        if (end - start >= _runEnd - _runStart)
+        {
+            SetRun(start, end);
         }
     }
 
     /// <summary>
-    /// Whether a miss may change a window: when a window is empty or stale, when the address borders one, or every
-    /// <see cref="_moveThreshold"/>th miss elsewhere. The test is a few compares, so misses stay cheap.
+    /// The run of direct pages around the marked page <paramref name="index"/>: marked pages, and pages the process
+    /// reports direct (resident through a fill or a copy, say), which are marked on the way; only upwards or only
+    /// downwards when the caller already knows the other side. Under the lock.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool WorthRefresh(ulong address)
-    {
-        ulong reach = _pageSize;
-        return _limit0 == 0
-            || address - _high0 < reach
-            || _low0 - address <= reach
-            || (_limit1 != 0 && (address - _high1 < reach || _low1 - address <= reach))
-            || ++_strayMisses >= _moveThreshold
-            || _epoch != _sim!.AccessEpoch;
-    }
-
-    /// <summary>After an ordinary access to <paramref name="address"/> succeeded: revalidates, grows or moves a window.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Refresh(ulong address)
+    private (ulong Start, ulong End) MarkedRunAround(ulong index, bool down = true, bool up = true)
     {
         SimulatedOs sim = _sim!;
-        if (_epoch != sim.AccessEpoch)
+        ulong start = index;
+        while (down && start > 0 && index - start < MaxRunScanPages && IsMarkedOrDirect(sim, start - 1))
         {
-            Revalidate(sim);
+            start--;
         }
 
-        if (_limit0 == 0)
+        ulong end = index + 1;
+        while (up && end - index < MaxRunScanPages && IsMarkedOrDirect(sim, end))
         {
-            if (sim.TryGetDirectRun(address, MaxScanPages, MaxScanPages, out ulong s, out ulong e, out nint h, out long epoch) && epoch == _epoch)
-            {
-                _low0 = s;
-                _high0 = e;
-                _host0 = h;
-                _limit0 = e - s - 7;
-            }
-
-            return;
+            end++;
         }
 
-        if (TryExtend(sim, 0, address, ref _low0, ref _high0, ref _host0, ref _limit0)
-            || TryExtend(sim, 1, address, ref _low1, ref _high1, ref _host1, ref _limit1))
-        {
-            return;
-        }
-
-        if (_strayMisses >= _moveThreshold)
-        {
-            _strayMisses = 0;
-            _moveThreshold = System.Math.Min(_moveThreshold * 2, MaxMoveThreshold);
-            if (!sim.TryGetDirectRun(address, MaxScanPages, MaxScanPages, out ulong s, out ulong e, out nint h, out long epoch) || epoch != _epoch)
-            {
-                return;
-            }
-
-            if (s <= _high0 && _low0 <= e)
-            {
-                // The run meets window 0 (pages it never saw become resident, say through a fill): one run, so merge.
-                if (h + (nint)(_low0 - s) == _host0)
-                {
-                    MergeIntoWindow0(s, e, h);
-                }
-            }
-            else if (_limit1 != 0 && s <= _high1 && _low1 <= e && h + (nint)(_low1 - s) != _host1)
-            {
-                // Overlaps window 1 at a different host address: cannot happen within one epoch; leave both alone.
-            }
-            else
-            {
-                _low1 = s;
-                _high1 = e;
-                _host1 = h;
-                _limit1 = e - s - 7;
-                if (_limit0 != 0 && _low1 <= _high0 && _low0 <= _high1 && _host1 + (nint)(_low0 - _low1) == _host0)
-                {
-                    MergeIntoWindow0(_low1, _high1, _host1);
-                }
-            }
-        }
+        return (start, end);
     }
 
-    /// <summary>Makes window 0 the union of itself and the direct run [s, e) at host <paramref name="h"/>, which meets it; empties window 1 if the union covers it.</summary>
-    private void MergeIntoWindow0(ulong s, ulong e, nint h)
+    /// <summary>Whether page <paramref name="index"/> is marked, marking it when the process reports it direct. Under the lock.</summary>
+    private bool IsMarkedOrDirect(SimulatedOs sim, ulong index)
     {
-        if (s < _low0)
+        if (index < (ulong)_map.Length && _map[index] != 0)
         {
-            _low0 = s;
-            _host0 = h;
+            return true;
         }
 
-        _high0 = System.Math.Max(_high0, e);
-        _limit0 = _high0 - _low0 - 7;
-        if (_limit1 != 0 && _low1 < _high0 && _low0 < _high1)
-        {
-            _limit1 = 0;
-            _low1 = _high1 = 0;
-        }
-    }
-
-    /// <summary>Grows a non-empty window over the page of <paramref name="address"/> when that page borders it; true when the address was at an edge.</summary>
-    private bool TryExtend(SimulatedOs sim, int self, ulong address, ref ulong low, ref ulong high, ref nint host, ref ulong limit)
-    {
-        if (limit == 0)
+        ulong address = _low + (index << _pageShift);
+        if ((index << _pageShift) >= _reservationBytes || !sim.IsDirectHeapPageLocked(address))
         {
             return false;
         }
 
-        if (address >= low && address < high)
+        EnsureMapCovers(index);
+        if (index >= (ulong)_map.Length)
         {
-            return true; // the last 7 bytes of the window: an access crossing its end
+            return false;
         }
 
-        ulong pageSize = (ulong)sim.PageSize;
-        if (address >= high && address - high < pageSize)
-        {
-            if (sim.TryGetDirectRun(address, 0, MaxScanPages, out ulong s, out ulong e, out nint h, out long epoch)
-                && epoch == _epoch && h == host + (nint)(s - low) && !Overlaps(self, low, e))
-            {
-                high = e;
-                limit = e - low - 7;
-            }
-
-            return true;
-        }
-
-        if (address < low && low - address <= pageSize)
-        {
-            if (sim.TryGetDirectRun(address, MaxScanPages, 0, out ulong s, out ulong e, out nint h, out long epoch)
-                && epoch == _epoch && h + (nint)(low - s) == host && !Overlaps(self, s, high))
-            {
-                low = s;
-                host = h;
-                limit = high - s - 7;
-            }
-
-            return true;
-        }
-
-        return false;
+        _map[index] = 1;
+        return true;
     }
 
-    /// <summary>Whether [start, end) meets a non-empty window other than the one whose fields are being grown.</summary>
-    private bool Overlaps(int self, ulong start, ulong end)
-        => self == 0
-            ? _limit1 != 0 && start < _high1 && _low1 < end
-            : _limit0 != 0 && start < _high0 && _low0 < end;
-
-    /// <summary>After the epoch moved: keeps each window the process reports untouched since, drops the others.</summary>
-    private void Revalidate(SimulatedOs sim)
+    /// <summary>Grows the map by doubling to cover page <paramref name="index"/> (O(log n) growths for a heap of n pages).</summary>
+    private void EnsureMapCovers(ulong index)
     {
-        long since = _epoch;
-        long now0 = 0;
-        long now1 = 0;
-        bool keep0 = _limit0 != 0 && sim.IsUnchangedSince(_low0, _high0, since, out now0);
-        bool keep1 = _limit1 != 0 && sim.IsUnchangedSince(_low1, _high1, since, out now1);
-        if (keep0 && keep1 && now0 != now1)
+        if (index >= (ulong)_map.Length)
         {
-            keep1 = false; // checked at different epochs: keep only what one check vouches for
+            ulong size = Math.Max(64, Math.Max(index + 1, (ulong)_map.Length * 2));
+            Array.Resize(ref _map, (int)Math.Min(size, (ulong)Array.MaxLength));
         }
+    }
 
-        if (!keep0 && keep1)
-        {
-            (_low0, _high0, _host0, _limit0) = (_low1, _high1, _host1, _limit1);
-            (keep0, now0, keep1) = (true, now1, false);
-        }
-
-        if (!keep0)
-        {
-            _limit0 = 0;
-            _low0 = _high0 = 0;
-        }
-
-        if (!keep1)
-        {
-            _limit1 = 0;
-            _low1 = _high1 = 0;
-        }
-
-        _epoch = keep0 ? now0 : sim.AccessEpoch;
+    /// <summary>Replaces the run (under the lock; the owner is the only reader, on this same thread).</summary>
+    private void SetRun(ulong start, ulong end)
+    {
+        _runLimit = 0;
+        _runStart = start;
+        _runEnd = end;
+        _runLow = _low + (start << _pageShift);
+        _runHost = _host + (nint)(start << _pageShift);
+        _runLimit = end > start ? ((end - start) << _pageShift) - 7 : 0;
     }
 }

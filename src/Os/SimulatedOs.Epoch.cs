@@ -1,24 +1,22 @@
 // Copyright (c) Allocators contributors. MIT License.
 
-using System.Runtime.CompilerServices;
+using System;
+using System.Collections.Generic;
 using System.Threading;
 using Allocators.Os.Internals;
 
 namespace Allocators.Os;
 
 /// <content>
-/// The access epoch and direct runs, which let a <see cref="DirectAccessWindow"/> reach resident pages without the
-/// page table. The epoch increases (under the system-call lock, before anything changes) whenever pages may lose
-/// residency, mapping or access rights: munmap, a brk shrink, MAP_FIXED over existing pages, mprotect, madvise that
-/// drops pages, mremap, and disposal. Each increase logs the affected range in a small ring, so a window over other
-/// pages can learn cheaply that it is still valid.
+/// The access epoch and the registered <see cref="DirectAccessWindow"/>s. Whenever pages may lose residency, mapping or
+/// access rights (munmap, a brk shrink, MAP_FIXED over existing pages, mprotect, madvise that drops pages, mremap,
+/// disposal), the process first unmarks those pages in every window and increases the epoch, under the system-call
+/// lock, before anything changes; a window marks a page only under the same lock, after seeing it resident, readable,
+/// writable and backed by the heap reservation.
 /// </content>
 public sealed unsafe partial class SimulatedOs
 {
-    private const int LossLogSize = 16;
-
-    private readonly ulong[] _lossStart = new ulong[LossLogSize];
-    private readonly ulong[] _lossEnd = new ulong[LossLogSize];
+    private readonly List<WeakReference<DirectAccessWindow>> _windows = new();
     private long _accessEpoch;
 
     /// <summary>
@@ -28,119 +26,79 @@ public sealed unsafe partial class SimulatedOs
     /// </summary>
     public long AccessEpoch => Volatile.Read(ref _accessEpoch);
 
-    /// <summary>Gets the access epoch for the inlined check of <see cref="DirectAccessWindow"/>.</summary>
-    internal ref long AccessEpochRef => ref _accessEpoch;
-
-    /// <summary>
-    /// Finds the run of pages around <paramref name="address"/> that may be read and written without the page table:
-    /// resident, readable and writable, backed by one of the process's host reservations (whose host memory lives as long
-    /// as the process) at consecutive host addresses. Scans at most <paramref name="maxPagesDown"/> pages below the
-    /// address's page and <paramref name="maxPagesUp"/> above it. Touches nothing.
-    /// </summary>
-    /// <param name="address">An address inside the run.</param>
-    /// <param name="maxPagesDown">How many pages below the address's page may join the run.</param>
-    /// <param name="maxPagesUp">How many pages above the address's page may join the run.</param>
-    /// <param name="start">Receives the run's first address (page-aligned).</param>
-    /// <param name="end">Receives the address just past the run (page-aligned).</param>
-    /// <param name="host">Receives the host address of <paramref name="start"/>.</param>
-    /// <param name="epoch">Receives the access epoch at which the run was found.</param>
-    /// <returns>False when the address's own page does not qualify (then the outputs are 0).</returns>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal bool TryGetDirectRun(ulong address, ulong maxPagesDown, ulong maxPagesUp, out ulong start, out ulong end, out nint host, out long epoch)
+    /// <summary>Registers a window so that losses unmark its pages; returns the heap reservation, whose simulated pages live at <c>host + (address - low)</c>.</summary>
+    /// <param name="window">The window.</param>
+    /// <param name="low">Receives the first address of the heap reservation.</param>
+    /// <param name="bytes">Receives its size.</param>
+    /// <param name="host">Receives the host address of <paramref name="low"/>.</param>
+    /// <returns>False (nothing registered) when the process is disposed.</returns>
+    internal bool RegisterWindow(DirectAccessWindow window, out ulong low, out ulong bytes, out nint host)
     {
-        start = 0;
-        end = 0;
-        host = 0;
         lock (_lock)
         {
-            epoch = _accessEpoch;
-            ulong page = address >> _pageShift;
-            if (_disposed || page >= PageNumberLimit)
+            low = _initialBreak;
+            bytes = _heapReservation;
+            host = _heapHost;
+            if (_disposed || host == 0)
             {
                 return false;
             }
 
-            ulong entry = LoadEntry(page);
-            if (!IsDirect(entry))
-            {
-                return false;
-            }
-
-            ulong hostPage = entry & PageEntry.HostMask;
-            ulong first = page;
-            while (page - first < maxPagesDown && first > 0)
-            {
-                ulong e = LoadEntry(first - 1);
-                if (!IsDirect(e) || (e & PageEntry.HostMask) != hostPage - ((page - first + 1) << _pageShift))
-                {
-                    break;
-                }
-
-                first--;
-            }
-
-            ulong last = page;
-            while (last - page < maxPagesUp && last + 1 < PageNumberLimit)
-            {
-                ulong e = LoadEntry(last + 1);
-                if (!IsDirect(e) || (e & PageEntry.HostMask) != hostPage + ((last + 1 - page) << _pageShift))
-                {
-                    break;
-                }
-
-                last++;
-            }
-
-            start = first << _pageShift;
-            end = (last + 1) << _pageShift;
-            host = (nint)(hostPage - ((page - first) << _pageShift));
+            _windows.RemoveAll(static w => !w.TryGetTarget(out _));
+            _windows.Add(new WeakReference<DirectAccessWindow>(window));
             return true;
         }
     }
 
     /// <summary>
-    /// Tells whether nothing in [<paramref name="start"/>, <paramref name="end"/>) can have lost residency, mapping or
-    /// access rights since <paramref name="sinceEpoch"/>: true when every epoch increase since then is still in the log
-    /// and none of their ranges meets the given one. Receives the current epoch.
+    /// Marks the page in <paramref name="window"/>, under the system-call lock, when the page of <paramref name="address"/> may be read
+    /// and written straight through the heap reservation: resident, readable and writable, and backed by the reservation
+    /// at <c>host + (page - low)</c> (a page mapped there by mmap or mremap has host memory of its own and does not
+    /// qualify). Under the lock no loss can unmark the page between the test and the mark.
     /// </summary>
-    /// <param name="start">The first address of the range.</param>
-    /// <param name="end">The address just past the range.</param>
-    /// <param name="sinceEpoch">The epoch at which the range was known to be direct.</param>
-    /// <param name="epoch">Receives the current access epoch.</param>
-    /// <returns>True when the range is still as it was at <paramref name="sinceEpoch"/>.</returns>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal bool IsUnchangedSince(ulong start, ulong end, long sinceEpoch, out long epoch)
+    /// <param name="window">The window to mark the page in.</param>
+    /// <param name="address">Any address of the page.</param>
+    internal void MarkIfDirect(DirectAccessWindow window, ulong address)
     {
         lock (_lock)
         {
-            epoch = _accessEpoch;
-            if (_disposed || sinceEpoch > epoch || epoch - sinceEpoch > LossLogSize)
+            if (!_disposed && IsDirectHeapPage(address))
             {
-                return false;
+                window.MarkLocked(address);
             }
-
-            for (long e = sinceEpoch + 1; e <= epoch; e++)
-            {
-                int slot = (int)(e % LossLogSize);
-                if (_lossStart[slot] < end && start < _lossEnd[slot])
-                {
-                    return false;
-                }
-            }
-
-            return true;
         }
     }
 
-    /// <summary>Logs that pages of [start, end) may lose residency, mapping or rights, and bumps the epoch. Under the lock, before the change.</summary>
+    /// <summary>Whether the page of <paramref name="address"/> is a direct heap page (see <see cref="MarkIfDirect"/>). Under the lock.</summary>
+    /// <param name="address">Any address of the page.</param>
+    /// <returns>True when the page qualifies.</returns>
+    internal bool IsDirectHeapPageLocked(ulong address) => !_disposed && IsDirectHeapPage(address);
+
+    private bool IsDirectHeapPage(ulong address)
+    {
+        ulong page = address >> _pageShift;
+        if (page >= PageNumberLimit || address < _initialBreak || address - _initialBreak >= _heapReservation)
+        {
+            return false;
+        }
+
+        ulong entry = LoadEntry(page);
+        ulong pageStart = page << _pageShift;
+        const ulong Direct = PageEntry.FastRead | PageEntry.FastWrite | PageEntry.Reserved;
+        return (entry & Direct) == Direct && (entry & PageEntry.HostMask) == (ulong)_heapHost + (pageStart - _initialBreak);
+    }
+
+    /// <summary>Unmarks the pages of [start, end) in every window and bumps the epoch. Under the lock, before the change.</summary>
     private void NoteLoss(ulong start, ulong end)
     {
-        int slot = (int)((_accessEpoch + 1) % LossLogSize);
-        _lossStart[slot] = start;
-        _lossEnd[slot] = end;
+        foreach (WeakReference<DirectAccessWindow> w in _windows)
+        {
+            if (w.TryGetTarget(out DirectAccessWindow? window))
+            {
+                window.UnmarkLocked(start, end);
+            }
+        }
+
         Interlocked.Increment(ref _accessEpoch);
     }
-
-    private static bool IsDirect(ulong entry)
-        => (entry & (PageEntry.FastRead | PageEntry.FastWrite | PageEntry.Reserved)) == (PageEntry.FastRead | PageEntry.FastWrite | PageEntry.Reserved);
 }

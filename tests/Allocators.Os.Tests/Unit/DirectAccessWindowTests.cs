@@ -132,15 +132,46 @@ public sealed class DirectAccessWindowTests
     public void Window_Mprotect_ReadOnlyPageRejectsWrites()
     {
         using var os = new SimulatedOs();
-        ulong m = os.Mmap(0, 2 * Page, Protection.ReadWrite, MapFlags.PrivateAnonymous).Value;
+        ulong heap = os.InitialBreak;
+        os.Brk(heap + (2 * Page));
         var w = new DirectAccessWindow(os);
-        w.WriteUInt64(m, 5);
-        w.WriteUInt64(m + Page, 6);
-        Assert.True(w.IsDirect(m));
-        os.Mprotect(m, Page, Protection.Read);
-        Assert.Throws<SegmentationFaultException>(() => w.WriteUInt64(m, 1));
-        Assert.Equal(5UL, w.ReadUInt64(m));
-        Assert.Equal(6UL, w.ReadUInt64(m + Page));
+        w.WriteUInt64(heap, 5);
+        w.WriteUInt64(heap + Page, 6);
+        Assert.True(w.IsDirect(heap));
+        os.Mprotect(heap, Page, Protection.Read);
+        Assert.Throws<SegmentationFaultException>(() => w.WriteUInt64(heap, 1));
+        Assert.Equal(5UL, w.ReadUInt64(heap));
+        Assert.False(w.IsDirect(heap));
+        Assert.Equal(6UL, w.ReadUInt64(heap + Page));
+        Assert.True(w.IsDirect(heap + Page));
+    }
+
+    [Fact]
+    public void Window_HoleOfUntouchedPages_PagesOnBothSidesDirect()
+    {
+        using var os = new SimulatedOs();
+        ulong heap = os.InitialBreak;
+        os.Brk(heap + (64 * Page));
+        var w = new DirectAccessWindow(os);
+        w.WriteUInt64(heap, 1);
+        w.WriteUInt64(heap + (40 * Page), 2);
+        Assert.True(w.IsDirect(heap));
+        Assert.True(w.IsDirect(heap + (40 * Page)));
+        Assert.False(w.IsDirect(heap + (20 * Page)));
+        Assert.Equal(2L, os.GetStatistics().PageFaults);
+    }
+
+    [Fact]
+    public void Window_MappingOutsideHeap_GoesThroughTheProcess()
+    {
+        using var os = new SimulatedOs();
+        ulong m = os.Mmap(0, Page, Protection.ReadWrite, MapFlags.PrivateAnonymous).Value;
+        var w = new DirectAccessWindow(os);
+        w.WriteUInt64(m, 9);
+        Assert.False(w.IsDirect(m));
+        Assert.Equal(9UL, w.ReadUInt64(m));
+        os.Munmap(m, Page);
+        Assert.Throws<SegmentationFaultException>(() => w.ReadUInt64(m));
     }
 
     [Fact]
@@ -159,6 +190,36 @@ public sealed class DirectAccessWindowTests
 
         Assert.Equal(11UL, w.ReadUInt64(heap));
         Assert.True(w.IsDirect(heap));
+    }
+
+    [Fact]
+    public void Window_TwoWindowsOnOneProcess_BothLoseDroppedPages()
+    {
+        using var os = new SimulatedOs();
+        ulong heap = os.InitialBreak;
+        os.Brk(heap + (2 * Page));
+        var a = new DirectAccessWindow(os);
+        var b = new DirectAccessWindow(os);
+        a.WriteUInt64(heap, 1);
+        Assert.Equal(1UL, b.ReadUInt64(heap));
+        Assert.True(a.IsDirect(heap) && b.IsDirect(heap));
+        os.Madvise(heap, Page, MadviseAdvice.DontNeed);
+        Assert.False(a.IsDirect(heap));
+        Assert.False(b.IsDirect(heap));
+        Assert.Equal(0UL, b.ReadUInt64(heap));
+    }
+
+    [Fact]
+    public void Window_FixedMappingInsideHeapReservation_NeverDirect()
+    {
+        using var os = new SimulatedOs();
+        ulong at = os.InitialBreak + (1UL << 30);
+        Assert.True(os.Mmap(at, Page, Protection.ReadWrite, MapFlags.PrivateAnonymous | MapFlags.Fixed).Succeeded);
+        var w = new DirectAccessWindow(os);
+        w.WriteUInt64(at, 4);
+        Assert.False(w.IsDirect(at));
+        Assert.Equal(4UL, w.ReadUInt64(at));
+        Assert.Equal(4UL, os.ReadUInt64(at));
     }
 
     [Fact]
