@@ -85,6 +85,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     private const string StrategyName = "glibc";
 
     private readonly ISimulatedOs _os;
+    /// <summary>Word access to simulated memory (chunk headers, links, tcache words), direct for resident heap pages; used under the lock only.</summary>
     private readonly DirectAccessWindow _mem;
     private readonly HeapCheckLevel _checkLevel;
     private readonly ulong _pageSize;
@@ -203,7 +204,16 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     public ulong TopChunk => IsBinHead(_main.Top) ? 0 : _main.Top;
 
     /// <summary>Gets the size of the top chunk.</summary>
-    public ulong TopSize => IsBinHead(_main.Top) ? 0 : ChunkHeader.Size(_mem, _main.Top);
+    public ulong TopSize
+    {
+        get
+        {
+            using (EnterLock())
+            {
+                return IsBinHead(_main.Top) ? 0 : ChunkHeader.Size(_mem, _main.Top);
+            }
+        }
+    }
 
     /// <summary>Gets the arena's system_mem (bytes obtained with brk or the fallback mmap).</summary>
     public ulong SystemMem => _main.SystemMem;
