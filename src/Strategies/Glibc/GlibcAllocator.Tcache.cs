@@ -67,6 +67,26 @@ public sealed partial class GlibcAllocator
         return e;
     }
 
+    /// <summary>
+    /// tcache_get when the caller has just read the word holding counts[idx] as <paramref name="countWord"/> (the count,
+    /// non-zero, at bit <paramref name="shift"/>): nothing tcache_get writes before the decrement can change that word
+    /// (the entries array follows the counts), so the decrement stores the word minus one count.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong TcacheGet(ulong idx, ulong countWord, int shift)
+    {
+        ulong e = TcacheEntryAt(idx);
+        if (!ChunkHeader.Aligned(e))
+        {
+            Corrupt("malloc(): unaligned tcache chunk detected", e);
+        }
+
+        SetTcacheEntryAt(idx, ChunkHeader.Protect(e, ChunkHeader.Load(_mem, e)));
+        ChunkHeader.Store(_mem, (_tcache + (idx * 2)) & ~7UL, countWord - (1UL << shift));
+        ChunkHeader.Store(_mem, e + 8, 0);
+        return e;
+    }
+
     /// <summary>tcache_init: allocates the 0x290 structure with tcache still NULL, then zeroes it.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void TcacheInit()

@@ -633,9 +633,16 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
             TcacheInit();
         }
 
-        if (tcIdx < _tcacheBins && _tcache != 0 && TcacheCountAt(tcIdx) != 0)
+        if (tcIdx < _tcacheBins && _tcache != 0)
         {
-            return TcacheGet(tcIdx);
+            // counts[tc_idx], read once: tcache_get's decrement writes back the same word.
+            ulong a = _tcache + (tcIdx * 2);
+            ulong countWord = ChunkHeader.Load(_mem, a & ~7UL);
+            int shift = (int)((a & 7) * 8);
+            if (((countWord >> shift) & 0xffff) != 0)
+            {
+                return TcacheGet(tcIdx, countWord, shift);
+            }
         }
 
         ArenaGet(bytes);
