@@ -7,11 +7,12 @@ using System.Runtime.InteropServices;
 namespace Allocators.Os;
 
 /// <summary>
-/// Word access to a simulated process with a shortcut for the heap: a word of a heap page that this window has seen
-/// resident, readable and writable is read or written straight through the host memory of the heap reservation. The
-/// inlined test is a range test against one run of marked pages (the first page marked, grown over the direct pages
-/// next to it), else one byte of a per-page map. Every
-/// other access (the first touch of a page, unmapped or protected pages, mappings outside the heap, unaligned words)
+/// Word access to a simulated process with a shortcut for its two host reservations, the heap and the mmap window: a
+/// word of a page that this window has seen resident, readable and writable there is read or written straight through
+/// the reservation's host memory. The inlined test is a range test against one run of marked heap pages (the first page
+/// marked, grown over the direct pages next to it), else one byte of the heap's per-page map; the mmap window's map
+/// (thread arenas, mmapped chunks) is tested out of line. Every
+/// other access (the first touch of a page, unmapped or protected pages, own-backed mappings, unaligned words)
 /// goes through the process's ordinary <see cref="ISimulatedOs.ReadUInt64"/>/<see cref="ISimulatedOs.WriteUInt64"/>,
 /// so faults, RSS and segmentation faults are exactly those of the process; afterwards the page is marked when the
 /// process reports it direct.
@@ -27,6 +28,9 @@ namespace Allocators.Os;
 /// </remarks>
 public sealed unsafe class DirectAccessWindow
 {
+    /// <summary>The most pages below the end of the mmap window that its map covers (4 M pages: 16 GiB of 4 KiB pages).</summary>
+    private const ulong MaxMmapMapPages = 1UL << 22;
+
     /// <summary>How far a run may reach from the page that grows it (pages, each way): 256 MiB of 4 KiB pages.</summary>
     private const ulong MaxRunScanPages = 1UL << 16;
 
@@ -39,6 +43,14 @@ public sealed unsafe class DirectAccessWindow
 
     /// <summary>One byte per heap page from <see cref="_low"/>: 1 when the page is direct.</summary>
     private byte[] _map = [];
+
+    /// <summary>The end of the mmap-window reservation, its size, and the host address of its end.</summary>
+    private readonly ulong _mmapEnd;
+    private readonly ulong _mmapBytes;
+    private readonly nint _mmapHostEnd;
+
+    /// <summary>One byte per page of the mmap window, counted down from its end (placement is top-down): 1 when direct.</summary>
+    private byte[] _mmapMap = [];
 
     /// <summary>The run: marked pages [<see cref="_runStart"/>, <see cref="_runEnd"/>) tested first.</summary>
     private ulong _runStart;
@@ -56,12 +68,13 @@ public sealed unsafe class DirectAccessWindow
         ArgumentNullException.ThrowIfNull(os);
         _os = os;
         _pageShift = System.Numerics.BitOperations.Log2((uint)os.PageSize);
-        if (os is SimulatedOs sim && sim.RegisterWindow(this, out ulong low, out ulong bytes, out nint host))
+        if (os is SimulatedOs sim && sim.RegisterWindow(this, out var heap, out var mmap))
         {
             _sim = sim;
-            _low = low;
-            _reservationBytes = bytes;
-            _host = host;
+            (_low, _reservationBytes, _host) = heap;
+            _mmapEnd = mmap.Low + mmap.Bytes;
+            _mmapBytes = mmap.Bytes;
+            _mmapHostEnd = mmap.Host + (nint)mmap.Bytes;
         }
     }
 
@@ -71,7 +84,7 @@ public sealed unsafe class DirectAccessWindow
     /// <summary>Tells whether an 8-byte access at <paramref name="address"/> would take a direct path now.</summary>
     /// <param name="address">The simulated address.</param>
     /// <returns>True when the word's page is marked.</returns>
-    public bool IsDirect(ulong address) => address - _runLow < _runLimit || IsMarked(address);
+    public bool IsDirect(ulong address) => address - _runLow < _runLimit || IsMarked(address) || IsMarkedInMmapWindow(address);
 
     /// <summary>Reads a little-endian word, as <see cref="ISimulatedOs.ReadUInt64"/>.</summary>
     /// <param name="address">The simulated address.</param>
@@ -120,6 +133,20 @@ public sealed unsafe class DirectAccessWindow
     /// <param name="end">The address just past it.</param>
     internal void UnmarkLocked(ulong start, ulong end)
     {
+        if (_mmapMap.Length != 0)
+        {
+            // Pages of the mmap window, counted down from its end: [end, start) becomes down indexes [mmapEnd - end, mmapEnd - start).
+            ulong covered = _mmapEnd - ((ulong)_mmapMap.Length << _pageShift);
+            ulong lo = Math.Max(start, covered);
+            ulong hi = Math.Min(end, _mmapEnd);
+            if (lo < hi)
+            {
+                ulong firstDown = (_mmapEnd - hi) >> _pageShift;
+                ulong lastDown = (_mmapEnd - lo - 1) >> _pageShift;
+                Array.Clear(_mmapMap, (int)firstDown, (int)(lastDown - firstDown + 1));
+            }
+        }
+
         ulong mapEnd = _low + ((ulong)_map.Length << _pageShift);
         ulong from = Math.Max(start, _low);
         ulong to = Math.Min(end, mapEnd);
@@ -152,6 +179,22 @@ public sealed unsafe class DirectAccessWindow
     /// <param name="address">An address of a direct heap page.</param>
     internal void MarkLocked(ulong address)
     {
+        if (address - _low >= _reservationBytes)
+        {
+            ulong down = (_mmapEnd - address - 1) >> _pageShift;
+            if (down < MaxMmapMapPages)
+            {
+                if (down >= (ulong)_mmapMap.Length)
+                {
+                    Array.Resize(ref _mmapMap, (int)Math.Min(MaxMmapMapPages, Math.Max(64, Math.Max(down + 1, (ulong)_mmapMap.Length * 2))));
+                }
+
+                _mmapMap[down] = 1;
+            }
+
+            return;
+        }
+
         ulong index = (address - _low) >> _pageShift;
         EnsureMapCovers(index);
         if (index >= (ulong)_map.Length)
@@ -184,16 +227,31 @@ public sealed unsafe class DirectAccessWindow
         return index < (ulong)map.Length && (rel & 7) == 0 && Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(map), (nint)index) != 0;
     }
 
+    /// <summary>Whether the address is 8-aligned and its page of the mmap window is marked.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool IsMarkedInMmapWindow(ulong address)
+    {
+        ulong down = _mmapEnd - address - 1;
+        ulong index = down >> _pageShift;
+        byte[] map = _mmapMap;
+        return index < (ulong)map.Length && (address & 7) == 0 && Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(map), (nint)index) != 0;
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private ulong ReadUInt64Slow(ulong address)
     {
+        if (IsMarkedInMmapWindow(address))
+        {
+            return *(ulong*)(_mmapHostEnd - (nint)(_mmapEnd - address));
+        }
+
         if (_sim is null)
         {
             return _os.ReadUInt64(address);
         }
 
         ulong value = _sim.ReadUInt64(address);
-        if (address - _low < _reservationBytes)
+        if (address - _low < _reservationBytes || _mmapEnd - address - 1 < _mmapBytes)
         {
             _sim.MarkIfDirect(this, address);
         }
@@ -204,6 +262,12 @@ public sealed unsafe class DirectAccessWindow
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private void WriteUInt64Slow(ulong address, ulong value)
     {
+        if (IsMarkedInMmapWindow(address))
+        {
+            *(ulong*)(_mmapHostEnd - (nint)(_mmapEnd - address)) = value;
+            return;
+        }
+
         if (_sim is null)
         {
             _os.WriteUInt64(address, value);
@@ -211,7 +275,7 @@ public sealed unsafe class DirectAccessWindow
         }
 
         _sim.WriteUInt64(address, value);
-        if (address - _low < _reservationBytes)
+        if (address - _low < _reservationBytes || _mmapEnd - address - 1 < _mmapBytes)
         {
             _sim.MarkIfDirect(this, address);
         }
@@ -264,7 +328,7 @@ public sealed unsafe class DirectAccessWindow
         }
 
         ulong address = _low + (index << _pageShift);
-        if ((index << _pageShift) >= _reservationBytes || !sim.IsDirectHeapPageLocked(address))
+        if ((index << _pageShift) >= _reservationBytes || !sim.IsDirectPageLocked(address))
         {
             return false;
         }

@@ -162,16 +162,32 @@ public sealed class DirectAccessWindowTests
     }
 
     [Fact]
-    public void Window_MappingOutsideHeap_GoesThroughTheProcess()
+    public void Window_MmapWindowPages_DirectUntilUnmapped()
     {
         using var os = new SimulatedOs();
-        ulong m = os.Mmap(0, Page, Protection.ReadWrite, MapFlags.PrivateAnonymous).Value;
+        ulong m = os.Mmap(0, 2 * Page, Protection.ReadWrite, MapFlags.PrivateAnonymous).Value;
         var w = new DirectAccessWindow(os);
         w.WriteUInt64(m, 9);
-        Assert.False(w.IsDirect(m));
+        Assert.True(w.IsDirect(m));
+        Assert.False(w.IsDirect(m + Page));
         Assert.Equal(9UL, w.ReadUInt64(m));
+        Assert.Equal(9UL, os.ReadUInt64(m));
+        Assert.Equal(1, os.GetStatistics().PageFaults);
         os.Munmap(m, Page);
+        Assert.False(w.IsDirect(m));
         Assert.Throws<SegmentationFaultException>(() => w.ReadUInt64(m));
+    }
+
+    [Fact]
+    public void Window_OwnBackedMapping_GoesThroughTheProcess()
+    {
+        using var os = new SimulatedOs();
+        ulong at = 1UL << 32; // below both reservations: a host mapping of its own
+        Assert.True(os.Mmap(at, Page, Protection.ReadWrite, MapFlags.PrivateAnonymous | MapFlags.Fixed).Succeeded);
+        var w = new DirectAccessWindow(os);
+        w.WriteUInt64(at, 3);
+        Assert.False(w.IsDirect(at));
+        Assert.Equal(3UL, w.ReadUInt64(at));
     }
 
     [Fact]
