@@ -539,7 +539,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     private void Corrupt(string check, ulong address)
         => throw new HeapCorruptionException(StrategyName, OpName, address, check);
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void CountAllocation(ulong p)
     {
         if (p == 0)
@@ -562,7 +562,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void CountFree(ulong size)
     {
         _frees++;
