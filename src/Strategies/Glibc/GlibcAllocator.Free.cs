@@ -15,6 +15,17 @@ public sealed partial class GlibcAllocator
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void IntFree(ulong p, bool haveLock, ulong size)
     {
+        CheckFreedChunk(p, size);
+        if (!TryTcacheFree(p, size))
+        {
+            IntFreeAfterTcache(p, haveLock, size);
+        }
+    }
+
+    /// <summary>_int_free's first checks: the pointer (no wrap-around, aligned) and the size (at least MINSIZE, aligned).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void CheckFreedChunk(ulong p, ulong size)
+    {
         if (p > (0UL - size) || !ChunkHeader.Aligned(p))
         {
             Corrupt("free(): invalid pointer", p + 16);
@@ -24,26 +35,42 @@ public sealed partial class GlibcAllocator
         {
             Corrupt("free(): invalid size", p + 16);
         }
+    }
 
-        if (_tcache != 0)
+    /// <summary>_int_free's tcache part (after <see cref="CheckFreedChunk"/>): true when the chunk went into the tcache.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryTcacheFree(ulong p, ulong size)
+    {
+        if (_tcache == 0)
         {
-            ulong tcIdx = ChunkHeader.TcacheIndex(size);
-            if (tcIdx < _tcacheBins)
-            {
-                ulong e = p + 16;
-                if (ChunkHeader.Load(_mem, e + 8) == _tcacheKey)
-                {
-                    TcacheDoubleFreeCheck(e, tcIdx);
-                }
-
-                if (TcacheCountAt(tcIdx) < _tcacheCount)
-                {
-                    TcachePut(p, tcIdx);
-                    return;
-                }
-            }
+            return false;
         }
 
+        ulong tcIdx = ChunkHeader.TcacheIndex(size);
+        if (tcIdx >= _tcacheBins)
+        {
+            return false;
+        }
+
+        ulong e = p + 16;
+        if (ChunkHeader.Load(_mem, e + 8) == _tcacheKey)
+        {
+            TcacheDoubleFreeCheck(e, tcIdx);
+        }
+
+        if (TcacheCountAt(tcIdx) < _tcacheCount)
+        {
+            TcachePut(p, tcIdx);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>The rest of _int_free when the tcache did not take the chunk: a fastbin, the normal path, or munmap.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private void IntFreeAfterTcache(ulong p, bool haveLock, ulong size)
+    {
         if (size <= _globalMaxFast)
         {
             FreeFast(p, size, haveLock);

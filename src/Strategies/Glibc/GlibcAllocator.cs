@@ -254,8 +254,24 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
                 }
 
                 ulong raw = ChunkHeader.Raw(_mem, address - 16);
-                FreeInternal(address, raw);
-                CountFree(raw & ~ChunkHeader.SizeBits);
+                ulong size = raw & ~ChunkHeader.SizeBits;
+                if ((raw & ChunkHeader.IsMmapped) == 0 && _initialized && _tcache != 0)
+                {
+                    // __libc_free of a heap chunk once malloc is set up, with _int_free's tcache part inlined.
+                    ulong p = address - 16;
+                    ArenaForChunk(p, raw);
+                    CheckFreedChunk(p, size);
+                    if (!TryTcacheFree(p, size))
+                    {
+                        IntFreeAfterTcache(p, false, size);
+                    }
+                }
+                else
+                {
+                    FreeInternal(address, raw);
+                }
+
+                CountFree(size);
                 AfterCall();
             }
             catch (SegmentationFaultException e)
