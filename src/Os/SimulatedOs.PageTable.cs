@@ -108,6 +108,7 @@ public sealed unsafe partial class SimulatedOs
     /// </summary>
     private void ReleasePages(ulong start, ulong end)
     {
+        NoteLoss(start, end);
         var unmap = new HostBatch(unmap: true);
         var discard = new HostBatch(unmap: false);
         long dropped = 0;
@@ -152,6 +153,7 @@ public sealed unsafe partial class SimulatedOs
     /// <summary>madvise(MADV_DONTNEED): makes the resident pages of [start, end) not resident and zero.</summary>
     private void DropPages(ulong start, ulong end)
     {
+        NoteLoss(start, end);
         var discard = new HostBatch(unmap: false);
         long dropped = 0;
         for (int i = LowerBoundEnd(start); i < _vmas.Count && _vmas[i].Start < end; i++)
@@ -186,6 +188,7 @@ public sealed unsafe partial class SimulatedOs
     /// <summary>mprotect: changes the protection of every page of [start, end), all of which are mapped.</summary>
     private void ProtectPages(ulong start, ulong end, Protection protection)
     {
+        NoteLoss(start, end);
         for (ulong page = start >> _pageShift, last = end >> _pageShift; page < last; page++)
         {
             ulong* slot = LookupSlot(page);

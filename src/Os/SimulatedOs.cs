@@ -91,13 +91,19 @@ public sealed unsafe partial class SimulatedOs : ISimulatedOs, IDisposable
         Limits = new SimulatedOsLimits(options);
         Faults = new SimulatedOsFaults(options);
 
+        _windowLow = options.MmapBase - Math.Min(options.MmapReservationBytes, options.MmapBase - _mmapMinAddress);
+        if (TakeSpareReservation(_heapReservation, _mmapBase - _windowLow, out _heapHost, out _windowHost))
+        {
+            InitializePageTable();
+            return;
+        }
+
         _heapHost = ReserveHost(_heapReservation);
         if (_heapHost == 0)
         {
             throw new OutOfMemoryException($"The host refused to reserve {_heapReservation} bytes of address space for the simulated heap.");
         }
 
-        _windowLow = options.MmapBase - Math.Min(options.MmapReservationBytes, options.MmapBase - _mmapMinAddress);
         _windowHost = ReserveHost(_mmapBase - _windowLow);
         if (_windowHost == 0)
         {
@@ -208,9 +214,12 @@ public sealed unsafe partial class SimulatedOs : ISimulatedOs, IDisposable
             }
 
             _disposed = true;
+            NoteLoss(0, ulong.MaxValue);
+            bool recycle = false;
             if (_root is not null)
             {
                 var unmap = new HostBatch(unmap: true);
+                long residentReserved = 0;
                 foreach (Vma v in _vmas)
                 {
                     for (ulong page = v.Start >> _pageShift, last = v.End >> _pageShift; page < last; page++)
@@ -220,14 +229,25 @@ public sealed unsafe partial class SimulatedOs : ISimulatedOs, IDisposable
                         {
                             unmap.Add((nint)(entry & PageEntry.HostMask), (ulong)_pageSize);
                         }
+                        else if ((entry & (PageEntry.Reserved | PageEntry.Resident)) == (PageEntry.Reserved | PageEntry.Resident))
+                        {
+                            residentReserved++;
+                        }
                     }
                 }
 
                 unmap.Flush();
+                recycle = _heapHost != 0 && _windowHost != 0 && residentReserved <= MaxRecycledPages && ZeroResidentReservedPages();
                 FreePageTable();
             }
 
             _vmas.Clear();
+            if (recycle && OfferSpareReservation(_heapHost, _heapReservation, _windowHost, _mmapBase - _windowLow))
+            {
+                _heapHost = 0;
+                _windowHost = 0;
+            }
+
             if (_heapHost != 0)
             {
                 HostMemory.Unmap(_heapHost, _heapReservation);

@@ -173,11 +173,19 @@ public static partial class GlibcProfiler
         using var os = new SimulatedOs(options);
         var allocator = new GlibcAllocator(os);
         ulong[] slots = new ulong[slotCount];
+        int tid = 0;
+        SimulatedThread.Set(0);
         long t0 = Stopwatch.GetTimestamp();
         for (int i = 0; i < ops.Length; i++)
         {
             ref readonly Op op = ref ops[i];
-            SimulatedThread.Set(op.Tid);
+            if (op.Tid != tid)
+            {
+                // Only on a change: the thread-static store is not part of the allocator's cost.
+                tid = op.Tid;
+                SimulatedThread.Set(tid);
+            }
+
             switch (op.Kind)
             {
                 case (byte)TraceCallKind.Malloc:

@@ -52,63 +52,51 @@ internal static class ChunkHeader
     public const ulong AlignMask = 15;
 
     /// <summary>
-    /// Reads a word of simulated memory. When the process is the concrete <see cref="SimulatedOs"/> (sealed), the
-    /// call binds statically and its page-table fast path inlines here; any other <see cref="ISimulatedOs"/> goes
-    /// through the interface. Same result either way.
+    /// Reads a word of simulated memory through the allocator's <see cref="DirectAccessWindow"/>: straight from host
+    /// memory inside its window of resident heap pages, else through the process (faults and RSS exactly as ever).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong Load(ISimulatedOs os, ulong address)
-        => os is SimulatedOs fast ? fast.ReadUInt64(address) : os.ReadUInt64(address);
+    public static ulong Load(DirectAccessWindow os, ulong address) => os.ReadUInt64(address);
 
     /// <summary>Writes a word of simulated memory (see <see cref="Load"/> for the binding).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Store(ISimulatedOs os, ulong address, ulong value)
-    {
-        if (os is SimulatedOs fast)
-        {
-            fast.WriteUInt64(address, value);
-        }
-        else
-        {
-            os.WriteUInt64(address, value);
-        }
-    }
+    public static void Store(DirectAccessWindow os, ulong address, ulong value) => os.WriteUInt64(address, value);
 
     /// <summary>Reads the raw SIZE word (chunksize_nomask).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong Raw(ISimulatedOs os, ulong c) => Load(os, c + 8);
+    public static ulong Raw(DirectAccessWindow os, ulong c) => Load(os, c + 8);
 
     /// <summary>Reads the chunk size without flag bits (chunksize).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong Size(ISimulatedOs os, ulong c) => Load(os, c + 8) & ~SizeBits;
+    public static ulong Size(DirectAccessWindow os, ulong c) => Load(os, c + 8) & ~SizeBits;
 
     /// <summary>Writes the whole SIZE word (set_head).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void SetHead(ISimulatedOs os, ulong c, ulong value) => Store(os, c + 8, value);
+    public static void SetHead(DirectAccessWindow os, ulong c, ulong value) => Store(os, c + 8, value);
 
     /// <summary>Replaces the size and keeps the flag bits (set_head_size).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void SetHeadSize(ISimulatedOs os, ulong c, ulong size) => Store(os, c + 8, (Load(os, c + 8) & SizeBits) | size);
+    public static void SetHeadSize(DirectAccessWindow os, ulong c, ulong size) => Store(os, c + 8, (Load(os, c + 8) & SizeBits) | size);
 
     /// <summary>Reads the PREV word (prev_size).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong Prev(ISimulatedOs os, ulong c) => Load(os, c);
+    public static ulong Prev(DirectAccessWindow os, ulong c) => Load(os, c);
 
     /// <summary>Writes the PREV word.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void SetPrev(ISimulatedOs os, ulong c, ulong value) => Store(os, c, value);
+    public static void SetPrev(DirectAccessWindow os, ulong c, ulong value) => Store(os, c, value);
 
     /// <summary>Writes the foot: the PREV word of the chunk at <c>c + size</c> (set_foot).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void SetFoot(ISimulatedOs os, ulong c, ulong size) => Store(os, c + size, size);
+    public static void SetFoot(DirectAccessWindow os, ulong c, ulong size) => Store(os, c + size, size);
 
     /// <summary>Tests the P bit of the chunk at <c>c + offset</c> (inuse_bit_at_offset).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool InUseAt(ISimulatedOs os, ulong c, ulong offset) => (Load(os, c + offset + 8) & PrevInUse) != 0;
+    public static bool InUseAt(DirectAccessWindow os, ulong c, ulong offset) => (Load(os, c + offset + 8) & PrevInUse) != 0;
 
     /// <summary>Sets the P bit of the chunk at <c>c + offset</c> (set_inuse_bit_at_offset).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void SetInUseAt(ISimulatedOs os, ulong c, ulong offset)
+    public static void SetInUseAt(DirectAccessWindow os, ulong c, ulong offset)
     {
         ulong a = c + offset + 8;
         Store(os, a, Load(os, a) | PrevInUse);
@@ -116,7 +104,7 @@ internal static class ChunkHeader
 
     /// <summary>Clears the P bit of the chunk at <c>c + offset</c> (clear_inuse_bit_at_offset).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void ClearInUseAt(ISimulatedOs os, ulong c, ulong offset)
+    public static void ClearInUseAt(DirectAccessWindow os, ulong c, ulong offset)
     {
         ulong a = c + offset + 8;
         Store(os, a, Load(os, a) & ~PrevInUse);
@@ -124,35 +112,35 @@ internal static class ChunkHeader
 
     /// <summary>Reads fd (C+16).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong Fd(ISimulatedOs os, ulong c) => Load(os, c + 16);
+    public static ulong Fd(DirectAccessWindow os, ulong c) => Load(os, c + 16);
 
     /// <summary>Reads bk (C+24).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong Bk(ISimulatedOs os, ulong c) => Load(os, c + 24);
+    public static ulong Bk(DirectAccessWindow os, ulong c) => Load(os, c + 24);
 
     /// <summary>Writes fd (C+16).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void SetFd(ISimulatedOs os, ulong c, ulong v) => Store(os, c + 16, v);
+    public static void SetFd(DirectAccessWindow os, ulong c, ulong v) => Store(os, c + 16, v);
 
     /// <summary>Writes bk (C+24).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void SetBk(ISimulatedOs os, ulong c, ulong v) => Store(os, c + 24, v);
+    public static void SetBk(DirectAccessWindow os, ulong c, ulong v) => Store(os, c + 24, v);
 
     /// <summary>Reads fd_nextsize (C+32).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong FdNext(ISimulatedOs os, ulong c) => Load(os, c + 32);
+    public static ulong FdNext(DirectAccessWindow os, ulong c) => Load(os, c + 32);
 
     /// <summary>Reads bk_nextsize (C+40).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong BkNext(ISimulatedOs os, ulong c) => Load(os, c + 40);
+    public static ulong BkNext(DirectAccessWindow os, ulong c) => Load(os, c + 40);
 
     /// <summary>Writes fd_nextsize (C+32).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void SetFdNext(ISimulatedOs os, ulong c, ulong v) => Store(os, c + 32, v);
+    public static void SetFdNext(DirectAccessWindow os, ulong c, ulong v) => Store(os, c + 32, v);
 
     /// <summary>Writes bk_nextsize (C+40).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void SetBkNext(ISimulatedOs os, ulong c, ulong v) => Store(os, c + 40, v);
+    public static void SetBkNext(DirectAccessWindow os, ulong c, ulong v) => Store(os, c + 40, v);
 
     /// <summary>Safe-linking: the word stored at <paramref name="fieldAddress"/> to point at <paramref name="target"/> (PROTECT_PTR).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -69,7 +69,7 @@ public sealed partial class GlibcAllocator
 
     /// <summary>arena_for_chunk: the main arena, or the arena named by the heap_info of the chunk's 64 MiB heap.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void ArenaForChunk(ulong p) => ArenaForChunk(p, ChunkHeader.Raw(_os, p));
+    private void ArenaForChunk(ulong p) => ArenaForChunk(p, ChunkHeader.Raw(_mem, p));
 
     /// <summary>arena_for_chunk with the chunk's SIZE word already read as <paramref name="raw"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -85,7 +85,7 @@ public sealed partial class GlibcAllocator
             return;
         }
 
-        ulong state = ChunkHeader.Load(_os, (p & ~(HeapMaxSize - 1)) + HiArena);
+        ulong state = ChunkHeader.Load(_mem, (p & ~(HeapMaxSize - 1)) + HiArena);
         if (!_arenaByState.TryGetValue(state, out Arena? a))
         {
             throw new SegmentationFaultException(state, MemoryAccessKind.Read, false, "heap_info.ar_ptr of a NON_MAIN_ARENA chunk names no arena");
@@ -159,8 +159,8 @@ public sealed partial class GlibcAllocator
         _arenas.Add(a);
         _arenaByState[state] = a;
         a.Heaps.Add(h);
-        ChunkHeader.Store(_os, h + HiArena, state);
-        ulong hsize = ChunkHeader.Load(_os, h + HiSize);
+        ChunkHeader.Store(_mem, h + HiArena, state);
+        ulong hsize = ChunkHeader.Load(_mem, h + HiSize);
         a.SystemMem = hsize;
         a.MaxSystemMem = hsize;
         a.AttachedThreads = 1;
@@ -172,7 +172,7 @@ public sealed partial class GlibcAllocator
         }
 
         a.Top = ptr;
-        ChunkHeader.SetHead(_os, ptr, (h + hsize - ptr) | ChunkHeader.PrevInUse);
+        ChunkHeader.SetHead(_mem, ptr, (h + hsize - ptr) | ChunkHeader.PrevInUse);
         a.Next = _main.Next;
         _main.Next = a;
         return a;
@@ -258,9 +258,9 @@ public sealed partial class GlibcAllocator
             return 0;
         }
 
-        ChunkHeader.Store(_os, p2 + HiSize, size);
-        ChunkHeader.Store(_os, p2 + HiMprotect, size);
-        ChunkHeader.Store(_os, p2 + HiPageSize, _pageSize);
+        ChunkHeader.Store(_mem, p2 + HiSize, size);
+        ChunkHeader.Store(_mem, p2 + HiMprotect, size);
+        ChunkHeader.Store(_mem, p2 + HiPageSize, _pageSize);
         return p2;
     }
 
@@ -268,13 +268,13 @@ public sealed partial class GlibcAllocator
     private int GrowHeap(ulong h, ulong diff)
     {
         diff = AlignUpPage(diff);
-        ulong newSize = ChunkHeader.Load(_os, h + HiSize) + diff;
+        ulong newSize = ChunkHeader.Load(_mem, h + HiSize) + diff;
         if (newSize > HeapMaxSize)
         {
             return -1;
         }
 
-        ulong mprotectSize = ChunkHeader.Load(_os, h + HiMprotect);
+        ulong mprotectSize = ChunkHeader.Load(_mem, h + HiMprotect);
         if (newSize > mprotectSize)
         {
             if (!_os.Mprotect(h + mprotectSize, newSize - mprotectSize, Protection.ReadWrite).Succeeded)
@@ -282,24 +282,24 @@ public sealed partial class GlibcAllocator
                 return -2;
             }
 
-            ChunkHeader.Store(_os, h + HiMprotect, newSize);
+            ChunkHeader.Store(_mem, h + HiMprotect, newSize);
         }
 
-        ChunkHeader.Store(_os, h + HiSize, newSize);
+        ChunkHeader.Store(_mem, h + HiSize, newSize);
         return 0;
     }
 
     /// <summary>shrink_heap with vm.overcommit_memory != 2: madvise(MADV_DONTNEED) the tail.</summary>
     private int ShrinkHeap(ulong h, ulong diff)
     {
-        long newSize = (long)ChunkHeader.Load(_os, h + HiSize) - (long)diff;
+        long newSize = (long)ChunkHeader.Load(_mem, h + HiSize) - (long)diff;
         if (newSize < (long)HeapInfoSize)
         {
             return -1;
         }
 
         _os.Madvise(h + (ulong)newSize, diff, MadviseAdvice.DontNeed);
-        ChunkHeader.Store(_os, h + HiSize, (ulong)newSize);
+        ChunkHeader.Store(_mem, h + HiSize, (ulong)newSize);
         return 0;
     }
 
@@ -310,19 +310,19 @@ public sealed partial class GlibcAllocator
         ulong topChunk = ar.Top;
         while (topChunk == heap + HeapInfoSize)
         {
-            ulong prevHeap = ChunkHeader.Load(_os, heap + HiPrev);
-            ulong prevHeapSize = ChunkHeader.Load(_os, prevHeap + HiSize);
+            ulong prevHeap = ChunkHeader.Load(_mem, heap + HiPrev);
+            ulong prevHeapSize = ChunkHeader.Load(_mem, prevHeap + HiSize);
             ulong prevSize = prevHeapSize - (ChunkHeader.MinSize - (2 * ChunkHeader.Word));
             ulong p = prevHeap + prevSize;
             ulong misalign = p & ChunkHeader.AlignMask;
             p = prevHeap + prevSize - misalign;
-            ulong pprev = ChunkHeader.Prev(_os, p);
+            ulong pprev = ChunkHeader.Prev(_mem, p);
             p -= pprev;
-            ulong newSize = ChunkHeader.Size(_os, p) + (ChunkHeader.MinSize - (2 * ChunkHeader.Word)) + misalign;
-            bool pInUse = (ChunkHeader.Raw(_os, p) & ChunkHeader.PrevInUse) != 0;
+            ulong newSize = ChunkHeader.Size(_mem, p) + (ChunkHeader.MinSize - (2 * ChunkHeader.Word)) + misalign;
+            bool pInUse = (ChunkHeader.Raw(_mem, p) & ChunkHeader.PrevInUse) != 0;
             if (!pInUse)
             {
-                newSize += ChunkHeader.Prev(_os, p);
+                newSize += ChunkHeader.Prev(_mem, p);
             }
 
             if (newSize + (HeapMaxSize - prevHeapSize) < pad + ChunkHeader.MinSize + _pageSize)
@@ -330,7 +330,7 @@ public sealed partial class GlibcAllocator
                 break;
             }
 
-            ar.SystemMem -= ChunkHeader.Load(_os, heap + HiSize);
+            ar.SystemMem -= ChunkHeader.Load(_mem, heap + HiSize);
             if (heap + HeapMaxSize == _alignedHeapArea)
             {
                 _alignedHeapArea = 0;
@@ -341,15 +341,15 @@ public sealed partial class GlibcAllocator
             heap = prevHeap;
             if (!pInUse)
             {
-                p -= ChunkHeader.Prev(_os, p);
+                p -= ChunkHeader.Prev(_mem, p);
                 UnlinkChunk(p);
             }
 
             ar.Top = topChunk = p;
-            ChunkHeader.SetHead(_os, topChunk, newSize | ChunkHeader.PrevInUse);
+            ChunkHeader.SetHead(_mem, topChunk, newSize | ChunkHeader.PrevInUse);
         }
 
-        ulong topSize = ChunkHeader.Size(_os, topChunk);
+        ulong topSize = ChunkHeader.Size(_mem, topChunk);
         if (topSize < _trimThreshold)
         {
             return 0;
@@ -368,7 +368,7 @@ public sealed partial class GlibcAllocator
         }
 
         ar.SystemMem -= extra;
-        ChunkHeader.SetHead(_os, topChunk, (topSize - extra) | ChunkHeader.PrevInUse);
+        ChunkHeader.SetHead(_mem, topChunk, (topSize - extra) | ChunkHeader.PrevInUse);
         return 1;
     }
 
@@ -377,12 +377,12 @@ public sealed partial class GlibcAllocator
     {
         Arena av = _av;
         ulong oldHeap = oldTop & ~(HeapMaxSize - 1);
-        ulong oldHeapSize = ChunkHeader.Load(_os, oldHeap + HiSize);
+        ulong oldHeapSize = ChunkHeader.Load(_mem, oldHeap + HiSize);
         if ((long)(ChunkHeader.MinSize + nb - oldSize) > 0 && GrowHeap(oldHeap, ChunkHeader.MinSize + nb - oldSize) == 0)
         {
-            ulong grown = ChunkHeader.Load(_os, oldHeap + HiSize);
+            ulong grown = ChunkHeader.Load(_mem, oldHeap + HiSize);
             av.SystemMem += grown - oldHeapSize;
-            ChunkHeader.SetHead(_os, oldTop, (oldHeap + grown - oldTop) | ChunkHeader.PrevInUse);
+            ChunkHeader.SetHead(_mem, oldTop, (oldHeap + grown - oldTop) | ChunkHeader.PrevInUse);
             return true;
         }
 
@@ -392,26 +392,26 @@ public sealed partial class GlibcAllocator
             return false;
         }
 
-        ChunkHeader.Store(_os, heap + HiArena, av.StateAddress);
-        ChunkHeader.Store(_os, heap + HiPrev, oldHeap);
+        ChunkHeader.Store(_mem, heap + HiArena, av.StateAddress);
+        ChunkHeader.Store(_mem, heap + HiPrev, oldHeap);
         av.Heaps.Add(heap);
-        ulong hsize = ChunkHeader.Load(_os, heap + HiSize);
+        ulong hsize = ChunkHeader.Load(_mem, heap + HiSize);
         av.SystemMem += hsize;
         av.Top = heap + HeapInfoSize;
-        ChunkHeader.SetHead(_os, av.Top, (hsize - HeapInfoSize) | ChunkHeader.PrevInUse);
+        ChunkHeader.SetHead(_mem, av.Top, (hsize - HeapInfoSize) | ChunkHeader.PrevInUse);
         oldSize = (oldSize - ChunkHeader.MinSize) & ~ChunkHeader.AlignMask;
-        ChunkHeader.SetHead(_os, oldTop + oldSize + ChunkHeader.HeaderSize, ChunkHeader.PrevInUse);
+        ChunkHeader.SetHead(_mem, oldTop + oldSize + ChunkHeader.HeaderSize, ChunkHeader.PrevInUse);
         if (oldSize >= ChunkHeader.MinSize)
         {
-            ChunkHeader.SetHead(_os, oldTop + oldSize, ChunkHeader.HeaderSize | ChunkHeader.PrevInUse);
-            ChunkHeader.SetFoot(_os, oldTop + oldSize, ChunkHeader.HeaderSize);
-            ChunkHeader.SetHead(_os, oldTop, oldSize | ChunkHeader.PrevInUse | ChunkHeader.NonMainArena);
+            ChunkHeader.SetHead(_mem, oldTop + oldSize, ChunkHeader.HeaderSize | ChunkHeader.PrevInUse);
+            ChunkHeader.SetFoot(_mem, oldTop + oldSize, ChunkHeader.HeaderSize);
+            ChunkHeader.SetHead(_mem, oldTop, oldSize | ChunkHeader.PrevInUse | ChunkHeader.NonMainArena);
             IntFree(oldTop, true);
         }
         else
         {
-            ChunkHeader.SetHead(_os, oldTop, (oldSize + ChunkHeader.HeaderSize) | ChunkHeader.PrevInUse);
-            ChunkHeader.SetFoot(_os, oldTop, oldSize + ChunkHeader.HeaderSize);
+            ChunkHeader.SetHead(_mem, oldTop, (oldSize + ChunkHeader.HeaderSize) | ChunkHeader.PrevInUse);
+            ChunkHeader.SetFoot(_mem, oldTop, oldSize + ChunkHeader.HeaderSize);
         }
 
         return true;

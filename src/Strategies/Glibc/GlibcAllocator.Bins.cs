@@ -8,10 +8,10 @@ namespace Allocators.Strategies.Glibc;
 public sealed partial class GlibcAllocator
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ulong LinkFd(ulong c) => IsBinHead(c) ? DataRead(c + 16) : ChunkHeader.Fd(_os, c);
+    private ulong LinkFd(ulong c) => IsBinHead(c) ? DataRead(c + 16) : ChunkHeader.Fd(_mem, c);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ulong LinkBk(ulong c) => IsBinHead(c) ? DataRead(c + 24) : ChunkHeader.Bk(_os, c);
+    private ulong LinkBk(ulong c) => IsBinHead(c) ? DataRead(c + 24) : ChunkHeader.Bk(_mem, c);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void SetLinkFd(ulong c, ulong v)
@@ -22,7 +22,7 @@ public sealed partial class GlibcAllocator
         }
         else
         {
-            ChunkHeader.SetFd(_os, c, v);
+            ChunkHeader.SetFd(_mem, c, v);
         }
     }
 
@@ -35,13 +35,13 @@ public sealed partial class GlibcAllocator
         }
         else
         {
-            ChunkHeader.SetBk(_os, c, v);
+            ChunkHeader.SetBk(_mem, c, v);
         }
     }
 
     /// <summary>fd_nextsize; a bin head's reads as the next bin's fd (never null), as in glibc's overlapping layout.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ulong LinkFdNext(ulong c) => IsBinHead(c) ? DataRead(c + 32) : ChunkHeader.FdNext(_os, c);
+    private ulong LinkFdNext(ulong c) => IsBinHead(c) ? DataRead(c + 32) : ChunkHeader.FdNext(_mem, c);
 
     /// <summary>
     /// Reads a word of an arena's bins array as libc's .data holds it: bin i's fd at <c>head(i) + 16</c>, its bk at
@@ -154,26 +154,26 @@ public sealed partial class GlibcAllocator
     /// <summary>The checks of unlink_chunk without the unlinking (used to validate before a free mutates anything).</summary>
     private void CheckUnlink(ulong p)
     {
-        ulong size = ChunkHeader.Size(_os, p);
-        if (size != ChunkHeader.Prev(_os, p + size))
+        ulong size = ChunkHeader.Size(_mem, p);
+        if (size != ChunkHeader.Prev(_mem, p + size))
         {
             Corrupt("corrupted size vs. prev_size", p);
         }
 
-        ulong fd = ChunkHeader.Fd(_os, p);
-        ulong bk = ChunkHeader.Bk(_os, p);
+        ulong fd = ChunkHeader.Fd(_mem, p);
+        ulong bk = ChunkHeader.Bk(_mem, p);
         if (LinkBk(fd) != p || LinkFd(bk) != p)
         {
             Corrupt("corrupted double-linked list", p);
         }
 
-        if (!ChunkHeader.InSmallbinRange(ChunkHeader.Raw(_os, p)))
+        if (!ChunkHeader.InSmallbinRange(ChunkHeader.Raw(_mem, p)))
         {
-            ulong fdNext = ChunkHeader.FdNext(_os, p);
+            ulong fdNext = ChunkHeader.FdNext(_mem, p);
             if (fdNext != 0)
             {
-                ulong bkNext = ChunkHeader.BkNext(_os, p);
-                if (ChunkHeader.BkNext(_os, fdNext) != p || ChunkHeader.FdNext(_os, bkNext) != p)
+                ulong bkNext = ChunkHeader.BkNext(_mem, p);
+                if (ChunkHeader.BkNext(_mem, fdNext) != p || ChunkHeader.FdNext(_mem, bkNext) != p)
                 {
                     Corrupt("corrupted double-linked list (not small)", p);
                 }
@@ -185,14 +185,14 @@ public sealed partial class GlibcAllocator
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void UnlinkChunk(ulong p)
     {
-        ulong size = ChunkHeader.Size(_os, p);
-        if (size != ChunkHeader.Prev(_os, p + size))
+        ulong size = ChunkHeader.Size(_mem, p);
+        if (size != ChunkHeader.Prev(_mem, p + size))
         {
             Corrupt("corrupted size vs. prev_size", p);
         }
 
-        ulong fd = ChunkHeader.Fd(_os, p);
-        ulong bk = ChunkHeader.Bk(_os, p);
+        ulong fd = ChunkHeader.Fd(_mem, p);
+        ulong bk = ChunkHeader.Bk(_mem, p);
         if (LinkBk(fd) != p || LinkFd(bk) != p)
         {
             Corrupt("corrupted double-linked list", p);
@@ -200,14 +200,14 @@ public sealed partial class GlibcAllocator
 
         ulong fdNext = 0;
         ulong bkNext = 0;
-        bool large = !ChunkHeader.InSmallbinRange(ChunkHeader.Raw(_os, p));
+        bool large = !ChunkHeader.InSmallbinRange(ChunkHeader.Raw(_mem, p));
         if (large)
         {
-            fdNext = ChunkHeader.FdNext(_os, p);
+            fdNext = ChunkHeader.FdNext(_mem, p);
             if (fdNext != 0)
             {
-                bkNext = ChunkHeader.BkNext(_os, p);
-                if (ChunkHeader.BkNext(_os, fdNext) != p || ChunkHeader.FdNext(_os, bkNext) != p)
+                bkNext = ChunkHeader.BkNext(_mem, p);
+                if (ChunkHeader.BkNext(_mem, fdNext) != p || ChunkHeader.FdNext(_mem, bkNext) != p)
                 {
                     Corrupt("corrupted double-linked list (not small)", p);
                 }
@@ -222,21 +222,21 @@ public sealed partial class GlibcAllocator
             {
                 if (fdNext == p)
                 {
-                    ChunkHeader.SetFdNext(_os, fd, fd);
-                    ChunkHeader.SetBkNext(_os, fd, fd);
+                    ChunkHeader.SetFdNext(_mem, fd, fd);
+                    ChunkHeader.SetBkNext(_mem, fd, fd);
                 }
                 else
                 {
-                    ChunkHeader.SetFdNext(_os, fd, fdNext);
-                    ChunkHeader.SetBkNext(_os, fd, bkNext);
-                    ChunkHeader.SetBkNext(_os, fdNext, fd);
-                    ChunkHeader.SetFdNext(_os, bkNext, fd);
+                    ChunkHeader.SetFdNext(_mem, fd, fdNext);
+                    ChunkHeader.SetBkNext(_mem, fd, bkNext);
+                    ChunkHeader.SetBkNext(_mem, fdNext, fd);
+                    ChunkHeader.SetFdNext(_mem, bkNext, fd);
                 }
             }
             else
             {
-                ChunkHeader.SetBkNext(_os, fdNext, bkNext);
-                ChunkHeader.SetFdNext(_os, bkNext, fdNext);
+                ChunkHeader.SetBkNext(_mem, fdNext, bkNext);
+                ChunkHeader.SetFdNext(_mem, bkNext, fdNext);
             }
         }
     }
@@ -252,12 +252,12 @@ public sealed partial class GlibcAllocator
             Corrupt(check, p);
         }
 
-        ChunkHeader.SetFd(_os, p, fwd);
-        ChunkHeader.SetBk(_os, p, bck);
+        ChunkHeader.SetFd(_mem, p, fwd);
+        ChunkHeader.SetBk(_mem, p, bck);
         if (!ChunkHeader.InSmallbinRange(size))
         {
-            ChunkHeader.SetFdNext(_os, p, 0);
-            ChunkHeader.SetBkNext(_os, p, 0);
+            ChunkHeader.SetFdNext(_mem, p, 0);
+            ChunkHeader.SetBkNext(_mem, p, 0);
         }
 
         _av.BinFd[1] = p;
@@ -287,42 +287,42 @@ public sealed partial class GlibcAllocator
                 // Compare with the P bit set, against raw size words (glibc's chunksize_nomask comparisons).
                 ulong sizeP = size | ChunkHeader.PrevInUse;
                 ulong last = _av.BinBk[victimIndex];
-                if (sizeP < ChunkHeader.Raw(_os, last))
+                if (sizeP < ChunkHeader.Raw(_mem, last))
                 {
                     // Smaller than the smallest: append at the back and join the nextsize ring after the last run.
                     fwd = bck;
                     bck = last;
                     ulong first = _av.BinFd[victimIndex];
-                    ulong firstBkNext = ChunkHeader.BkNext(_os, first);
-                    ChunkHeader.SetFdNext(_os, victim, first);
-                    ChunkHeader.SetBkNext(_os, victim, firstBkNext);
-                    ChunkHeader.SetBkNext(_os, first, victim);
-                    ChunkHeader.SetFdNext(_os, firstBkNext, victim);
+                    ulong firstBkNext = ChunkHeader.BkNext(_mem, first);
+                    ChunkHeader.SetFdNext(_mem, victim, first);
+                    ChunkHeader.SetBkNext(_mem, victim, firstBkNext);
+                    ChunkHeader.SetBkNext(_mem, first, victim);
+                    ChunkHeader.SetFdNext(_mem, firstBkNext, victim);
                 }
                 else
                 {
-                    while (sizeP < ChunkHeader.Raw(_os, fwd))
+                    while (sizeP < ChunkHeader.Raw(_mem, fwd))
                     {
-                        fwd = ChunkHeader.FdNext(_os, fwd);
+                        fwd = ChunkHeader.FdNext(_mem, fwd);
                     }
 
-                    if (sizeP == ChunkHeader.Raw(_os, fwd))
+                    if (sizeP == ChunkHeader.Raw(_mem, fwd))
                     {
                         // Same size: insert right after the run head, which keeps the nextsize links.
-                        fwd = ChunkHeader.Fd(_os, fwd);
+                        fwd = ChunkHeader.Fd(_mem, fwd);
                     }
                     else
                     {
-                        ulong fwdBkNext = ChunkHeader.BkNext(_os, fwd);
-                        ChunkHeader.SetFdNext(_os, victim, fwd);
-                        ChunkHeader.SetBkNext(_os, victim, fwdBkNext);
-                        if (ChunkHeader.FdNext(_os, fwdBkNext) != fwd)
+                        ulong fwdBkNext = ChunkHeader.BkNext(_mem, fwd);
+                        ChunkHeader.SetFdNext(_mem, victim, fwd);
+                        ChunkHeader.SetBkNext(_mem, victim, fwdBkNext);
+                        if (ChunkHeader.FdNext(_mem, fwdBkNext) != fwd)
                         {
                             Corrupt("malloc(): largebin double linked list corrupted (nextsize)", victim);
                         }
 
-                        ChunkHeader.SetBkNext(_os, fwd, victim);
-                        ChunkHeader.SetFdNext(_os, fwdBkNext, victim);
+                        ChunkHeader.SetBkNext(_mem, fwd, victim);
+                        ChunkHeader.SetFdNext(_mem, fwdBkNext, victim);
                     }
 
                     bck = LinkBk(fwd);
@@ -334,14 +334,14 @@ public sealed partial class GlibcAllocator
             }
             else
             {
-                ChunkHeader.SetFdNext(_os, victim, victim);
-                ChunkHeader.SetBkNext(_os, victim, victim);
+                ChunkHeader.SetFdNext(_mem, victim, victim);
+                ChunkHeader.SetBkNext(_mem, victim, victim);
             }
         }
 
         MarkBin(victimIndex);
-        ChunkHeader.SetBk(_os, victim, bck);
-        ChunkHeader.SetFd(_os, victim, fwd);
+        ChunkHeader.SetBk(_mem, victim, bck);
+        ChunkHeader.SetFd(_mem, victim, fwd);
         SetLinkBk(fwd, victim);
         SetLinkFd(bck, victim);
     }

@@ -39,7 +39,7 @@ public sealed partial class GlibcAllocator
         if (!r.Succeeded)
         {
             HeapCheckFailure f = r.Failures[0];
-            throw new HeapCorruptionException(StrategyName, _op, f.Address, f.Id, f.Message);
+            throw new HeapCorruptionException(StrategyName, OpName, f.Address, f.Id, f.Message);
         }
     }
 
@@ -73,7 +73,7 @@ public sealed partial class GlibcAllocator
                 {
                     ulong n = 0;
                     ulong limit = TcacheCountAt(i) + 1;
-                    for (ulong e = TcacheEntryAt(i); e != 0 && n <= limit; e = ChunkHeader.Protect(e, ChunkHeader.Load(_os, e)))
+                    for (ulong e = TcacheEntryAt(i); e != 0 && n <= limit; e = ChunkHeader.Protect(e, ChunkHeader.Load(_mem, e)))
                     {
                         n++;
                         if (!ChunkHeader.Aligned(e) || !_os.IsAccessible(e - 16, 32, Protection.Read))
@@ -82,7 +82,7 @@ public sealed partial class GlibcAllocator
                             break;
                         }
 
-                        ulong s = ChunkHeader.Size(_os, e - 16);
+                        ulong s = ChunkHeader.Size(_mem, e - 16);
                         if (ChunkHeader.TcacheIndex(s) != i)
                         {
                             failures?.Add(new HeapCheckFailure("G2", e - 16, string.Create(CultureInfo.InvariantCulture, $"chunk of size 0x{s:x} in tcache bin {i}")));
@@ -112,7 +112,7 @@ public sealed partial class GlibcAllocator
                 for (int fi = 0; fi < NFastBins; fi++)
                 {
                     int n = 0;
-                    for (ulong p = _av.Fastbins[fi]; p != 0; p = ChunkHeader.Protect(p + 16, ChunkHeader.Fd(_os, p)))
+                    for (ulong p = _av.Fastbins[fi]; p != 0; p = ChunkHeader.Protect(p + 16, ChunkHeader.Fd(_mem, p)))
                     {
                         if (!ChunkHeader.Aligned(p) || !_os.IsAccessible(p, 32, Protection.Read) || ++n > 10_000_000)
                         {
@@ -120,9 +120,9 @@ public sealed partial class GlibcAllocator
                             break;
                         }
 
-                        if (ChunkHeader.FastbinIndex(ChunkHeader.Size(_os, p)) != fi)
+                        if (ChunkHeader.FastbinIndex(ChunkHeader.Size(_mem, p)) != fi)
                         {
-                            failures?.Add(new HeapCheckFailure("G2", p, string.Create(CultureInfo.InvariantCulture, $"chunk of size 0x{ChunkHeader.Size(_os, p):x} in fastbin {fi}")));
+                            failures?.Add(new HeapCheckFailure("G2", p, string.Create(CultureInfo.InvariantCulture, $"chunk of size 0x{ChunkHeader.Size(_mem, p):x} in fastbin {fi}")));
                         }
 
                         where[p] = string.Create(CultureInfo.InvariantCulture, $"fastbin 0x{(fi * 16) + 32:x}");
@@ -134,7 +134,7 @@ public sealed partial class GlibcAllocator
                     ulong bin = BinAt(i);
                     ulong prev = bin;
                     int n = 0;
-                    for (ulong p = _av.BinFd[i]; p != bin; p = ChunkHeader.Fd(_os, p))
+                    for (ulong p = _av.BinFd[i]; p != bin; p = ChunkHeader.Fd(_mem, p))
                     {
                         if (!ChunkHeader.Aligned(p) || !_os.IsAccessible(p, 48, Protection.Read) || ++n > 10_000_000)
                         {
@@ -142,12 +142,12 @@ public sealed partial class GlibcAllocator
                             break;
                         }
 
-                        if (ChunkHeader.Bk(_os, p) != prev)
+                        if (ChunkHeader.Bk(_mem, p) != prev)
                         {
-                            failures?.Add(new HeapCheckFailure("G5", p, string.Create(CultureInfo.InvariantCulture, $"bin {i}: bk of 0x{p:x} is 0x{ChunkHeader.Bk(_os, p):x}, expected 0x{prev:x}")));
+                            failures?.Add(new HeapCheckFailure("G5", p, string.Create(CultureInfo.InvariantCulture, $"bin {i}: bk of 0x{p:x} is 0x{ChunkHeader.Bk(_mem, p):x}, expected 0x{prev:x}")));
                         }
 
-                        ulong s = ChunkHeader.Size(_os, p);
+                        ulong s = ChunkHeader.Size(_mem, p);
                         if (i >= 2 && ChunkHeader.BinIndex(s) != i)
                         {
                             failures?.Add(new HeapCheckFailure("G2", p, string.Create(CultureInfo.InvariantCulture, $"chunk of size 0x{s:x} in bin {i}")));
@@ -191,7 +191,7 @@ public sealed partial class GlibcAllocator
             {
                 ulong h = a.Heaps[i];
                 ulong first = i == 0 ? FirstChunkOfArenaHeap(a) : h + HeapInfoSize;
-                list.Add((first, h + ChunkHeader.Load(_os, h + HiSize)));
+                list.Add((first, h + ChunkHeader.Load(_mem, h + HiSize)));
             }
         }
 
@@ -271,7 +271,7 @@ public sealed partial class GlibcAllocator
     private void CheckArena(Arena a, HeapCheckLevel level, Dictionary<ulong, string>? where, HashSet<ulong> seen, List<HeapCheckFailure> failures)
     {
         ulong topSize = TopChunkSize();
-        if ((ChunkHeader.Raw(_os, a.Top) & ChunkHeader.PrevInUse) == 0)
+        if ((ChunkHeader.Raw(_mem, a.Top) & ChunkHeader.PrevInUse) == 0)
         {
             failures.Add(new HeapCheckFailure("G6", a.Top, "top chunk's P bit is clear"));
         }
@@ -284,7 +284,7 @@ public sealed partial class GlibcAllocator
         if (!a.IsMain)
         {
             ulong heap = a.Top & ~(HeapMaxSize - 1);
-            if (a.Top + topSize != heap + ChunkHeader.Load(_os, heap + HiSize))
+            if (a.Top + topSize != heap + ChunkHeader.Load(_mem, heap + HiSize))
             {
                 failures.Add(new HeapCheckFailure("G6", a.Top, "thread-arena top does not end at its heap's end"));
             }
@@ -310,7 +310,7 @@ public sealed partial class GlibcAllocator
                     break;
                 }
 
-                ulong raw = ChunkHeader.Raw(_os, c);
+                ulong raw = ChunkHeader.Raw(_mem, c);
                 ulong size = raw & ~ChunkHeader.SizeBits;
                 bool pbit = (raw & ChunkHeader.PrevInUse) != 0;
                 if (!first && pbit == prevBinned)
@@ -347,9 +347,9 @@ public sealed partial class GlibcAllocator
                         failures.Add(new HeapCheckFailure("G1", c, "two adjacent free chunks are both binned"));
                     }
 
-                    if (ChunkHeader.Prev(_os, c + size) != size)
+                    if (ChunkHeader.Prev(_mem, c + size) != size)
                     {
-                        failures.Add(new HeapCheckFailure("G3", c, string.Create(CultureInfo.InvariantCulture, $"foot 0x{ChunkHeader.Prev(_os, c + size):x} differs from size 0x{size:x}")));
+                        failures.Add(new HeapCheckFailure("G3", c, string.Create(CultureInfo.InvariantCulture, $"foot 0x{ChunkHeader.Prev(_mem, c + size):x} differs from size 0x{size:x}")));
                     }
                 }
                 else if (where.ContainsKey(c))
@@ -373,7 +373,7 @@ public sealed partial class GlibcAllocator
             ulong total = 0;
             foreach (ulong h in a.Heaps)
             {
-                total += ChunkHeader.Load(_os, h + HiSize);
+                total += ChunkHeader.Load(_mem, h + HiSize);
             }
 
             if (total != a.SystemMem)
@@ -422,7 +422,7 @@ public sealed partial class GlibcAllocator
                 ulong c = start;
                 while (c < end && _os.IsAccessible(c, 16, Protection.Read))
                 {
-                    ulong raw = ChunkHeader.Raw(_os, c);
+                    ulong raw = ChunkHeader.Raw(_mem, c);
                     ulong size = raw & ~ChunkHeader.SizeBits;
                     if (c == a.Top)
                     {
@@ -465,7 +465,7 @@ public sealed partial class GlibcAllocator
         {
             if (_os.IsAccessible(c, 16, Protection.Read))
             {
-                blocks.Add(new HeapBlock(c, ChunkHeader.Size(_os, c), HeapBlockKind.Mmapped, "mmap"));
+                blocks.Add(new HeapBlock(c, ChunkHeader.Size(_mem, c), HeapBlockKind.Mmapped, "mmap"));
             }
         }
 

@@ -27,22 +27,22 @@ public sealed partial class GlibcAllocator
                     Corrupt("malloc_consolidate(): unaligned fastbin chunk detected", p);
                 }
 
-                if (ChunkHeader.FastbinIndex(ChunkHeader.Size(_os, p)) != fi)
+                if (ChunkHeader.FastbinIndex(ChunkHeader.Size(_mem, p)) != fi)
                 {
                     Corrupt("malloc_consolidate(): invalid chunk size", p);
                 }
 
-                ulong nextp = ChunkHeader.Protect(p + 16, ChunkHeader.Fd(_os, p));
-                ulong size = ChunkHeader.Size(_os, p);
+                ulong nextp = ChunkHeader.Protect(p + 16, ChunkHeader.Fd(_mem, p));
+                ulong size = ChunkHeader.Size(_mem, p);
                 ulong nextChunk = p + size;
-                ulong nextSize = ChunkHeader.Size(_os, nextChunk);
+                ulong nextSize = ChunkHeader.Size(_mem, nextChunk);
 
-                if ((ChunkHeader.Raw(_os, p) & ChunkHeader.PrevInUse) == 0)
+                if ((ChunkHeader.Raw(_mem, p) & ChunkHeader.PrevInUse) == 0)
                 {
-                    ulong prevSize = ChunkHeader.Prev(_os, p);
+                    ulong prevSize = ChunkHeader.Prev(_mem, p);
                     size += prevSize;
                     p -= prevSize;
-                    if (ChunkHeader.Size(_os, p) != prevSize)
+                    if (ChunkHeader.Size(_mem, p) != prevSize)
                     {
                         Corrupt("corrupted size vs. prev_size in fastbins", p);
                     }
@@ -52,7 +52,7 @@ public sealed partial class GlibcAllocator
 
                 if (nextChunk != _av.Top)
                 {
-                    bool nextInUse = ChunkHeader.InUseAt(_os, nextChunk, nextSize);
+                    bool nextInUse = ChunkHeader.InUseAt(_mem, nextChunk, nextSize);
                     if (!nextInUse)
                     {
                         size += nextSize;
@@ -60,7 +60,7 @@ public sealed partial class GlibcAllocator
                     }
                     else
                     {
-                        ChunkHeader.ClearInUseAt(_os, nextChunk, 0);
+                        ChunkHeader.ClearInUseAt(_mem, nextChunk, 0);
                     }
 
                     ulong firstUnsorted = _av.BinFd[1];
@@ -68,19 +68,19 @@ public sealed partial class GlibcAllocator
                     SetLinkBk(firstUnsorted, p);
                     if (!ChunkHeader.InSmallbinRange(size))
                     {
-                        ChunkHeader.SetFdNext(_os, p, 0);
-                        ChunkHeader.SetBkNext(_os, p, 0);
+                        ChunkHeader.SetFdNext(_mem, p, 0);
+                        ChunkHeader.SetBkNext(_mem, p, 0);
                     }
 
-                    ChunkHeader.SetHead(_os, p, size | ChunkHeader.PrevInUse);
-                    ChunkHeader.SetBk(_os, p, BinAt(1));
-                    ChunkHeader.SetFd(_os, p, firstUnsorted);
-                    ChunkHeader.SetFoot(_os, p, size);
+                    ChunkHeader.SetHead(_mem, p, size | ChunkHeader.PrevInUse);
+                    ChunkHeader.SetBk(_mem, p, BinAt(1));
+                    ChunkHeader.SetFd(_mem, p, firstUnsorted);
+                    ChunkHeader.SetFoot(_mem, p, size);
                 }
                 else
                 {
                     size += nextSize;
-                    ChunkHeader.SetHead(_os, p, size | ChunkHeader.PrevInUse);
+                    ChunkHeader.SetHead(_mem, p, size | ChunkHeader.PrevInUse);
                     _av.Top = p;
                 }
 

@@ -9,11 +9,22 @@ public sealed partial class GlibcAllocator
 {
     /// <summary>_int_free(av, p, have_lock).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void IntFree(ulong p, bool haveLock) => IntFree(p, haveLock, ChunkHeader.Size(_os, p));
+    private void IntFree(ulong p, bool haveLock) => IntFree(p, haveLock, ChunkHeader.Size(_mem, p));
 
     /// <summary>_int_free with the chunk's size (flag bits cleared) already read as <paramref name="size"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void IntFree(ulong p, bool haveLock, ulong size)
+    {
+        CheckFreedChunk(p, size);
+        if (!TryTcacheFree(p, size))
+        {
+            IntFreeAfterTcache(p, haveLock, size);
+        }
+    }
+
+    /// <summary>_int_free's first checks: the pointer (no wrap-around, aligned) and the size (at least MINSIZE, aligned).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void CheckFreedChunk(ulong p, ulong size)
     {
         if (p > (0UL - size) || !ChunkHeader.Aligned(p))
         {
@@ -24,33 +35,49 @@ public sealed partial class GlibcAllocator
         {
             Corrupt("free(): invalid size", p + 16);
         }
+    }
 
-        if (_tcache != 0)
+    /// <summary>_int_free's tcache part (after <see cref="CheckFreedChunk"/>): true when the chunk went into the tcache.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryTcacheFree(ulong p, ulong size)
+    {
+        if (_tcache == 0)
         {
-            ulong tcIdx = ChunkHeader.TcacheIndex(size);
-            if (tcIdx < _tcacheBins)
-            {
-                ulong e = p + 16;
-                if (ChunkHeader.Load(_os, e + 8) == _tcacheKey)
-                {
-                    TcacheDoubleFreeCheck(e, tcIdx);
-                }
-
-                if (TcacheCountAt(tcIdx) < _tcacheCount)
-                {
-                    TcachePut(p, tcIdx);
-                    return;
-                }
-            }
+            return false;
         }
 
+        ulong tcIdx = ChunkHeader.TcacheIndex(size);
+        if (tcIdx >= _tcacheBins)
+        {
+            return false;
+        }
+
+        ulong e = p + 16;
+        if (ChunkHeader.Load(_mem, e + 8) == _tcacheKey)
+        {
+            TcacheDoubleFreeCheck(e, tcIdx);
+        }
+
+        if (TcacheCountAt(tcIdx) < _tcacheCount)
+        {
+            TcachePut(p, tcIdx);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>The rest of _int_free when the tcache did not take the chunk: a fastbin, the normal path, or munmap.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private void IntFreeAfterTcache(ulong p, bool haveLock, ulong size)
+    {
         if (size <= _globalMaxFast)
         {
             FreeFast(p, size, haveLock);
             return;
         }
 
-        ulong raw = ChunkHeader.Raw(_os, p);
+        ulong raw = ChunkHeader.Raw(_mem, p);
         if ((raw & ChunkHeader.IsMmapped) == 0)
         {
             FreeNormal(p, size);
@@ -64,7 +91,7 @@ public sealed partial class GlibcAllocator
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void FreeFast(ulong p, ulong size, bool haveLock)
     {
-        ulong nextRaw = ChunkHeader.Raw(_os, p + size);
+        ulong nextRaw = ChunkHeader.Raw(_mem, p + size);
         if (nextRaw <= ChunkHeader.HeaderSize || (nextRaw & ~ChunkHeader.SizeBits) >= _av.SystemMem)
         {
             Corrupt("free(): invalid next size (fast)", p + 16);
@@ -78,14 +105,14 @@ public sealed partial class GlibcAllocator
             Corrupt("double free or corruption (fasttop)", p + 16);
         }
 
-        if (haveLock && old != 0 && ChunkHeader.FastbinIndex(ChunkHeader.Size(_os, old)) != idx)
+        if (haveLock && old != 0 && ChunkHeader.FastbinIndex(ChunkHeader.Size(_mem, old)) != idx)
         {
             Corrupt("invalid fastbin entry (free)", p + 16);
         }
 
         FreePerturb(p, size);
         _av.HaveFastChunks = true;
-        ChunkHeader.SetFd(_os, p, ChunkHeader.Protect(p + 16, old));
+        ChunkHeader.SetFd(_mem, p, ChunkHeader.Protect(p + 16, old));
         _av.Fastbins[idx] = p;
     }
 
@@ -103,7 +130,7 @@ public sealed partial class GlibcAllocator
             Corrupt("double free or corruption (out)", p + 16);
         }
 
-        ulong nextRaw = ChunkHeader.Raw(_os, nextChunk);
+        ulong nextRaw = ChunkHeader.Raw(_mem, nextChunk);
         if ((nextRaw & ChunkHeader.PrevInUse) == 0)
         {
             Corrupt("double free or corruption (!prev)", p + 16);
@@ -118,14 +145,14 @@ public sealed partial class GlibcAllocator
         // Every check glibc makes on this path runs before anything is written (glibc interleaves some of them
         // with the unlinking; in a consistent heap the outcome is the same, and a failed check leaves the heap intact).
         ulong mem = p + 16;
-        bool coalescePrev = (ChunkHeader.Raw(_os, p) & ChunkHeader.PrevInUse) == 0;
+        bool coalescePrev = (ChunkHeader.Raw(_mem, p) & ChunkHeader.PrevInUse) == 0;
         ulong prev = 0;
         ulong prevSize = 0;
         if (coalescePrev)
         {
-            prevSize = ChunkHeader.Prev(_os, p);
+            prevSize = ChunkHeader.Prev(_mem, p);
             prev = p - prevSize;
-            if (ChunkHeader.Size(_os, prev) != prevSize)
+            if (ChunkHeader.Size(_mem, prev) != prevSize)
             {
                 Corrupt("corrupted size vs. prev_size while consolidating", mem);
             }
@@ -134,7 +161,7 @@ public sealed partial class GlibcAllocator
         }
 
         bool nextIsTop = nextChunk == _av.Top;
-        bool nextFree = !nextIsTop && !ChunkHeader.InUseAt(_os, nextChunk, nextSize);
+        bool nextFree = !nextIsTop && !ChunkHeader.InUseAt(_mem, nextChunk, nextSize);
         if (nextFree)
         {
             CheckUnlink(nextChunk);
@@ -166,17 +193,17 @@ public sealed partial class GlibcAllocator
             }
             else
             {
-                ChunkHeader.ClearInUseAt(_os, nextChunk, 0);
+                ChunkHeader.ClearInUseAt(_mem, nextChunk, 0);
             }
 
             UnsortedInsertFront(p, size, "free(): corrupted unsorted chunks");
-            ChunkHeader.SetHead(_os, p, size | ChunkHeader.PrevInUse);
-            ChunkHeader.SetFoot(_os, p, size);
+            ChunkHeader.SetHead(_mem, p, size | ChunkHeader.PrevInUse);
+            ChunkHeader.SetFoot(_mem, p, size);
         }
         else
         {
             size += nextSize;
-            ChunkHeader.SetHead(_os, p, size | ChunkHeader.PrevInUse);
+            ChunkHeader.SetHead(_mem, p, size | ChunkHeader.PrevInUse);
             _av.Top = p;
         }
 

@@ -65,26 +65,26 @@ public sealed partial class GlibcAllocator
             ulong victim;
             while ((victim = _av.BinBk[1]) != unsorted)
             {
-                ulong bck = ChunkHeader.Bk(_os, victim);
-                ulong size = ChunkHeader.Size(_os, victim);
+                ulong bck = ChunkHeader.Bk(_mem, victim);
+                ulong size = ChunkHeader.Size(_mem, victim);
                 ulong next = victim + size;
                 if (size <= ChunkHeader.HeaderSize || size > _av.SystemMem)
                 {
                     Corrupt("malloc(): invalid size (unsorted)", victim);
                 }
 
-                ulong nextRaw = ChunkHeader.Raw(_os, next);
+                ulong nextRaw = ChunkHeader.Raw(_mem, next);
                 if (nextRaw < ChunkHeader.HeaderSize || nextRaw > _av.SystemMem)
                 {
                     Corrupt("malloc(): invalid next size (unsorted)", victim);
                 }
 
-                if ((ChunkHeader.Prev(_os, next) & ~ChunkHeader.SizeBits) != size)
+                if ((ChunkHeader.Prev(_mem, next) & ~ChunkHeader.SizeBits) != size)
                 {
                     Corrupt("malloc(): mismatching next->prev_size (unsorted)", victim);
                 }
 
-                if (LinkFd(bck) != victim || ChunkHeader.Fd(_os, victim) != unsorted)
+                if (LinkFd(bck) != victim || ChunkHeader.Fd(_mem, victim) != unsorted)
                 {
                     Corrupt("malloc(): unsorted double linked list corrupted", victim);
                 }
@@ -101,17 +101,17 @@ public sealed partial class GlibcAllocator
                     _av.BinFd[1] = remainder;
                     _av.BinBk[1] = remainder;
                     _av.LastRemainder = remainder;
-                    ChunkHeader.SetBk(_os, remainder, unsorted);
-                    ChunkHeader.SetFd(_os, remainder, unsorted);
+                    ChunkHeader.SetBk(_mem, remainder, unsorted);
+                    ChunkHeader.SetFd(_mem, remainder, unsorted);
                     if (!ChunkHeader.InSmallbinRange(remainderSize))
                     {
-                        ChunkHeader.SetFdNext(_os, remainder, 0);
-                        ChunkHeader.SetBkNext(_os, remainder, 0);
+                        ChunkHeader.SetFdNext(_mem, remainder, 0);
+                        ChunkHeader.SetBkNext(_mem, remainder, 0);
                     }
 
-                    ChunkHeader.SetHead(_os, victim, nb | ChunkHeader.PrevInUse | _av.ABit);
-                    ChunkHeader.SetHead(_os, remainder, remainderSize | ChunkHeader.PrevInUse);
-                    ChunkHeader.SetFoot(_os, remainder, remainderSize);
+                    ChunkHeader.SetHead(_mem, victim, nb | ChunkHeader.PrevInUse | _av.ABit);
+                    ChunkHeader.SetHead(_mem, remainder, remainderSize | ChunkHeader.PrevInUse);
+                    ChunkHeader.SetFoot(_mem, remainder, remainderSize);
                     return victim + 16;
                 }
 
@@ -125,7 +125,7 @@ public sealed partial class GlibcAllocator
 
                 if (size == nb)
                 {
-                    ChunkHeader.SetInUseAt(_os, victim, size);
+                    ChunkHeader.SetInUseAt(_mem, victim, size);
                     SetNonMainArena(victim);
                     if (tcacheNb != 0 && TcacheCountAt(tcIdx) < _tcacheCount)
                     {
@@ -163,7 +163,7 @@ public sealed partial class GlibcAllocator
             {
                 ulong bin = BinAt(idx);
                 victim = _av.BinFd[idx];
-                if (victim != bin && ChunkHeader.Raw(_os, victim) >= nb)
+                if (victim != bin && ChunkHeader.Raw(_mem, victim) >= nb)
                 {
                     return LargeBestFit(victim, idx, nb);
                 }
@@ -188,8 +188,8 @@ public sealed partial class GlibcAllocator
             {
                 ulong remainder = victim + nb;
                 _av.Top = remainder;
-                ChunkHeader.SetHead(_os, victim, nb | ChunkHeader.PrevInUse | _av.ABit);
-                ChunkHeader.SetHead(_os, remainder, (topSize - nb) | ChunkHeader.PrevInUse);
+                ChunkHeader.SetHead(_mem, victim, nb | ChunkHeader.PrevInUse | _av.ABit);
+                ChunkHeader.SetHead(_mem, remainder, (topSize - nb) | ChunkHeader.PrevInUse);
                 return victim + 16;
             }
 
@@ -212,8 +212,8 @@ public sealed partial class GlibcAllocator
             Corrupt("malloc(): unaligned fastbin chunk detected 2", victim);
         }
 
-        ulong nextHead = ChunkHeader.Protect(victim + 16, ChunkHeader.Fd(_os, victim));
-        if (ChunkHeader.FastbinIndex(ChunkHeader.Size(_os, victim)) != fi)
+        ulong nextHead = ChunkHeader.Protect(victim + 16, ChunkHeader.Fd(_mem, victim));
+        if (ChunkHeader.FastbinIndex(ChunkHeader.Size(_mem, victim)) != fi)
         {
             Corrupt("malloc(): memory corruption (fast)", victim);
         }
@@ -230,7 +230,7 @@ public sealed partial class GlibcAllocator
                     Corrupt("malloc(): unaligned fastbin chunk detected 3", tc);
                 }
 
-                _av.Fastbins[fi] = ChunkHeader.Protect(tc + 16, ChunkHeader.Fd(_os, tc));
+                _av.Fastbins[fi] = ChunkHeader.Protect(tc + 16, ChunkHeader.Fd(_mem, tc));
                 TcachePut(tc, tcIdx);
             }
         }
@@ -242,13 +242,13 @@ public sealed partial class GlibcAllocator
     private ulong SmallbinTake(ulong victim, int idx, ulong nb)
     {
         ulong bin = BinAt(idx);
-        ulong bck = ChunkHeader.Bk(_os, victim);
+        ulong bck = ChunkHeader.Bk(_mem, victim);
         if (LinkFd(bck) != victim)
         {
             Corrupt("malloc(): smallbin double linked list corrupted", victim);
         }
 
-        ChunkHeader.SetInUseAt(_os, victim, nb);
+        ChunkHeader.SetInUseAt(_mem, victim, nb);
         _av.BinBk[idx] = bck;
         SetNonMainArena(victim);
         SetLinkFd(bck, bin);
@@ -258,8 +258,8 @@ public sealed partial class GlibcAllocator
             ulong tc;
             while (TcacheCountAt(tcIdx) < _tcacheCount && (tc = _av.BinBk[idx]) != bin)
             {
-                bck = ChunkHeader.Bk(_os, tc);
-                ChunkHeader.SetInUseAt(_os, tc, nb);
+                bck = ChunkHeader.Bk(_mem, tc);
+                ChunkHeader.SetInUseAt(_mem, tc, nb);
                 SetNonMainArena(tc);
                 _av.BinBk[idx] = bck;
                 SetLinkFd(bck, bin);
@@ -273,32 +273,32 @@ public sealed partial class GlibcAllocator
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ulong LargeBestFit(ulong first, int idx, ulong nb)
     {
-        ulong victim = ChunkHeader.BkNext(_os, first);
+        ulong victim = ChunkHeader.BkNext(_mem, first);
         ulong size;
-        while ((size = ChunkHeader.Size(_os, victim)) < nb)
+        while ((size = ChunkHeader.Size(_mem, victim)) < nb)
         {
-            victim = ChunkHeader.BkNext(_os, victim);
+            victim = ChunkHeader.BkNext(_mem, victim);
         }
 
-        if (victim != _av.BinBk[idx] && ChunkHeader.Raw(_os, victim) == ChunkHeader.Raw(_os, ChunkHeader.Fd(_os, victim)))
+        if (victim != _av.BinBk[idx] && ChunkHeader.Raw(_mem, victim) == ChunkHeader.Raw(_mem, ChunkHeader.Fd(_mem, victim)))
         {
-            victim = ChunkHeader.Fd(_os, victim);
+            victim = ChunkHeader.Fd(_mem, victim);
         }
 
         ulong remainderSize = size - nb;
         UnlinkChunk(victim);
         if (remainderSize < ChunkHeader.MinSize)
         {
-            ChunkHeader.SetInUseAt(_os, victim, size);
+            ChunkHeader.SetInUseAt(_mem, victim, size);
             SetNonMainArena(victim);
         }
         else
         {
             ulong remainder = victim + nb;
             UnsortedInsertFront(remainder, remainderSize, "malloc(): corrupted unsorted chunks");
-            ChunkHeader.SetHead(_os, victim, nb | ChunkHeader.PrevInUse | _av.ABit);
-            ChunkHeader.SetHead(_os, remainder, remainderSize | ChunkHeader.PrevInUse);
-            ChunkHeader.SetFoot(_os, remainder, remainderSize);
+            ChunkHeader.SetHead(_mem, victim, nb | ChunkHeader.PrevInUse | _av.ABit);
+            ChunkHeader.SetHead(_mem, remainder, remainderSize | ChunkHeader.PrevInUse);
+            ChunkHeader.SetFoot(_mem, remainder, remainderSize);
         }
 
         return victim + 16;
@@ -333,7 +333,7 @@ public sealed partial class GlibcAllocator
                 continue;
             }
 
-            ulong size = ChunkHeader.Size(_os, victim);
+            ulong size = ChunkHeader.Size(_mem, victim);
             if (size < nb)
             {
                 // A live assert in 2.36, checked before the unlink (a size word shrunk by a write after free).
@@ -344,7 +344,7 @@ public sealed partial class GlibcAllocator
             UnlinkChunk(victim);
             if (remainderSize < ChunkHeader.MinSize)
             {
-                ChunkHeader.SetInUseAt(_os, victim, size);
+                ChunkHeader.SetInUseAt(_mem, victim, size);
                 SetNonMainArena(victim);
             }
             else
@@ -356,9 +356,9 @@ public sealed partial class GlibcAllocator
                     _av.LastRemainder = remainder;
                 }
 
-                ChunkHeader.SetHead(_os, victim, nb | ChunkHeader.PrevInUse | _av.ABit);
-                ChunkHeader.SetHead(_os, remainder, remainderSize | ChunkHeader.PrevInUse);
-                ChunkHeader.SetFoot(_os, remainder, remainderSize);
+                ChunkHeader.SetHead(_mem, victim, nb | ChunkHeader.PrevInUse | _av.ABit);
+                ChunkHeader.SetHead(_mem, remainder, remainderSize | ChunkHeader.PrevInUse);
+                ChunkHeader.SetFoot(_mem, remainder, remainderSize);
             }
 
             return victim + 16;
@@ -372,7 +372,7 @@ public sealed partial class GlibcAllocator
     {
         if (!_av.IsMain)
         {
-            ChunkHeader.SetHead(_os, c, ChunkHeader.Raw(_os, c) | ChunkHeader.NonMainArena);
+            ChunkHeader.SetHead(_mem, c, ChunkHeader.Raw(_mem, c) | ChunkHeader.NonMainArena);
         }
     }
 }

@@ -73,31 +73,31 @@ public sealed partial class GlibcAllocator
 
             ulong newp = brk;
             ulong leadSize = brk - p;
-            ulong newSize = ChunkHeader.Size(_os, p) - leadSize;
-            if ((ChunkHeader.Raw(_os, p) & ChunkHeader.IsMmapped) != 0)
+            ulong newSize = ChunkHeader.Size(_mem, p) - leadSize;
+            if ((ChunkHeader.Raw(_mem, p) & ChunkHeader.IsMmapped) != 0)
             {
-                ChunkHeader.SetPrev(_os, newp, ChunkHeader.Prev(_os, p) + leadSize);
-                ChunkHeader.SetHead(_os, newp, newSize | ChunkHeader.IsMmapped);
+                ChunkHeader.SetPrev(_mem, newp, ChunkHeader.Prev(_mem, p) + leadSize);
+                ChunkHeader.SetHead(_mem, newp, newSize | ChunkHeader.IsMmapped);
                 _mmappedChunks.Remove(p);
                 _mmappedChunks.Add(newp);
                 return newp + 16;
             }
 
-            ChunkHeader.SetHead(_os, newp, newSize | ChunkHeader.PrevInUse | _av.ABit);
-            ChunkHeader.SetInUseAt(_os, newp, newSize);
-            ChunkHeader.SetHeadSize(_os, p, leadSize | _av.ABit);
+            ChunkHeader.SetHead(_mem, newp, newSize | ChunkHeader.PrevInUse | _av.ABit);
+            ChunkHeader.SetInUseAt(_mem, newp, newSize);
+            ChunkHeader.SetHeadSize(_mem, p, leadSize | _av.ABit);
             IntFree(p, true);
             p = newp;
         }
 
-        if ((ChunkHeader.Raw(_os, p) & ChunkHeader.IsMmapped) == 0)
+        if ((ChunkHeader.Raw(_mem, p) & ChunkHeader.IsMmapped) == 0)
         {
-            ulong size = ChunkHeader.Size(_os, p);
+            ulong size = ChunkHeader.Size(_mem, p);
             if (size > nb + ChunkHeader.MinSize)
             {
                 ulong remainder = p + nb;
-                ChunkHeader.SetHead(_os, remainder, (size - nb) | ChunkHeader.PrevInUse | _av.ABit);
-                ChunkHeader.SetHeadSize(_os, p, nb);
+                ChunkHeader.SetHead(_mem, remainder, (size - nb) | ChunkHeader.PrevInUse | _av.ABit);
+                ChunkHeader.SetHeadSize(_mem, p, nb);
                 IntFree(remainder, true);
             }
         }

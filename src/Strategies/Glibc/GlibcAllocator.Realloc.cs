@@ -27,7 +27,7 @@ public sealed partial class GlibcAllocator
         }
 
         ulong oldp = oldmem - 16;
-        ulong raw = ChunkHeader.Raw(_os, oldp);
+        ulong raw = ChunkHeader.Raw(_mem, oldp);
         ulong oldSize = raw & ~ChunkHeader.SizeBits;
         bool mmapped = (raw & ChunkHeader.IsMmapped) != 0;
         if (!mmapped && _tcache == 0)
@@ -82,13 +82,13 @@ public sealed partial class GlibcAllocator
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ulong IntRealloc(ulong oldp, ulong oldSize, ulong nb)
     {
-        if (ChunkHeader.Raw(_os, oldp) <= ChunkHeader.HeaderSize || oldSize >= _av.SystemMem)
+        if (ChunkHeader.Raw(_mem, oldp) <= ChunkHeader.HeaderSize || oldSize >= _av.SystemMem)
         {
             Corrupt("realloc(): invalid old size", oldp + 16);
         }
 
         ulong next = oldp + oldSize;
-        ulong nextRaw = ChunkHeader.Raw(_os, next);
+        ulong nextRaw = ChunkHeader.Raw(_mem, next);
         ulong nextSize = nextRaw & ~ChunkHeader.SizeBits;
         if (nextRaw <= ChunkHeader.HeaderSize || nextSize >= _av.SystemMem)
         {
@@ -105,12 +105,12 @@ public sealed partial class GlibcAllocator
         else if (next == _av.Top && oldSize + nextSize >= nb + ChunkHeader.MinSize)
         {
             newSize = oldSize + nextSize;
-            ChunkHeader.SetHeadSize(_os, oldp, nb | _av.ABit);
+            ChunkHeader.SetHeadSize(_mem, oldp, nb | _av.ABit);
             _av.Top = oldp + nb;
-            ChunkHeader.SetHead(_os, _av.Top, (newSize - nb) | ChunkHeader.PrevInUse);
+            ChunkHeader.SetHead(_mem, _av.Top, (newSize - nb) | ChunkHeader.PrevInUse);
             return oldp + 16;
         }
-        else if (next != _av.Top && !ChunkHeader.InUseAt(_os, next, nextSize) && oldSize + nextSize >= nb)
+        else if (next != _av.Top && !ChunkHeader.InUseAt(_mem, next, nextSize) && oldSize + nextSize >= nb)
         {
             newSize = oldSize + nextSize;
             newp = oldp;
@@ -125,7 +125,7 @@ public sealed partial class GlibcAllocator
             }
 
             newp = newmem - 16;
-            newSize = ChunkHeader.Size(_os, newp);
+            newSize = ChunkHeader.Size(_mem, newp);
             if (newp == next)
             {
                 newSize += oldSize;
@@ -142,15 +142,15 @@ public sealed partial class GlibcAllocator
         ulong remainderSize = newSize - nb;
         if (remainderSize < ChunkHeader.MinSize)
         {
-            ChunkHeader.SetHeadSize(_os, newp, newSize | _av.ABit);
-            ChunkHeader.SetInUseAt(_os, newp, newSize);
+            ChunkHeader.SetHeadSize(_mem, newp, newSize | _av.ABit);
+            ChunkHeader.SetInUseAt(_mem, newp, newSize);
         }
         else
         {
             ulong remainder = newp + nb;
-            ChunkHeader.SetHeadSize(_os, newp, nb | _av.ABit);
-            ChunkHeader.SetHead(_os, remainder, remainderSize | ChunkHeader.PrevInUse | _av.ABit);
-            ChunkHeader.SetInUseAt(_os, remainder, remainderSize);
+            ChunkHeader.SetHeadSize(_mem, newp, nb | _av.ABit);
+            ChunkHeader.SetHead(_mem, remainder, remainderSize | ChunkHeader.PrevInUse | _av.ABit);
+            ChunkHeader.SetInUseAt(_mem, remainder, remainderSize);
             IntFree(remainder, true);
         }
 

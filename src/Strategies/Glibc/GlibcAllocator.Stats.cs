@@ -14,7 +14,7 @@ public sealed partial class GlibcAllocator
     {
         using (EnterLock())
         {
-            Enter("mallinfo2");
+            Enter(OpMallinfo2);
             if (!_initialized)
             {
                 PtmallocInit();
@@ -30,7 +30,7 @@ public sealed partial class GlibcAllocator
     {
         using (EnterLock())
         {
-            Enter("malloc_stats");
+            Enter(OpMallocStats);
             if (!_initialized)
             {
                 PtmallocInit();
@@ -74,7 +74,7 @@ public sealed partial class GlibcAllocator
     {
         using (EnterLock())
         {
-            Enter("malloc_info");
+            Enter(OpMallocInfo);
             if (!_initialized)
             {
                 PtmallocInit();
@@ -122,7 +122,7 @@ public sealed partial class GlibcAllocator
                 continue;
             }
 
-            ulong thisSize = ChunkHeader.Size(_os, p);
+            ulong thisSize = ChunkHeader.Size(_mem, p);
             ulong n = 0;
             while (p != 0)
             {
@@ -132,7 +132,7 @@ public sealed partial class GlibcAllocator
                 }
 
                 n++;
-                p = ChunkHeader.Protect(p + 16, ChunkHeader.Fd(_os, p));
+                p = ChunkHeader.Protect(p + 16, ChunkHeader.Fd(_mem, p));
             }
 
             from[i] = thisSize - ChunkHeader.AlignMask;
@@ -148,9 +148,9 @@ public sealed partial class GlibcAllocator
             int k = NFastBins - 1 + i;
             ulong bin = BinAt(i);
             ulong lo = ulong.MaxValue;
-            for (ulong r = _av.BinFd[i]; r != bin; r = ChunkHeader.Fd(_os, r))
+            for (ulong r = _av.BinFd[i]; r != bin; r = ChunkHeader.Fd(_mem, r))
             {
-                ulong rs = ChunkHeader.Raw(_os, r);
+                ulong rs = ChunkHeader.Raw(_mem, r);
                 count[k]++;
                 total[k] += rs;
                 lo = rs < lo ? rs : lo;
@@ -191,8 +191,8 @@ public sealed partial class GlibcAllocator
             mprotect = 0;
             foreach (ulong h in _av.Heaps)
             {
-                aspace += ChunkHeader.Load(_os, h + HiSize);
-                mprotect += ChunkHeader.Load(_os, h + HiMprotect);
+                aspace += ChunkHeader.Load(_mem, h + HiSize);
+                mprotect += ChunkHeader.Load(_mem, h + HiMprotect);
             }
 
             sb.Append(CultureInfo.InvariantCulture, $"<aspace type=\"total\" size=\"{aspace}\"/>\n<aspace type=\"mprotect\" size=\"{mprotect}\"/>\n<aspace type=\"subheaps\" size=\"{_av.Heaps.Count}\"/>\n");
@@ -287,7 +287,7 @@ public sealed partial class GlibcAllocator
                 ford += m.Fordblks;
             }
 
-            return new MallInfo2(arena, ord, sm, (ulong)_nMmaps, _mmappedMem, 0, fsm, uord, ford, IsBinHead(_main.Top) ? 0 : ChunkHeader.Size(_os, _main.Top));
+            return new MallInfo2(arena, ord, sm, (ulong)_nMmaps, _mmappedMem, 0, fsm, uord, ford, IsBinHead(_main.Top) ? 0 : ChunkHeader.Size(_mem, _main.Top));
         }
         finally
         {
@@ -303,7 +303,7 @@ public sealed partial class GlibcAllocator
         ulong fastavail = 0;
         for (int i = 0; i < NFastBins; i++)
         {
-            for (ulong p = _av.Fastbins[i]; p != 0; p = ChunkHeader.Protect(p + 16, ChunkHeader.Fd(_os, p)))
+            for (ulong p = _av.Fastbins[i]; p != 0; p = ChunkHeader.Protect(p + 16, ChunkHeader.Fd(_mem, p)))
             {
                 if (!ChunkHeader.Aligned(p))
                 {
@@ -311,7 +311,7 @@ public sealed partial class GlibcAllocator
                 }
 
                 nfast++;
-                fastavail += ChunkHeader.Size(_os, p);
+                fastavail += ChunkHeader.Size(_mem, p);
             }
         }
 
@@ -319,10 +319,10 @@ public sealed partial class GlibcAllocator
         for (int i = 1; i < NBins; i++)
         {
             ulong b = BinAt(i);
-            for (ulong p = _av.BinBk[i]; p != b; p = ChunkHeader.Bk(_os, p))
+            for (ulong p = _av.BinBk[i]; p != b; p = ChunkHeader.Bk(_mem, p))
             {
                 nblocks++;
-                avail += ChunkHeader.Size(_os, p);
+                avail += ChunkHeader.Size(_mem, p);
             }
         }
 

@@ -17,7 +17,7 @@ public sealed partial class GlibcAllocator
     private ulong TcacheCountAt(ulong idx)
     {
         ulong a = _tcache + (idx * 2);
-        ulong word = ChunkHeader.Load(_os, a & ~7UL);
+        ulong word = ChunkHeader.Load(_mem, a & ~7UL);
         return (word >> (int)((a & 7) * 8)) & 0xffff;
     }
 
@@ -28,25 +28,25 @@ public sealed partial class GlibcAllocator
         ulong a = _tcache + (idx * 2);
         ulong wa = a & ~7UL;
         int shift = (int)((a & 7) * 8);
-        ulong word = ChunkHeader.Load(_os, wa);
+        ulong word = ChunkHeader.Load(_mem, wa);
         ulong value = ((word >> shift) + delta) & 0xffff;
         word = (word & ~(0xffffUL << shift)) | (value << shift);
-        ChunkHeader.Store(_os, wa, word);
+        ChunkHeader.Store(_mem, wa, word);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ulong TcacheEntryAt(ulong idx) => ChunkHeader.Load(_os, _tcache + TcacheEntriesOffset + (idx * 8));
+    private ulong TcacheEntryAt(ulong idx) => ChunkHeader.Load(_mem, _tcache + TcacheEntriesOffset + (idx * 8));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void SetTcacheEntryAt(ulong idx, ulong e) => ChunkHeader.Store(_os, _tcache + TcacheEntriesOffset + (idx * 8), e);
+    private void SetTcacheEntryAt(ulong idx, ulong e) => ChunkHeader.Store(_mem, _tcache + TcacheEntriesOffset + (idx * 8), e);
 
     /// <summary>tcache_put: pushes chunk <paramref name="c"/> at the head of bin <paramref name="idx"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void TcachePut(ulong c, ulong idx)
     {
         ulong e = c + 16;
-        ChunkHeader.Store(_os, e, ChunkHeader.Protect(e, TcacheEntryAt(idx)));
-        ChunkHeader.Store(_os, e + 8, _tcacheKey);
+        ChunkHeader.Store(_mem, e, ChunkHeader.Protect(e, TcacheEntryAt(idx)));
+        ChunkHeader.Store(_mem, e + 8, _tcacheKey);
         SetTcacheEntryAt(idx, e);
         AddTcacheCountAt(idx, 1);
     }
@@ -61,9 +61,29 @@ public sealed partial class GlibcAllocator
             Corrupt("malloc(): unaligned tcache chunk detected", e);
         }
 
-        SetTcacheEntryAt(idx, ChunkHeader.Protect(e, ChunkHeader.Load(_os, e)));
+        SetTcacheEntryAt(idx, ChunkHeader.Protect(e, ChunkHeader.Load(_mem, e)));
         AddTcacheCountAt(idx, ulong.MaxValue);
-        ChunkHeader.Store(_os, e + 8, 0);
+        ChunkHeader.Store(_mem, e + 8, 0);
+        return e;
+    }
+
+    /// <summary>
+    /// tcache_get when the caller has just read the word holding counts[idx] as <paramref name="countWord"/> (the count,
+    /// non-zero, at bit <paramref name="shift"/>): nothing tcache_get writes before the decrement can change that word
+    /// (the entries array follows the counts), so the decrement stores the word minus one count.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong TcacheGet(ulong idx, ulong countWord, int shift)
+    {
+        ulong e = TcacheEntryAt(idx);
+        if (!ChunkHeader.Aligned(e))
+        {
+            Corrupt("malloc(): unaligned tcache chunk detected", e);
+        }
+
+        SetTcacheEntryAt(idx, ChunkHeader.Protect(e, ChunkHeader.Load(_mem, e)));
+        ChunkHeader.Store(_mem, (_tcache + (idx * 2)) & ~7UL, countWord - (1UL << shift));
+        ChunkHeader.Store(_mem, e + 8, 0);
         return e;
     }
 
@@ -85,7 +105,7 @@ public sealed partial class GlibcAllocator
     private void TcacheDoubleFreeCheck(ulong e, ulong idx)
     {
         ulong cnt = 0;
-        for (ulong tmp = TcacheEntryAt(idx); tmp != 0; tmp = ChunkHeader.Protect(tmp, ChunkHeader.Load(_os, tmp)), cnt++)
+        for (ulong tmp = TcacheEntryAt(idx); tmp != 0; tmp = ChunkHeader.Protect(tmp, ChunkHeader.Load(_mem, tmp)), cnt++)
         {
             if (cnt >= _tcacheCount)
             {

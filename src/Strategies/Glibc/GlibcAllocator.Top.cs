@@ -62,7 +62,7 @@ public sealed partial class GlibcAllocator
         ulong oldSize = TopChunkSize();
         ulong oldEnd = oldTop + oldSize;
         if (!((initialTop && oldSize == 0)
-            || (!initialTop && oldSize >= ChunkHeader.MinSize && (ChunkHeader.Raw(_os, oldTop) & ChunkHeader.PrevInUse) != 0 && (oldEnd & (_pageSize - 1)) == 0)))
+            || (!initialTop && oldSize >= ChunkHeader.MinSize && (ChunkHeader.Raw(_mem, oldTop) & ChunkHeader.PrevInUse) != 0 && (oldEnd & (_pageSize - 1)) == 0)))
         {
             Corrupt(SysmallocAssertion, oldTop);
         }
@@ -119,7 +119,7 @@ public sealed partial class GlibcAllocator
             _av.SystemMem += size;
             if (brk == oldEnd && sndBrk == 0)
             {
-                ChunkHeader.SetHead(_os, oldTop, (size + oldSize) | ChunkHeader.PrevInUse);
+                ChunkHeader.SetHead(_mem, oldTop, (size + oldSize) | ChunkHeader.PrevInUse);
             }
             else if (_av.Contiguous && oldSize != 0 && brk < oldEnd)
             {
@@ -162,7 +162,7 @@ public sealed partial class GlibcAllocator
                 if (sndBrk != 0)
                 {
                     _av.Top = alignedBrk;
-                    ChunkHeader.SetHead(_os, _av.Top, (sndBrk - alignedBrk + correction) | ChunkHeader.PrevInUse);
+                    ChunkHeader.SetHead(_mem, _av.Top, (sndBrk - alignedBrk + correction) | ChunkHeader.PrevInUse);
                     _av.SystemMem += correction;
                     if (!_segmentStarts.Contains(alignedBrk))
                     {
@@ -172,9 +172,9 @@ public sealed partial class GlibcAllocator
                     if (oldSize != 0)
                     {
                         oldSize = (oldSize - (2 * ChunkHeader.HeaderSize)) & ~ChunkHeader.AlignMask;
-                        ChunkHeader.SetHead(_os, oldTop, oldSize | ChunkHeader.PrevInUse);
-                        ChunkHeader.SetHead(_os, oldTop + oldSize, ChunkHeader.HeaderSize | ChunkHeader.PrevInUse);
-                        ChunkHeader.SetHead(_os, oldTop + oldSize + ChunkHeader.HeaderSize, ChunkHeader.HeaderSize | ChunkHeader.PrevInUse);
+                        ChunkHeader.SetHead(_mem, oldTop, oldSize | ChunkHeader.PrevInUse);
+                        ChunkHeader.SetHead(_mem, oldTop + oldSize, ChunkHeader.HeaderSize | ChunkHeader.PrevInUse);
+                        ChunkHeader.SetHead(_mem, oldTop + oldSize + ChunkHeader.HeaderSize, ChunkHeader.HeaderSize | ChunkHeader.PrevInUse);
                         if (oldSize >= ChunkHeader.MinSize)
                         {
                             IntFree(oldTop, true);
@@ -201,8 +201,8 @@ public sealed partial class GlibcAllocator
         {
             ulong remainder = p + nb;
             _av.Top = remainder;
-            ChunkHeader.SetHead(_os, p, nb | ChunkHeader.PrevInUse | _av.ABit);
-            ChunkHeader.SetHead(_os, remainder, (topSize - nb) | ChunkHeader.PrevInUse);
+            ChunkHeader.SetHead(_mem, p, nb | ChunkHeader.PrevInUse | _av.ABit);
+            ChunkHeader.SetHead(_mem, remainder, (topSize - nb) | ChunkHeader.PrevInUse);
             return p + 16;
         }
 
@@ -227,8 +227,8 @@ public sealed partial class GlibcAllocator
         }
 
         ulong mm = r.Value;
-        ChunkHeader.SetPrev(_os, mm, 0);
-        ChunkHeader.SetHead(_os, mm, size | ChunkHeader.IsMmapped);
+        ChunkHeader.SetPrev(_mem, mm, 0);
+        ChunkHeader.SetHead(_mem, mm, size | ChunkHeader.IsMmapped);
         _nMmaps++;
         if (_nMmaps > _maxNMmaps)
         {
@@ -306,7 +306,7 @@ public sealed partial class GlibcAllocator
                 {
                     _av.SystemMem -= released;
                     // max_system_mem is not raised here even when the quirk grows the heap: only sysmalloc updates it.
-                    ChunkHeader.SetHead(_os, _av.Top, (topSize - released) | ChunkHeader.PrevInUse);
+                    ChunkHeader.SetHead(_mem, _av.Top, (topSize - released) | ChunkHeader.PrevInUse);
                     return 1;
                 }
             }
@@ -348,9 +348,9 @@ public sealed partial class GlibcAllocator
             }
 
             ulong bin = BinAt(i);
-            for (ulong p = _av.BinBk[i]; p != bin; p = ChunkHeader.Bk(_os, p))
+            for (ulong p = _av.BinBk[i]; p != bin; p = ChunkHeader.Bk(_mem, p))
             {
-                ulong size = ChunkHeader.Size(_os, p);
+                ulong size = ChunkHeader.Size(_mem, p);
                 if (size > psm1 + 48)
                 {
                     ulong paligned = (p + 48 + psm1) & ~psm1;
@@ -373,8 +373,8 @@ public sealed partial class GlibcAllocator
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void MunmapChunk(ulong p)
     {
-        ulong size = ChunkHeader.Size(_os, p);
-        ulong offset = ChunkHeader.Prev(_os, p);
+        ulong size = ChunkHeader.Size(_mem, p);
+        ulong offset = ChunkHeader.Prev(_mem, p);
         ulong block = p - offset;
         ulong total = offset + size;
         ulong mem = p + 16;
@@ -392,8 +392,8 @@ public sealed partial class GlibcAllocator
     /// <summary>mremap_chunk: resizes a mmapped chunk; returns the (possibly moved) chunk, or 0 when mremap failed.</summary>
     private ulong MremapChunk(ulong p, ulong nb)
     {
-        ulong offset = ChunkHeader.Prev(_os, p);
-        ulong size = ChunkHeader.Size(_os, p);
+        ulong offset = ChunkHeader.Prev(_mem, p);
+        ulong size = ChunkHeader.Size(_mem, p);
         ulong block = p - offset;
         ulong mem = p + 16;
         ulong total = offset + size;
@@ -415,7 +415,7 @@ public sealed partial class GlibcAllocator
         }
 
         ulong np = r.Value + offset;
-        ChunkHeader.SetHead(_os, np, (newSize - offset) | ChunkHeader.IsMmapped);
+        ChunkHeader.SetHead(_mem, np, (newSize - offset) | ChunkHeader.IsMmapped);
         _mmappedMem = _mmappedMem + newSize - size - offset;
         if (_mmappedMem > _maxMmappedMem)
         {

@@ -3,6 +3,7 @@
 using System;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
+using Allocators.Os;
 using Microsoft.Extensions.Options;
 
 namespace Allocators.Strategies.Glibc;
@@ -85,6 +86,8 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     private const string StrategyName = "glibc";
 
     private readonly ISimulatedOs _os;
+    /// <summary>Word access to simulated memory (chunk headers, links, tcache words), direct for resident heap pages; used under the lock only.</summary>
+    private readonly DirectAccessWindow _mem;
     private readonly HeapCheckLevel _checkLevel;
     private readonly ulong _pageSize;
     private readonly GlibcAllocatorOptions _options;
@@ -129,7 +132,24 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     private readonly HashSet<ulong> _mmappedChunks = new();
     private readonly List<ulong> _segmentStarts = new();
     private bool _lastWasCached;
-    private string _op = "malloc";
+
+    /// <summary>The names of the public operations, indexed by <see cref="_op"/> (an index, not a string: no GC write barrier per call).</summary>
+    private static readonly string[] s_opNames = ["malloc", "free", "calloc", "realloc", "memalign", "malloc_usable_size", "malloc_trim", "mallopt", "mallinfo2", "malloc_stats", "malloc_info"];
+
+    private int _op;
+
+    private const int OpMalloc = 0;
+    private const int OpFree = 1;
+    private const int OpCalloc = 2;
+    private const int OpRealloc = 3;
+    private const int OpMemalign = 4;
+    private const int OpMallocUsableSize = 5;
+    private const int OpMallocTrim = 6;
+    private const int OpMallopt = 7;
+    private const int OpMallinfo2 = 8;
+    private const int OpMallocStats = 9;
+    private const int OpMallocInfo = 10;
+
     private long _allocations;
     private long _frees;
     private long _reallocations;
@@ -154,6 +174,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
         }
 
         _os = os;
+        _mem = new DirectAccessWindow(os);
         _options = options;
         _checkLevel = options.CheckLevel;
         _pageSize = (ulong)os.PageSize;
@@ -184,7 +205,16 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     public ulong TopChunk => IsBinHead(_main.Top) ? 0 : _main.Top;
 
     /// <summary>Gets the size of the top chunk.</summary>
-    public ulong TopSize => IsBinHead(_main.Top) ? 0 : ChunkHeader.Size(_os, _main.Top);
+    public ulong TopSize
+    {
+        get
+        {
+            using (EnterLock())
+            {
+                return IsBinHead(_main.Top) ? 0 : ChunkHeader.Size(_mem, _main.Top);
+            }
+        }
+    }
 
     /// <summary>Gets the arena's system_mem (bytes obtained with brk or the fallback mmap).</summary>
     public ulong SystemMem => _main.SystemMem;
@@ -195,7 +225,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     {
         using (EnterLock())
         {
-            Enter("malloc");
+            Enter(OpMalloc);
             try
             {
                 ulong p = Malloc(size);
@@ -216,7 +246,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     {
         using (EnterLock())
         {
-            Enter("free");
+            Enter(OpFree);
             try
             {
                 if (address == 0)
@@ -224,9 +254,25 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
                     return;
                 }
 
-                ulong raw = ChunkHeader.Raw(_os, address - 16);
-                FreeInternal(address, raw);
-                CountFree(raw & ~ChunkHeader.SizeBits);
+                ulong raw = ChunkHeader.Raw(_mem, address - 16);
+                ulong size = raw & ~ChunkHeader.SizeBits;
+                if ((raw & ChunkHeader.IsMmapped) == 0 && _initialized && _tcache != 0)
+                {
+                    // __libc_free of a heap chunk once malloc is set up, with _int_free's tcache part inlined.
+                    ulong p = address - 16;
+                    ArenaForChunk(p, raw);
+                    CheckFreedChunk(p, size);
+                    if (!TryTcacheFree(p, size))
+                    {
+                        IntFreeAfterTcache(p, false, size);
+                    }
+                }
+                else
+                {
+                    FreeInternal(address, raw);
+                }
+
+                CountFree(size);
                 AfterCall();
             }
             catch (SegmentationFaultException e)
@@ -242,10 +288,10 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     {
         using (EnterLock())
         {
-            Enter("realloc");
+            Enter(OpRealloc);
             try
             {
-                ulong oldSize = address == 0 ? 0 : ChunkHeader.Size(_os, address - 16);
+                ulong oldSize = address == 0 ? 0 : ChunkHeader.Size(_mem, address - 16);
                 ulong p = Realloc(address, size);
                 CountRealloc(address, oldSize, size, p);
                 AfterCall();
@@ -264,7 +310,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     {
         using (EnterLock())
         {
-            Enter("calloc");
+            Enter(OpCalloc);
             try
             {
                 ulong p = Calloc(count, size);
@@ -286,7 +332,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     {
         using (EnterLock())
         {
-            Enter("memalign");
+            Enter(OpMemalign);
             try
             {
                 ulong p = Memalign(alignment, size);
@@ -368,7 +414,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     {
         using (EnterLock())
         {
-            Enter("malloc_usable_size");
+            Enter(OpMallocUsableSize);
             try
             {
                 if (address == 0)
@@ -378,14 +424,14 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
 
                 ulong c = address - 16;
                 ProbeHeader(address);
-                ulong raw = ChunkHeader.Raw(_os, c);
+                ulong raw = ChunkHeader.Raw(_mem, c);
                 if ((raw & ChunkHeader.IsMmapped) != 0)
                 {
                     return (raw & ~ChunkHeader.SizeBits) - ChunkHeader.HeaderSize;
                 }
 
                 ulong size = raw & ~ChunkHeader.SizeBits;
-                return ChunkHeader.InUseAt(_os, c, size) ? size - ChunkHeader.Word : 0;
+                return ChunkHeader.InUseAt(_mem, c, size) ? size - ChunkHeader.Word : 0;
             }
             catch (SegmentationFaultException e)
             {
@@ -400,7 +446,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     {
         using (EnterLock())
         {
-            Enter("malloc_trim");
+            Enter(OpMallocTrim);
             try
             {
                 bool r = MallocTrimInternal(pad);
@@ -427,7 +473,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     {
         using (EnterLock())
         {
-            Enter("mallopt");
+            Enter(OpMallopt);
             try
             {
                 int r = MalloptInternal(param, value);
@@ -458,7 +504,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Enter(string op)
+    private void Enter(int op)
     {
         _op = op;
         int tid = SimulatedThread.CurrentId;
@@ -482,10 +528,10 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     {
         if (address < 16 || !_os.IsAccessible(address - 16, 16, Protection.Read))
         {
-            throw new AllocatorArgumentException(StrategyName, _op, address, "the pointer's chunk header is not in mapped, readable memory (the real glibc would die of SIGSEGV)");
+            throw new AllocatorArgumentException(StrategyName, OpName, address, "the pointer's chunk header is not in mapped, readable memory (the real glibc would die of SIGSEGV)");
         }
 
-        return ChunkHeader.Size(_os, address - 16);
+        return ChunkHeader.Size(_mem, address - 16);
     }
 
     /// <summary>
@@ -496,18 +542,21 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     {
         if (address != 0 && (address < 16 || !_os.IsAccessible(address - 16, 16, Protection.Read)))
         {
-            return new AllocatorArgumentException(StrategyName, _op, address, "the pointer's chunk header is not in mapped, readable memory (the real glibc would die of SIGSEGV)");
+            return new AllocatorArgumentException(StrategyName, OpName, address, "the pointer's chunk header is not in mapped, readable memory (the real glibc would die of SIGSEGV)");
         }
 
         // A call without a pointer argument (malloc following a corrupted link) names the faulting address instead.
-        return new HeapCorruptionException(StrategyName, _op, address != 0 ? address : e.Address, "SIGSEGV", $"fault=0x{e.Address:x}, {e.Message}");
+        return new HeapCorruptionException(StrategyName, OpName, address != 0 ? address : e.Address, "SIGSEGV", $"fault=0x{e.Address:x}, {e.Message}");
     }
+
+    /// <summary>Gets the name of the running public operation (for error messages).</summary>
+    private string OpName => s_opNames[_op];
 
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     private void Corrupt(string check, ulong address)
-        => throw new HeapCorruptionException(StrategyName, _op, address, check);
+        => throw new HeapCorruptionException(StrategyName, OpName, address, check);
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void CountAllocation(ulong p)
     {
         if (p == 0)
@@ -523,14 +572,14 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
 
         _allocations++;
         _liveBlocks++;
-        _allocatedBytes += ChunkHeader.Size(_os, p - 16);
+        _allocatedBytes += ChunkHeader.Size(_mem, p - 16);
         if (_allocatedBytes > _peakAllocatedBytes)
         {
             _peakAllocatedBytes = _allocatedBytes;
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void CountFree(ulong size)
     {
         _frees++;
@@ -561,7 +610,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
         }
 
         _reallocations++;
-        _allocatedBytes = _allocatedBytes - oldSize + ChunkHeader.Size(_os, p - 16);
+        _allocatedBytes = _allocatedBytes - oldSize + ChunkHeader.Size(_mem, p - 16);
         if (_allocatedBytes > _peakAllocatedBytes)
         {
             _peakAllocatedBytes = _allocatedBytes;
@@ -577,7 +626,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     private static bool IsBinHead(ulong a) => a >= BinHeadBase;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ulong TopChunkSize() => IsBinHead(_av.Top) ? 0 : ChunkHeader.Size(_os, _av.Top);
+    private ulong TopChunkSize() => IsBinHead(_av.Top) ? 0 : ChunkHeader.Size(_mem, _av.Top);
 
     /// <summary>__libc_malloc.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -601,9 +650,16 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
             TcacheInit();
         }
 
-        if (tcIdx < _tcacheBins && _tcache != 0 && TcacheCountAt(tcIdx) != 0)
+        if (tcIdx < _tcacheBins && _tcache != 0)
         {
-            return TcacheGet(tcIdx);
+            // counts[tc_idx], read once: tcache_get's decrement writes back the same word.
+            ulong a = _tcache + (tcIdx * 2);
+            ulong countWord = ChunkHeader.Load(_mem, a & ~7UL);
+            int shift = (int)((a & 7) * 8);
+            if (((countWord >> shift) & 0xffff) != 0)
+            {
+                return TcacheGet(tcIdx, countWord, shift);
+            }
         }
 
         ArenaGet(bytes);
@@ -618,7 +674,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
             return;
         }
 
-        FreeInternal(mem, ChunkHeader.Raw(_os, mem - 16));
+        FreeInternal(mem, ChunkHeader.Raw(_mem, mem - 16));
     }
 
     /// <summary>__libc_free of a non-null <paramref name="mem"/> whose SIZE word the caller has just read as <paramref name="raw"/>.</summary>
@@ -654,7 +710,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
 
         if (initialized)
         {
-            raw = ChunkHeader.Raw(_os, p);
+            raw = ChunkHeader.Raw(_mem, p);
         }
 
         ArenaForChunk(p, raw);
@@ -696,7 +752,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
         else
         {
             ulong heap = oldTop & ~(HeapMaxSize - 1);
-            ulong limit = heap + ChunkHeader.Load(_os, heap + HiMprotect);
+            ulong limit = heap + ChunkHeader.Load(_mem, heap + HiMprotect);
             if (oldTopSize < limit - oldTop)
             {
                 oldTopSize = limit - oldTop;
@@ -710,7 +766,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
         }
 
         ulong p = mem - 16;
-        ulong raw = ChunkHeader.Raw(_os, p);
+        ulong raw = ChunkHeader.Raw(_mem, p);
         if ((raw & ChunkHeader.IsMmapped) != 0)
         {
             if (_perturb != 0)

@@ -1,0 +1,320 @@
+// Copyright (c) Allocators contributors. MIT License.
+
+using FsCheck.Xunit;
+
+namespace Allocators.Os.Tests.Unit;
+
+public sealed class DirectAccessWindowTests
+{
+    private const int Page = 4096;
+
+    [Fact]
+    public void AccessEpoch_TouchAndGrowth_DoNotChangeIt()
+    {
+        using var os = new SimulatedOs();
+        long before = os.AccessEpoch;
+        os.Brk(os.InitialBreak + (4 * Page));
+        os.WriteUInt64(os.InitialBreak, 1);
+        Assert.Equal(before, os.AccessEpoch);
+    }
+
+    [Fact]
+    public void AccessEpoch_EveryLoss_IncreasesIt()
+    {
+        using var os = new SimulatedOs();
+        ulong heap = os.InitialBreak;
+        os.Brk(heap + (4 * Page));
+        ulong m = os.Mmap(0, 4 * Page, Protection.ReadWrite, MapFlags.PrivateAnonymous).Value;
+        long e0 = os.AccessEpoch;
+        os.Madvise(heap, Page, MadviseAdvice.DontNeed);
+        long e1 = os.AccessEpoch;
+        os.Mprotect(m, Page, Protection.Read);
+        long e2 = os.AccessEpoch;
+        os.Munmap(m + Page, Page);
+        long e3 = os.AccessEpoch;
+        os.Brk(heap + Page);
+        long e4 = os.AccessEpoch;
+        Assert.True(e0 < e1 && e1 < e2 && e2 < e3 && e3 < e4);
+    }
+
+    [Fact]
+    public void Window_ResidentHeapPages_ReadWriteSameAsOs()
+    {
+        using var os = new SimulatedOs();
+        ulong heap = os.InitialBreak;
+        os.Brk(heap + (8 * Page));
+        var w = new DirectAccessWindow(os);
+        for (ulong i = 0; i < 8 * Page; i += 8)
+        {
+            w.WriteUInt64(heap + i, i * 3);
+        }
+
+        Assert.True(w.IsDirect(heap + 64));
+        for (ulong i = 0; i < 8 * Page; i += 8)
+        {
+            Assert.Equal(i * 3, w.ReadUInt64(heap + i));
+            Assert.Equal(i * 3, os.ReadUInt64(heap + i));
+        }
+    }
+
+    [Fact]
+    public void Window_FirstTouch_StillFaultsExactlyOncePerPage()
+    {
+        using var os = new SimulatedOs();
+        ulong heap = os.InitialBreak;
+        os.Brk(heap + (16 * Page));
+        var w = new DirectAccessWindow(os);
+        w.WriteUInt64(heap, 1);
+        w.WriteUInt64(heap + 8, 2);
+        Assert.Equal(1, os.GetStatistics().PageFaults);
+
+        // A page never touched is outside the window: reading it is a fault, counted in RSS.
+        Assert.False(w.IsDirect(heap + (5 * Page)));
+        Assert.Equal(0UL, w.ReadUInt64(heap + (5 * Page)));
+        Assert.Equal(2, os.GetStatistics().PageFaults);
+        Assert.Equal(2UL * Page, os.GetStatistics().RssBytes);
+        Assert.Equal(1UL, w.ReadUInt64(heap));
+        Assert.Equal(2, os.GetStatistics().PageFaults);
+    }
+
+    [Fact]
+    public void Window_PageDroppedByMadvise_FaultsAgainAndReadsZero()
+    {
+        using var os = new SimulatedOs();
+        ulong heap = os.InitialBreak;
+        os.Brk(heap + (4 * Page));
+        var w = new DirectAccessWindow(os);
+        w.WriteUInt64(heap, 7);
+        w.WriteUInt64(heap + Page, 8);
+        Assert.True(w.IsDirect(heap + Page));
+        os.Madvise(heap + Page, Page, MadviseAdvice.DontNeed);
+        Assert.False(w.IsDirect(heap + Page));
+        long faults = os.GetStatistics().PageFaults;
+        Assert.Equal(0UL, w.ReadUInt64(heap + Page));
+        Assert.Equal(faults + 1, os.GetStatistics().PageFaults);
+        Assert.Equal(7UL, w.ReadUInt64(heap));
+    }
+
+    [Fact]
+    public void Window_LossElsewhere_KeepsWindow()
+    {
+        using var os = new SimulatedOs();
+        ulong heap = os.InitialBreak;
+        os.Brk(heap + (4 * Page));
+        var w = new DirectAccessWindow(os);
+        w.WriteUInt64(heap, 7);
+        ulong m = os.Mmap(0, Page, Protection.ReadWrite, MapFlags.PrivateAnonymous).Value;
+        os.Munmap(m, Page);
+        Assert.Equal(7UL, w.ReadUInt64(heap + 8 - 8));
+        Assert.True(w.IsDirect(heap));
+    }
+
+    [Fact]
+    public void Window_BrkShrink_AccessBeyondBreakFaults()
+    {
+        using var os = new SimulatedOs();
+        ulong heap = os.InitialBreak;
+        os.Brk(heap + (4 * Page));
+        var w = new DirectAccessWindow(os);
+        for (ulong i = 0; i < 4; i++)
+        {
+            w.WriteUInt64(heap + (i * Page), i + 1);
+        }
+
+        os.Brk(heap + Page);
+        Assert.Throws<SegmentationFaultException>(() => w.ReadUInt64(heap + (2 * Page)));
+        Assert.Throws<SegmentationFaultException>(() => w.WriteUInt64(heap + (3 * Page), 0));
+        Assert.Equal(1UL, w.ReadUInt64(heap));
+        Assert.Equal((ulong)Page, os.GetStatistics().RssBytes);
+    }
+
+    [Fact]
+    public void Window_Mprotect_ReadOnlyPageRejectsWrites()
+    {
+        using var os = new SimulatedOs();
+        ulong heap = os.InitialBreak;
+        os.Brk(heap + (2 * Page));
+        var w = new DirectAccessWindow(os);
+        w.WriteUInt64(heap, 5);
+        w.WriteUInt64(heap + Page, 6);
+        Assert.True(w.IsDirect(heap));
+        os.Mprotect(heap, Page, Protection.Read);
+        Assert.Throws<SegmentationFaultException>(() => w.WriteUInt64(heap, 1));
+        Assert.Equal(5UL, w.ReadUInt64(heap));
+        Assert.False(w.IsDirect(heap));
+        Assert.Equal(6UL, w.ReadUInt64(heap + Page));
+        Assert.True(w.IsDirect(heap + Page));
+    }
+
+    [Fact]
+    public void Window_HoleOfUntouchedPages_PagesOnBothSidesDirect()
+    {
+        using var os = new SimulatedOs();
+        ulong heap = os.InitialBreak;
+        os.Brk(heap + (64 * Page));
+        var w = new DirectAccessWindow(os);
+        w.WriteUInt64(heap, 1);
+        w.WriteUInt64(heap + (40 * Page), 2);
+        Assert.True(w.IsDirect(heap));
+        Assert.True(w.IsDirect(heap + (40 * Page)));
+        Assert.False(w.IsDirect(heap + (20 * Page)));
+        Assert.Equal(2L, os.GetStatistics().PageFaults);
+    }
+
+    [Fact]
+    public void Window_MmapWindowPages_DirectUntilUnmapped()
+    {
+        using var os = new SimulatedOs();
+        ulong m = os.Mmap(0, 2 * Page, Protection.ReadWrite, MapFlags.PrivateAnonymous).Value;
+        var w = new DirectAccessWindow(os);
+        w.WriteUInt64(m, 9);
+        Assert.True(w.IsDirect(m));
+        Assert.False(w.IsDirect(m + Page));
+        Assert.Equal(9UL, w.ReadUInt64(m));
+        Assert.Equal(9UL, os.ReadUInt64(m));
+        Assert.Equal(1, os.GetStatistics().PageFaults);
+        os.Munmap(m, Page);
+        Assert.False(w.IsDirect(m));
+        Assert.Throws<SegmentationFaultException>(() => w.ReadUInt64(m));
+    }
+
+    [Fact]
+    public void Window_OwnBackedMapping_GoesThroughTheProcess()
+    {
+        using var os = new SimulatedOs();
+        ulong at = 1UL << 32; // below both reservations: a host mapping of its own
+        Assert.True(os.Mmap(at, Page, Protection.ReadWrite, MapFlags.PrivateAnonymous | MapFlags.Fixed).Succeeded);
+        var w = new DirectAccessWindow(os);
+        w.WriteUInt64(at, 3);
+        Assert.False(w.IsDirect(at));
+        Assert.Equal(3UL, w.ReadUInt64(at));
+    }
+
+    [Fact]
+    public void Window_ManyLossesElsewhere_StillCorrect()
+    {
+        using var os = new SimulatedOs();
+        ulong heap = os.InitialBreak;
+        os.Brk(heap + (2 * Page));
+        var w = new DirectAccessWindow(os);
+        w.WriteUInt64(heap, 11);
+        for (int i = 0; i < 40; i++)
+        {
+            ulong m = os.Mmap(0, Page, Protection.ReadWrite, MapFlags.PrivateAnonymous).Value;
+            os.Munmap(m, Page);
+        }
+
+        Assert.Equal(11UL, w.ReadUInt64(heap));
+        Assert.True(w.IsDirect(heap));
+    }
+
+    [Fact]
+    public void Window_TwoWindowsOnOneProcess_BothLoseDroppedPages()
+    {
+        using var os = new SimulatedOs();
+        ulong heap = os.InitialBreak;
+        os.Brk(heap + (2 * Page));
+        var a = new DirectAccessWindow(os);
+        var b = new DirectAccessWindow(os);
+        a.WriteUInt64(heap, 1);
+        Assert.Equal(1UL, b.ReadUInt64(heap));
+        Assert.True(a.IsDirect(heap) && b.IsDirect(heap));
+        os.Madvise(heap, Page, MadviseAdvice.DontNeed);
+        Assert.False(a.IsDirect(heap));
+        Assert.False(b.IsDirect(heap));
+        Assert.Equal(0UL, b.ReadUInt64(heap));
+    }
+
+    [Fact]
+    public void Window_FixedMappingInsideHeapReservation_NeverDirect()
+    {
+        using var os = new SimulatedOs();
+        ulong at = os.InitialBreak + (1UL << 30);
+        Assert.True(os.Mmap(at, Page, Protection.ReadWrite, MapFlags.PrivateAnonymous | MapFlags.Fixed).Succeeded);
+        var w = new DirectAccessWindow(os);
+        w.WriteUInt64(at, 4);
+        Assert.False(w.IsDirect(at));
+        Assert.Equal(4UL, w.ReadUInt64(at));
+        Assert.Equal(4UL, os.ReadUInt64(at));
+    }
+
+    [Fact]
+    public void Window_AfterDispose_Throws()
+    {
+        var os = new SimulatedOs();
+        ulong heap = os.InitialBreak;
+        os.Brk(heap + Page);
+        var w = new DirectAccessWindow(os);
+        w.WriteUInt64(heap, 1);
+        os.Dispose();
+        Assert.False(w.IsDirect(heap));
+        Assert.Throws<ObjectDisposedException>(() => w.ReadUInt64(heap));
+    }
+
+    [Fact]
+    public void Window_UnalignedAndCrossingAccess_MatchesOs()
+    {
+        using var os = new SimulatedOs();
+        ulong heap = os.InitialBreak;
+        os.Brk(heap + (2 * Page));
+        var w = new DirectAccessWindow(os);
+        w.WriteUInt64(heap, 0);
+        w.WriteUInt64(heap + Page, 0);
+        w.WriteUInt64(heap + Page - 3, 0x1122334455667788);
+        Assert.Equal(0x1122334455667788UL, os.ReadUInt64(heap + Page - 3));
+        Assert.Equal(0x1122334455667788UL, w.ReadUInt64(heap + Page - 3));
+    }
+
+    [Property(MaxTest = 50)]
+    [Trait("Category", "Property")]
+    public void Window_RandomOperations_AgreeWithOsAndCountTheSameFaults(int seed)
+    {
+        var rng = new Random(seed);
+        using var plain = new SimulatedOs();
+        using var viaWindow = new SimulatedOs();
+        var w = new DirectAccessWindow(viaWindow);
+        ulong heap = plain.InitialBreak;
+        const int Pages = 24;
+        plain.Brk(heap + (Pages * Page));
+        viaWindow.Brk(heap + (Pages * Page));
+        for (int step = 0; step < 400; step++)
+        {
+            ulong address = heap + ((ulong)rng.Next(Pages * Page / 8) * 8);
+            switch (rng.Next(10))
+            {
+                case 0:
+                    ulong page = heap + ((ulong)rng.Next(Pages) * Page);
+                    plain.Madvise(page, Page, MadviseAdvice.DontNeed);
+                    viaWindow.Madvise(page, Page, MadviseAdvice.DontNeed);
+                    break;
+                case 1:
+                    ulong end = heap + ((ulong)rng.Next(1, Pages + 1) * Page);
+                    plain.Brk(end);
+                    viaWindow.Brk(end);
+                    break;
+                case < 6:
+                    ulong value = (ulong)rng.NextInt64();
+                    Assert.Equal(Try(() => { plain.WriteUInt64(address, value); return 0UL; }), Try(() => { w.WriteUInt64(address, value); return 0UL; }));
+                    break;
+                default:
+                    Assert.Equal(Try(() => plain.ReadUInt64(address)), Try(() => w.ReadUInt64(address)));
+                    break;
+            }
+
+            Assert.Equal(plain.GetStatistics().PageFaults, viaWindow.GetStatistics().PageFaults);
+            Assert.Equal(plain.GetStatistics().RssBytes, viaWindow.GetStatistics().RssBytes);
+        }
+    }
+
+    private static string Try(Func<ulong> action)
+    {
+        try
+        {
+            return action().ToString("x");
+        }
+        catch (SegmentationFaultException e)
+        {
+            return "SIGSEGV " + e.Address.ToString("x");
+        }
+    }
+}
