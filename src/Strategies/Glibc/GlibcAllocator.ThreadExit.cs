@@ -19,7 +19,7 @@ public sealed partial class GlibcAllocator : IThreadAwareAllocator
     {
         using (EnterLock())
         {
-            _op = "thread exit";
+            _op = OpThreadExit;
             if (!_haveMainThread)
             {
                 return; // nothing was ever allocated: no thread has a tcache or an arena
@@ -61,14 +61,14 @@ public sealed partial class GlibcAllocator : IThreadAwareAllocator
         for (ulong i = 0; i < TcacheMaxBins; i++)
         {
             ulong slot = tcache + TcacheEntriesOffset + (i * 8);
-            for (ulong e = ChunkHeader.Load(_os, slot); e != 0; e = ChunkHeader.Load(_os, slot))
+            for (ulong e = ChunkHeader.Load(_mem, slot); e != 0; e = ChunkHeader.Load(_mem, slot))
             {
                 if (!ChunkHeader.Aligned(e))
                 {
                     Corrupt("tcache_thread_shutdown(): unaligned tcache chunk detected", e);
                 }
 
-                ChunkHeader.Store(_os, slot, ChunkHeader.Protect(e, ChunkHeader.Load(_os, e)));
+                ChunkHeader.Store(_mem, slot, ChunkHeader.Protect(e, ChunkHeader.Load(_mem, e)));
                 FreeWithoutTcache(e);
             }
         }
@@ -80,7 +80,7 @@ public sealed partial class GlibcAllocator : IThreadAwareAllocator
     private void FreeWithoutTcache(ulong mem)
     {
         ulong p = mem - ChunkHeader.HeaderSize;
-        ulong raw = ChunkHeader.Raw(_os, p);
+        ulong raw = ChunkHeader.Raw(_mem, p);
         if ((raw & ChunkHeader.IsMmapped) != 0)
         {
             FreeInternal(mem, raw); // munmap_chunk, with the dynamic threshold update; never touches the tcache

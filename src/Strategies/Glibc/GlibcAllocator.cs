@@ -134,7 +134,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     private bool _lastWasCached;
 
     /// <summary>The names of the public operations, indexed by <see cref="_op"/> (an index, not a string: no GC write barrier per call).</summary>
-    private static readonly string[] s_opNames = ["malloc", "free", "calloc", "realloc", "memalign", "malloc_usable_size", "malloc_trim", "mallopt", "mallinfo2", "malloc_stats", "malloc_info"];
+    private static readonly string[] s_opNames = ["malloc", "free", "calloc", "realloc", "memalign", "malloc_usable_size", "malloc_trim", "mallopt", "mallinfo2", "malloc_stats", "malloc_info", "thread exit"];
 
     private int _op;
 
@@ -149,6 +149,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     private const int OpMallinfo2 = 8;
     private const int OpMallocStats = 9;
     private const int OpMallocInfo = 10;
+    private const int OpThreadExit = 11;
 
     private long _allocations;
     private long _frees;
