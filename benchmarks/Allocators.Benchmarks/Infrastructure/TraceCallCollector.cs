@@ -21,6 +21,12 @@ public sealed class TraceCallCollector : ITraceSink
     {
     }
 
+    /// <summary>Ignores a thread exit: benchmark sequences are calls only (the native side replays them on one thread).</summary>
+    /// <param name="threadId">The thread that ended.</param>
+    public void WriteThreadExit(int threadId)
+    {
+    }
+
     /// <inheritdoc/>
     public void WriteCall(in TraceCall call) => Calls.Add(call);
 
