@@ -9,50 +9,55 @@ using System.Threading.Tasks;
 namespace Allocators.Workloads;
 
 /// <summary>
-/// Parses a trace on a background thread while the caller replays: batches of records travel through a small
-/// bounded queue (memory stays flat) and are recycled. A parse error surfaces, in order, after the batches before it.
+/// Parses a trace and resolves its calls (<see cref="CallResolver"/>) on a background thread while the caller
+/// replays: batches travel through a small bounded queue (memory stays flat) and are recycled. A parse error
+/// surfaces, in order, after the batches before it.
 /// </summary>
 internal sealed class BatchPipeline : IDisposable
 {
     private const int Depth = 4;
     private readonly TraceReader _reader;
-    private readonly BlockingCollection<(TraceRecord[] Batch, int Count)> _full = new(Depth);
-    private readonly ConcurrentBag<TraceRecord[]> _free = [];
+    private readonly CallResolver _resolver;
+    private readonly BlockingCollection<ReplayBatch> _full = new(Depth);
+    private readonly ConcurrentBag<ReplayBatch> _free = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _producer;
     private readonly int _batchSize;
     private ExceptionDispatchInfo? _failure;
 
-    public BatchPipeline(TraceReader reader, int batchSize)
+    /// <summary>Starts the producer; from now on only it uses <paramref name="reader"/> and <paramref name="resolver"/>.</summary>
+    public BatchPipeline(TraceReader reader, CallResolver resolver, int batchSize)
     {
         _reader = reader;
+        _resolver = resolver;
         _batchSize = batchSize;
         for (int i = 0; i < Depth + 2; i++)
         {
-            _free.Add(new TraceRecord[batchSize]);
+            _free.Add(new ReplayBatch(batchSize));
         }
 
         _producer = Task.Factory.StartNew(Produce, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
-    /// <summary>Takes the next parsed batch; false at the end (throws the parse error, if one ended it).</summary>
-    public bool TryTake(out TraceRecord[] batch, out int count)
+    /// <summary>
+    /// Takes the next batch; false at the end (throws the parse error, if one ended it). Once it returned false the
+    /// producer is done with the reader and the resolver.
+    /// </summary>
+    public bool TryTake(out ReplayBatch? batch)
     {
-        foreach ((TraceRecord[] Batch, int Count) item in _full.GetConsumingEnumerable())
+        foreach (ReplayBatch item in _full.GetConsumingEnumerable())
         {
-            batch = item.Batch;
-            count = item.Count;
+            batch = item;
             return true;
         }
 
         _failure?.Throw();
-        batch = [];
-        count = 0;
+        batch = null;
         return false;
     }
 
     /// <summary>Hands a consumed batch back for reuse.</summary>
-    public void Return(TraceRecord[] batch) => _free.Add(batch);
+    public void Return(ReplayBatch batch) => _free.Add(batch);
 
     public void Dispose()
     {
@@ -76,18 +81,18 @@ internal sealed class BatchPipeline : IDisposable
         {
             while (!_stop.IsCancellationRequested)
             {
-                if (!_free.TryTake(out TraceRecord[]? batch))
+                if (!_free.TryTake(out ReplayBatch? batch))
                 {
-                    batch = new TraceRecord[_batchSize];
+                    batch = new ReplayBatch(_batchSize);
                 }
 
-                int count = _reader.ReadBatch(batch);
-                if (count == 0)
+                if (batch.Read(_reader) == 0)
                 {
                     break;
                 }
 
-                _full.Add((batch, count), _stop.Token);
+                batch.Resolve(_resolver);
+                _full.Add(batch, _stop.Token);
             }
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)

@@ -48,9 +48,9 @@ public sealed class Replayer
     public ReplayResult Replay(TraceReader reader)
     {
         ArgumentNullException.ThrowIfNull(reader);
-        var batch = new TraceRecord[BatchSize];
-        int count = reader.ReadBatch(batch);
-        ulong? heapStart = FindHeapStart(batch.AsSpan(0, count));
+        var batch = new ReplayBatch(BatchSize);
+        int count = batch.Read(reader);
+        ulong? heapStart = FindHeapStart(batch.Records.AsSpan(0, count));
 
         using SimulatedOs os = CreateOs(heapStart, _options.ConfigureOs);
         IAllocator allocator = _factory(os) ?? throw new InvalidOperationException("The allocator factory returned null.");
@@ -66,9 +66,11 @@ public sealed class Replayer
         long drained = 0;
         output?.WriteHeapStart(os.InitialBreak);
 
+        // The first batch is resolved here, before the pipeline's thread takes the resolver over for the rest.
+        batch.Resolve(state.Resolver);
         int previousThread = SimulatedThread.CurrentId;
         BatchPipeline? pipeline = _options.ParallelParse && Environment.ProcessorCount > 1 && count == BatchSize
-            ? new BatchPipeline(reader, BatchSize)
+            ? new BatchPipeline(reader, state.Resolver, BatchSize)
             : null;
         try
         {
@@ -76,35 +78,42 @@ public sealed class Replayer
             {
                 _options.CancellationToken.ThrowIfCancellationRequested();
                 long started = Stopwatch.GetTimestamp();
-                for (int i = 0; i < count; i++)
+                ReadOnlySpan<ReplayOp> ops = batch.Ops.AsSpan(0, batch.OpCount);
+                ReadOnlySpan<TraceRecord> records = batch.Records.AsSpan(0, batch.RecordCount);
+                if (output is null && nextSample == long.MaxValue)
                 {
-                    ref readonly TraceRecord record = ref batch[i];
-                    if (record.Kind != TraceRecordKind.Call)
+                    // The common case: nothing to write or sample per call.
+                    for (int i = 0; i < ops.Length; i++)
                     {
-                        continue;
+                        state.Execute(ops[i], records, out _);
                     }
-
-                    TraceCall call = record.Call;
-                    if (!state.Execute(call, out ulong result))
+                }
+                else
+                {
+                    for (int i = 0; i < ops.Length; i++)
                     {
-                        continue;
-                    }
-
-                    if (output is not null)
-                    {
-                        WriteSimulated(output, call, state.LastPointer, result, allocator, os, headers);
-                        ulong now = os.CurrentBreak;
-                        if (now != lastBreak)
+                        ref readonly ReplayOp op = ref ops[i];
+                        if (!state.Execute(op, records, out ulong result))
                         {
-                            lastBreak = now;
-                            output.WriteBrk(now);
+                            continue;
                         }
-                    }
 
-                    if (state.Calls >= nextSample)
-                    {
-                        samples.Add(Sample(state, allocator));
-                        nextSample += interval;
+                        if (output is not null)
+                        {
+                            WriteSimulated(output, records[op.Record].Call, state.LastPointer, result, allocator, os, headers);
+                            ulong now = os.CurrentBreak;
+                            if (now != lastBreak)
+                            {
+                                lastBreak = now;
+                                output.WriteBrk(now);
+                            }
+                        }
+
+                        if (state.Calls >= nextSample)
+                        {
+                            samples.Add(Sample(state, allocator));
+                            nextSample += interval;
+                        }
                     }
                 }
 
@@ -117,12 +126,14 @@ public sealed class Replayer
 
                 if (pipeline is null)
                 {
-                    count = reader.ReadBatch(batch);
+                    count = batch.Read(reader);
+                    batch.Resolve(state.Resolver);
                 }
                 else
                 {
                     pipeline.Return(batch);
-                    pipeline.TryTake(out batch, out count);
+                    count = pipeline.TryTake(out ReplayBatch? next) ? next!.RecordCount : 0;
+                    batch = next ?? batch;
                 }
             }
 
