@@ -3,6 +3,7 @@
 using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Allocators.Workloads;
 
@@ -217,6 +218,16 @@ internal sealed class AddressMap
         }
 
         return result;
+    }
+
+    /// <summary>Asks the processor to fetch the entry where a probe for <paramref name="key"/> starts (a hint only).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public unsafe void Prefetch(ulong key)
+    {
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0(Unsafe.AsPointer(ref _entries[Slot(key)]));
+        }
     }
 
     /// <summary>Removes every entry.</summary>

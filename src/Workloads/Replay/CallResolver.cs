@@ -1,6 +1,7 @@
 // Copyright (c) Allocators contributors. MIT License.
 
 using System;
+using System.Runtime.CompilerServices;
 
 namespace Allocators.Workloads;
 
@@ -31,9 +32,16 @@ internal sealed class CallResolver
     /// <summary>Resolves the calls of <paramref name="records"/> into <paramref name="ops"/>; returns how many.</summary>
     public int Resolve(ReadOnlySpan<TraceRecord> records, Span<ReplayOp> ops)
     {
+        // The recorded addresses are spread over the map at random: fetch the entries a few records ahead.
+        const int Distance = 8;
         int n = 0;
         for (int i = 0; i < records.Length; i++)
         {
+            if (i + Distance < records.Length)
+            {
+                Prefetch(records[i + Distance]);
+            }
+
             ref readonly TraceRecord record = ref records[i];
             if (record.Kind == TraceRecordKind.Call)
             {
@@ -98,6 +106,21 @@ internal sealed class CallResolver
             default:
                 Track(call.Result, ref op);
                 break;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Prefetch(in TraceRecord record)
+    {
+        if (record.Kind != TraceRecordKind.Call)
+        {
+            return;
+        }
+
+        ulong key = record.Call.Kind is TraceCallKind.Free or TraceCallKind.Realloc ? record.Call.Argument1 : record.Call.Result;
+        if (key != 0)
+        {
+            _map.Prefetch(key);
         }
     }
 

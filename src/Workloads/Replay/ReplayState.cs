@@ -3,6 +3,7 @@
 using System;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 using Allocators.Os;
 
 namespace Allocators.Workloads;
@@ -71,10 +72,16 @@ internal sealed class ReplayState
     /// Executes one resolved call; <paramref name="records"/> is its batch (read only for error messages). Returns false
     /// when it was skipped (its pointer is not live and skipping is on). <paramref name="result"/> is the simulated result.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool Execute(in ReplayOp op, ReadOnlySpan<TraceRecord> records, out ulong result)
     {
         SimulatedThread.Set(op.Thread);
+        return ExecuteCore(op, records, out result);
+    }
+
+    /// <summary><see cref="Execute(in ReplayOp, ReadOnlySpan{TraceRecord}, out ulong)"/> once the caller entered the call's thread.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool ExecuteCore(in ReplayOp op, ReadOnlySpan<TraceRecord> records, out ulong result)
+    {
         LastPointer = 0;
         try
         {
@@ -107,6 +114,61 @@ internal sealed class ReplayState
 
         Calls++;
         return true;
+    }
+
+    /// <summary>
+    /// Executes a batch of resolved calls with nothing to report per call (no output, no samples). The table entries of
+    /// the calls a few places ahead are prefetched: the live set is picked at random, so they are rarely in cache, and
+    /// the strategy's own work overlaps the wait.
+    /// </summary>
+    public void ExecuteAll(ReadOnlySpan<ReplayOp> ops, ReadOnlySpan<TraceRecord> records)
+    {
+        const int Distance = 8;
+        if (ops.IsEmpty)
+        {
+            return;
+        }
+
+        int thread = ops[0].Thread;
+        SimulatedThread.Set(thread);
+        for (int i = 0; i < ops.Length; i++)
+        {
+            if (i + Distance < ops.Length)
+            {
+                Prefetch(ops[i + Distance]);
+            }
+
+            ref readonly ReplayOp op = ref ops[i];
+            if (op.Thread != thread)
+            {
+                // Nothing else runs on this thread during the batch, so the thread is entered only when it changes.
+                thread = op.Thread;
+                SimulatedThread.Set(thread);
+            }
+
+            ExecuteCore(op, records, out _);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private unsafe void Prefetch(in ReplayOp op)
+    {
+        if (!Sse.IsSupported)
+        {
+            return;
+        }
+
+        // A hint only: harmless even if the array moves meanwhile.
+        LiveBlock[] slots = _slots;
+        if ((uint)op.Slot < (uint)slots.Length)
+        {
+            Sse.Prefetch0(Unsafe.AsPointer(ref slots[op.Slot]));
+        }
+
+        if ((uint)op.Target < (uint)slots.Length)
+        {
+            Sse.Prefetch0(Unsafe.AsPointer(ref slots[op.Target]));
+        }
     }
 
     /// <summary>count × size, saturating (as <see cref="TraceCall.RequestedBytes"/>).</summary>

@@ -83,10 +83,7 @@ public sealed class Replayer
                 if (output is null && nextSample == long.MaxValue)
                 {
                     // The common case: nothing to write or sample per call.
-                    for (int i = 0; i < ops.Length; i++)
-                    {
-                        state.Execute(ops[i], records, out _);
-                    }
+                    state.ExecuteAll(ops, records);
                 }
                 else
                 {
