@@ -152,13 +152,14 @@ public sealed class Replayer
             output?.Flush();
         }
 
-        ReplaySample last = Sample(state, allocator);
+        // One walk of the heap serves both the final sample and the result (nothing changes in between).
+        AllocatorStatistics statistics = allocator.GetStatistics();
+        ReplaySample last = Sample(state, statistics);
         if (samples.Count == 0 || samples[^1].Call != last.Call || _options.Drain)
         {
             samples.Add(last);
         }
 
-        AllocatorStatistics statistics = allocator.GetStatistics();
         OsStatistics osStats = os.GetStatistics();
         TimeSpan time = Stopwatch.GetElapsedTime(0, elapsed);
         return new ReplayResult
@@ -251,9 +252,10 @@ public sealed class Replayer
         output.WriteCall(simulated);
     }
 
-    private static ReplaySample Sample(ReplayState state, IAllocator allocator)
+    private static ReplaySample Sample(ReplayState state, IAllocator allocator) => Sample(state, allocator.GetStatistics());
+
+    private static ReplaySample Sample(ReplayState state, in AllocatorStatistics s)
     {
-        AllocatorStatistics s = allocator.GetStatistics();
         return new ReplaySample
         {
             Call = state.Calls,
