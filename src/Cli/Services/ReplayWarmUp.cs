@@ -64,17 +64,18 @@ internal sealed class ReplayWarmUp
     {
         if (Interlocked.Exchange(ref _started, 1) == 0)
         {
-            _ = Task.Run(() => Run(_strategy, _options, _touch));
+            _ = Task.Run(() => TryRun(_strategy, _options, _touch));
         }
 
         progress?.Invoke(calls);
     };
 
-    private static void Run(string strategy, IReadOnlyList<KeyValuePair<string, string>> options, bool touch)
+    /// <summary>Replays the synthetic trace and renders its report to nowhere; false when anything failed.</summary>
+    internal static bool TryRun(string strategy, IReadOnlyList<KeyValuePair<string, string>> options, bool touch)
     {
         try
         {
-            var replayOptions = new ReplayOptions { TouchAllocatedMemory = touch, ParallelParse = false };
+            var replayOptions = new ReplayOptions { TouchAllocatedMemory = touch, ParallelParse = false, Drain = true };
             using var reader = new TraceReader(new MemoryStream(SyntheticTrace()), "warm-up");
             ReplayResult result = new Replayer(os => AllocatorCatalog.Create(strategy, os, options), replayOptions).Replay(reader);
             var console = AnsiConsole.Create(new AnsiConsoleSettings
@@ -85,11 +86,13 @@ internal sealed class ReplayWarmUp
                 Out = new AnsiConsoleOutput(TextWriter.Null),
             });
             ReportTable.Write(console, [StrategyReport.From("warm-up", result, null)]);
+            return result.Calls > 0 && result.SkippedCalls == 0;
         }
 #pragma warning disable CA1031 // A warm-up that fails costs nothing but the time it saved; the real replay reports real errors.
         catch (Exception)
 #pragma warning restore CA1031
         {
+            return false;
         }
     }
 
