@@ -25,15 +25,23 @@ internal sealed class ReplayBatch
     /// <summary>Gets the number of calls resolved.</summary>
     public int OpCount { get; private set; }
 
+    /// <summary>Gets a value indicating whether the records read have been resolved.</summary>
+    public bool Resolved { get; private set; }
+
     /// <summary>Reads the next records; returns how many (0 at the end).</summary>
     /// <exception cref="TraceFormatException">A line or record is malformed (the records before it are returned first).</exception>
     public int Read(TraceReader reader)
     {
         OpCount = 0;
+        Resolved = false;
         RecordCount = reader.ReadBatch(Records);
         return RecordCount;
     }
 
     /// <summary>Resolves the calls of the records read.</summary>
-    public void Resolve(CallResolver resolver) => OpCount = resolver.Resolve(Records.AsSpan(0, RecordCount), Ops);
+    public void Resolve(CallResolver resolver)
+    {
+        OpCount = resolver.Resolve(Records.AsSpan(0, RecordCount), Ops);
+        Resolved = true;
+    }
 }

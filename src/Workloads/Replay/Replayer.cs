@@ -131,6 +131,10 @@ public sealed class Replayer
                     pipeline.Return(batch);
                     count = pipeline.TryTake(out ReplayBatch? next) ? next!.RecordCount : 0;
                     batch = next ?? batch;
+                    if (count > 0 && !batch.Resolved)
+                    {
+                        batch.Resolve(state.Resolver);
+                    }
                 }
             }
 
