@@ -30,10 +30,13 @@ internal static class ReplayCommand
             string name = parse.GetValue(strategy)!;
             var pairs = ReplayService.ParseOptions(parse.GetValue(options));
             ReplayService.RequireFile(path);
+            bool touch = !parse.GetValue(noTouch);
+            ReplayWarmUp? warmUp = ReplayWarmUp.For(path, name, pairs, touch);
             var report = output.WithCallProgress(
                 $"replay {name}",
                 path,
-                progress => ReplayService.Replay(path, name, pairs, parse.GetValue(simTrace), parse.GetValue(drain), parse.GetValue(skipUnknown), progress, touch: !parse.GetValue(noTouch)));
+                progress => ReplayService.Replay(
+                    path, name, pairs, parse.GetValue(simTrace), parse.GetValue(drain), parse.GetValue(skipUnknown), warmUp?.StartOnProgress(progress) ?? progress, touch));
             if (parse.GetValue(json))
             {
                 output.WriteJson(report);

@@ -3,6 +3,7 @@
 using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Allocators.Workloads;
 
@@ -98,6 +99,47 @@ internal sealed class AddressMap
         }
     }
 
+    /// <summary>
+    /// Adds <paramref name="key"/> unless present; returns true and its current value when it was present (unchanged).
+    /// Grows exactly when <see cref="Set"/> would, so both leave the same table behind.
+    /// </summary>
+    public bool TryAdd(ulong key, ulong value, ulong size, out ulong existingValue)
+    {
+        if (key == 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(key), "The null address cannot be a key.");
+        }
+
+        if ((_count + 1) * 2 > _entries.Length)
+        {
+            Grow();
+        }
+
+        Entry[] entries = _entries;
+        int i = Slot(key);
+        while (true)
+        {
+            ref Entry e = ref entries[i];
+            if (e.Key == key)
+            {
+                existingValue = e.Value;
+                return true;
+            }
+
+            if (e.Key == 0)
+            {
+                e.Key = key;
+                e.Value = value;
+                e.Size = size;
+                _count++;
+                existingValue = 0;
+                return false;
+            }
+
+            i = (i + 1) & _mask;
+        }
+    }
+
     /// <summary>Removes <paramref name="key"/>; returns false when absent.</summary>
     public bool Remove(ulong key, out ulong value, out ulong size)
     {
@@ -176,6 +218,16 @@ internal sealed class AddressMap
         }
 
         return result;
+    }
+
+    /// <summary>Asks the processor to fetch the entry where a probe for <paramref name="key"/> starts (a hint only).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public unsafe void Prefetch(ulong key)
+    {
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0(Unsafe.AsPointer(ref _entries[Slot(key)]));
+        }
     }
 
     /// <summary>Removes every entry.</summary>

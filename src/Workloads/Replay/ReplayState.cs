@@ -2,32 +2,45 @@
 
 using System;
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
+using Allocators.Os;
 
 namespace Allocators.Workloads;
 
 /// <summary>
-/// Executes recorded calls on a strategy: the recorded → simulated address map, the thread hand-off, the live
-/// byte count. Shared by <see cref="Replayer"/> and <see cref="TraceVerifier"/>.
+/// Executes recorded calls on a strategy: the simulated block of each live recorded one, the thread hand-off, the
+/// live byte count. Shared by <see cref="Replayer"/> and <see cref="TraceVerifier"/>.
 /// </summary>
+/// <remarks>
+/// The calls arrive resolved by <see cref="Resolver"/> (which recorded pointer is live and in which slot): either
+/// one at a time through <see cref="Execute(in TraceCall, out ulong)"/>, or a batch at a time, resolved ahead on
+/// another thread, through <see cref="Execute(in ReplayOp, ReadOnlySpan{TraceRecord}, out ulong)"/>. The slot table
+/// holds one entry per live block and stays as small as the live set.
+/// </remarks>
 internal sealed class ReplayState
 {
-    private readonly AddressMap _map = new(1 << 12);
     private readonly List<ulong> _orphans = [];
     private readonly bool _skipUnknown;
-    private readonly ThreadRenumbering _threads;
     private readonly bool _touch;
     private readonly ulong _pageSize;
+    private readonly SimulatedOs? _os;
+    private LiveBlock[] _slots = new LiveBlock[1 << 10];
 
     public ReplayState(IAllocator allocator, bool skipUnknown, bool renumberThreads, bool touchAllocatedMemory = false)
     {
         Allocator = allocator;
         _skipUnknown = skipUnknown;
-        _threads = new ThreadRenumbering(renumberThreads);
+        Resolver = new CallResolver(renumberThreads);
         _touch = touchAllocatedMemory;
         _pageSize = (ulong)allocator.Os.PageSize;
+        _os = allocator.Os as SimulatedOs;
     }
 
     public IAllocator Allocator { get; }
+
+    /// <summary>Gets the resolver of the recorded calls (used by one thread at a time, in trace order).</summary>
+    public CallResolver Resolver { get; }
 
     public ulong LiveBytes { get; private set; }
 
@@ -39,44 +52,70 @@ internal sealed class ReplayState
 
     public long SimulatedFailures { get; private set; }
 
-    public int Threads => _threads.Count;
+    public int Threads => Resolver.Threads;
 
     /// <summary>Gets the simulated pointer argument of the last call executed (realloc, free).</summary>
     public ulong LastPointer { get; private set; }
 
     /// <summary>
-    /// Executes one call; returns false when it was skipped (its pointer is not live and skipping is on).
+    /// Resolves and executes one call; returns false when it was skipped (its pointer is not live and skipping is on).
     /// <paramref name="result"/> is the simulated result.
     /// </summary>
     public bool Execute(in TraceCall call, out ulong result)
     {
-        SimulatedThread.Set(_threads.Map(call.Tid));
-        result = 0;
+        Resolver.Resolve(call, 0, out ReplayOp op);
+        TraceRecord record = TraceRecord.ForCall(call);
+        return Execute(op, new ReadOnlySpan<TraceRecord>(in record), out result);
+    }
+
+    /// <summary>
+    /// Executes one resolved call; <paramref name="records"/> is its batch (read only for error messages). Returns false
+    /// when it was skipped (its pointer is not live and skipping is on). <paramref name="result"/> is the simulated result.
+    /// </summary>
+    public bool Execute(in ReplayOp op, ReadOnlySpan<TraceRecord> records, out ulong result)
+    {
+        SimulatedThread.Set(op.Thread);
+        return ExecuteCore(op, records, out result);
+    }
+
+    /// <summary><see cref="Execute(in ReplayOp, ReadOnlySpan{TraceRecord}, out ulong)"/> once the caller entered the call's thread.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool ExecuteCore(in ReplayOp op, ReadOnlySpan<TraceRecord> records, out ulong result)
+    {
         LastPointer = 0;
+        if (op.Flags == ReplayOpFlags.ThreadExit)
+        {
+            result = 0;
+            ExitThread(op, records);
+            return false;
+        }
+
         try
         {
-            switch (call.Kind)
+            switch (op.Kind)
             {
                 case TraceCallKind.Malloc:
-                    result = Allocator.Allocate(call.Argument1);
-                    Added(call, result, call.Argument1);
+                    result = Allocator.Allocate(op.Argument1);
+                    Added(op, result, op.Argument1);
                     break;
                 case TraceCallKind.Calloc:
-                    result = Allocator.AllocateZeroed(call.Argument1, call.Argument2);
-                    Added(call, result, call.RequestedBytes);
+                    result = Allocator.AllocateZeroed(op.Argument1, op.Argument2);
+                    Added(op, result, CallocBytes(op.Argument1, op.Argument2));
                     break;
                 case TraceCallKind.Memalign:
-                    result = Allocator.AllocateAligned(call.Argument1, call.Argument2);
-                    Added(call, result, call.Argument2);
+                    result = Allocator.AllocateAligned(op.Argument1, op.Argument2);
+                    Added(op, result, op.Argument2);
                     break;
                 case TraceCallKind.Free:
-                    return ExecuteFree(call);
+                    result = 0;
+                    return ExecuteFree(op, records);
                 default:
-                    return ExecuteRealloc(call, out result);
+                    return ExecuteRealloc(op, records, out result);
             }
         }
         catch (Exception e) when (e is not ReplayException)
         {
+            TraceCall call = records[op.Record].Call;
             throw new ReplayException($"the {Allocator.Name} strategy failed: {e.Message}", call.Line, call.ToString(), e);
         }
 
@@ -84,121 +123,186 @@ internal sealed class ReplayState
         return true;
     }
 
-    /// <summary>
-    /// Ends recorded thread <paramref name="tid"/> (a <c># thread-exit</c> record at <paramref name="line"/>): the
-    /// allocator runs its thread-exit work when it keeps per-thread state, and the tid is forgotten.
-    /// </summary>
-    /// <exception cref="ReplayException">The strategy failed during the thread-exit work.</exception>
+    /// <summary>Resolves and runs a <c># thread-exit</c> of recorded thread <paramref name="tid"/> (see <see cref="ExitThread(in ReplayOp, ReadOnlySpan{TraceRecord})"/>).</summary>
     public void ExitThread(int tid, long line)
     {
-        int id = _threads.Map(tid);
-        _threads.Forget(tid);
+        Resolver.ResolveThreadExit(tid, 0, out ReplayOp op);
+        TraceRecord record = TraceRecord.ForThreadExit(tid, line);
+        SimulatedThread.Set(op.Thread);
+        ExitThread(op, new ReadOnlySpan<TraceRecord>(in record));
+    }
+
+    /// <summary>
+    /// A thread exit: the allocator runs its thread-exit work for the op's simulated thread when it keeps per-thread
+    /// state (<see cref="IThreadAwareAllocator"/>); not a call, so not counted.
+    /// </summary>
+    /// <exception cref="ReplayException">The strategy failed during the thread-exit work.</exception>
+    private void ExitThread(in ReplayOp op, ReadOnlySpan<TraceRecord> records)
+    {
         if (Allocator is not IThreadAwareAllocator aware)
         {
             return;
         }
 
-        int caller = SimulatedThread.CurrentId;
         try
         {
-            SimulatedThread.Set(id);
-            aware.ThreadExit(id);
+            aware.ThreadExit(op.Thread);
         }
         catch (Exception e) when (e is not ReplayException)
         {
-            throw new ReplayException($"the {Allocator.Name} strategy failed at thread exit: {e.Message}", line, TraceRecord.ForThreadExit(tid, line).ToString(), e);
-        }
-        finally
-        {
-            SimulatedThread.Set(caller);
+            TraceRecord record = records[op.Record];
+            throw new ReplayException($"the {Allocator.Name} strategy failed at thread exit: {e.Message}", record.Line, record.ToString(), e);
         }
     }
 
-    private bool ExecuteFree(in TraceCall call)
+    /// <summary>
+    /// Executes a batch of resolved calls with nothing to report per call (no output, no samples). The table entries of
+    /// the calls a few places ahead are prefetched: the live set is picked at random, so they are rarely in cache, and
+    /// the strategy's own work overlaps the wait.
+    /// </summary>
+    public void ExecuteAll(ReadOnlySpan<ReplayOp> ops, ReadOnlySpan<TraceRecord> records)
     {
-        ulong pointer = call.Argument1;
-        if (pointer == 0)
+        const int Distance = 8;
+        if (ops.IsEmpty)
         {
+            return;
+        }
+
+        int thread = ops[0].Thread;
+        SimulatedThread.Set(thread);
+        for (int i = 0; i < ops.Length; i++)
+        {
+            if (i + Distance < ops.Length)
+            {
+                Prefetch(ops[i + Distance]);
+            }
+
+            ref readonly ReplayOp op = ref ops[i];
+            if (op.Thread != thread)
+            {
+                // Nothing else runs on this thread during the batch, so the thread is entered only when it changes.
+                thread = op.Thread;
+                SimulatedThread.Set(thread);
+            }
+
+            ExecuteCore(op, records, out _);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private unsafe void Prefetch(in ReplayOp op)
+    {
+        if (!Sse.IsSupported)
+        {
+            return;
+        }
+
+        // A hint only: harmless even if the array moves meanwhile.
+        LiveBlock[] slots = _slots;
+        if ((uint)op.Slot < (uint)slots.Length)
+        {
+            Sse.Prefetch0(Unsafe.AsPointer(ref slots[op.Slot]));
+        }
+
+        if ((uint)op.Target < (uint)slots.Length)
+        {
+            Sse.Prefetch0(Unsafe.AsPointer(ref slots[op.Target]));
+        }
+    }
+
+    /// <summary>count × size, saturating (as <see cref="TraceCall.RequestedBytes"/>).</summary>
+    private static ulong CallocBytes(ulong count, ulong size)
+    {
+        ulong product = unchecked(count * size);
+        return count != 0 && product / count != size ? ulong.MaxValue : product;
+    }
+
+    private bool ExecuteFree(in ReplayOp op, ReadOnlySpan<TraceRecord> records)
+    {
+        if (op.Slot < 0)
+        {
+            if ((op.Flags & ReplayOpFlags.Unknown) != 0)
+            {
+                return Unknown(records[op.Record].Call, "free of a pointer that is not live (never returned, or freed already)");
+            }
+
             Allocator.Free(0);
             Calls++;
             return true;
         }
 
-        if (!_map.Remove(pointer, out ulong simulated, out ulong size))
-        {
-            return Unknown(call, "free of a pointer that is not live (never returned, or freed already)");
-        }
-
-        LiveBytes -= size;
+        ref LiveBlock block = ref _slots[op.Slot];
+        ulong simulated = block.Simulated;
+        LiveBytes -= block.Size;
         LastPointer = simulated;
         Allocator.Free(simulated);
         Calls++;
         return true;
     }
 
-    private bool ExecuteRealloc(in TraceCall call, out ulong result)
+    private bool ExecuteRealloc(in ReplayOp op, ReadOnlySpan<TraceRecord> records, out ulong result)
     {
-        ulong pointer = call.Argument1;
-        ulong size = call.Argument2;
-        if (pointer == 0)
+        ulong size = op.Argument2;
+        if (op.Slot < 0)
         {
+            if ((op.Flags & ReplayOpFlags.Unknown) != 0)
+            {
+                result = 0;
+                return Unknown(records[op.Record].Call, "realloc of a pointer that is not live (never returned, or freed already)");
+            }
+
             result = Allocator.Reallocate(0, size);
-            Added(call, result, size);
+            Added(op, result, size);
             Calls++;
             return true;
         }
 
-        if (!_map.TryGetValue(pointer, out ulong simulated, out ulong oldSize))
-        {
-            result = 0;
-            return Unknown(call, "realloc of a pointer that is not live (never returned, or freed already)");
-        }
-
+        ulong simulated = _slots[op.Slot].Simulated;
+        ulong oldSize = _slots[op.Slot].Size;
         LastPointer = simulated;
         result = simulated == 0 ? Allocator.Allocate(size) : Allocator.Reallocate(simulated, size);
-        if (call.Result != 0)
+        if (op.Target >= 0)
         {
-            // The program's block moved to (or stayed at) call.Result.
-            _map.Remove(pointer, out _, out _);
+            // The program's block moved to (or stayed at) its recorded result.
             LiveBytes -= oldSize;
             if (result == 0 && size != 0)
             {
                 // The simulation refused the realloc; the old block still holds the program's data.
                 SimulatedFailures++;
                 result = 0;
-                Track(call.Result, simulated, size);
+                Track(op, simulated, size);
             }
             else
             {
-                Track(call.Result, result, size);
+                Track(op, result, size);
             }
         }
         else if (size == 0)
         {
             // realloc(p, 0) freed the block in the program (and in the simulation: the contract frees and returns 0).
-            _map.Remove(pointer, out _, out _);
             LiveBytes -= oldSize;
         }
         else if (result != 0)
         {
             // The program's realloc failed and kept its block; the simulation's succeeded and moved it.
-            _map.Set(pointer, result, oldSize, out _, out _);
+            _slots[op.Slot].Simulated = result;
         }
 
         Calls++;
         return true;
     }
 
-    private void Added(in TraceCall call, ulong result, ulong size)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Added(in ReplayOp op, ulong result, ulong size)
     {
-        if (call.Result != 0)
+        if (op.Target >= 0)
         {
             if (result == 0)
             {
                 SimulatedFailures++;
             }
 
-            Track(call.Result, result, size);
+            Track(op, result, size);
         }
         else if (result != 0)
         {
@@ -207,23 +311,32 @@ internal sealed class ReplayState
         }
     }
 
-    private void Track(ulong recorded, ulong simulated, ulong size)
+    private void Track(in ReplayOp op, ulong simulated, ulong size)
     {
         if (_touch && simulated != 0 && size != 0)
         {
             Touch(simulated, size);
         }
 
-        if (_map.Set(recorded, simulated, size, out ulong old, out ulong oldSize))
+        int slot = op.Target;
+        if (slot >= _slots.Length)
+        {
+            Array.Resize(ref _slots, Math.Max(_slots.Length * 2, slot + 1));
+        }
+
+        ref LiveBlock block = ref _slots[slot];
+        if ((op.Flags & ReplayOpFlags.Replaced) != 0)
         {
             // A pointer returned while live (an inconsistent trace): the old simulated block can never be freed by the trace.
-            LiveBytes -= oldSize;
-            if (old != 0)
+            LiveBytes -= block.Size;
+            if (block.Simulated != 0)
             {
-                _orphans.Add(old);
+                _orphans.Add(block.Simulated);
             }
         }
 
+        block.Simulated = simulated;
+        block.Size = size;
         LiveBytes += size;
         if (LiveBytes > PeakLiveBytes)
         {
@@ -234,11 +347,23 @@ internal sealed class ReplayState
     /// <summary>Reads one byte of every page of [address, address + size): the program using its block.</summary>
     private void Touch(ulong address, ulong size)
     {
-        ISimulatedOs os = Allocator.Os;
         ulong end = address + size;
-        for (ulong a = address; a < end; a = (a | (_pageSize - 1)) + 1)
+        ulong step = _pageSize - 1;
+        if (_os is SimulatedOs os)
         {
-            _ = os.ReadByte(a);
+            // The concrete class: its access fast path inlines (no interface call per page).
+            for (ulong a = address; a < end; a = (a | step) + 1)
+            {
+                _ = os.ReadByte(a);
+            }
+
+            return;
+        }
+
+        ISimulatedOs any = Allocator.Os;
+        for (ulong a = address; a < end; a = (a | step) + 1)
+        {
+            _ = any.ReadByte(a);
         }
     }
 
@@ -258,14 +383,15 @@ internal sealed class ReplayState
     {
         long freed = 0;
         SimulatedThread.Set(0);
-        foreach ((ulong _, ulong simulated, ulong _) in _map.ToArray())
+        Resolver.ForEachLive(slot =>
         {
+            ulong simulated = _slots[slot].Simulated;
             if (simulated != 0)
             {
                 Allocator.Free(simulated);
                 freed++;
             }
-        }
+        });
 
         foreach (ulong orphan in _orphans)
         {
@@ -273,9 +399,16 @@ internal sealed class ReplayState
             freed++;
         }
 
-        _map.Clear();
+        Resolver.Clear();
         _orphans.Clear();
         LiveBytes = 0;
         return freed;
+    }
+
+    /// <summary>The simulated block of a live recorded one and the bytes the program asked for.</summary>
+    private struct LiveBlock
+    {
+        public ulong Simulated;
+        public ulong Size;
     }
 }

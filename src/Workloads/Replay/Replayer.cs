@@ -48,9 +48,9 @@ public sealed class Replayer
     public ReplayResult Replay(TraceReader reader)
     {
         ArgumentNullException.ThrowIfNull(reader);
-        var batch = new TraceRecord[BatchSize];
-        int count = reader.ReadBatch(batch);
-        ulong? heapStart = FindHeapStart(batch.AsSpan(0, count));
+        var batch = new ReplayBatch(BatchSize);
+        int count = batch.Read(reader);
+        ulong? heapStart = FindHeapStart(batch.Records.AsSpan(0, count));
 
         using SimulatedOs os = CreateOs(heapStart, _options.ConfigureOs);
         IAllocator allocator = _factory(os) ?? throw new InvalidOperationException("The allocator factory returned null.");
@@ -66,9 +66,11 @@ public sealed class Replayer
         long drained = 0;
         output?.WriteHeapStart(os.InitialBreak);
 
+        // The first batch is resolved here, before the pipeline's thread takes the resolver over for the rest.
+        batch.Resolve(state.Resolver);
         int previousThread = SimulatedThread.CurrentId;
         BatchPipeline? pipeline = _options.ParallelParse && Environment.ProcessorCount > 1 && count == BatchSize
-            ? new BatchPipeline(reader, BatchSize)
+            ? new BatchPipeline(reader, state.Resolver, BatchSize)
             : null;
         try
         {
@@ -76,41 +78,44 @@ public sealed class Replayer
             {
                 _options.CancellationToken.ThrowIfCancellationRequested();
                 long started = Stopwatch.GetTimestamp();
-                for (int i = 0; i < count; i++)
+                ReadOnlySpan<ReplayOp> ops = batch.Ops.AsSpan(0, batch.OpCount);
+                ReadOnlySpan<TraceRecord> records = batch.Records.AsSpan(0, batch.RecordCount);
+                if (output is null && nextSample == long.MaxValue)
                 {
-                    ref readonly TraceRecord record = ref batch[i];
-                    if (record.Kind != TraceRecordKind.Call)
+                    // The common case: nothing to write or sample per call.
+                    state.ExecuteAll(ops, records);
+                }
+                else
+                {
+                    for (int i = 0; i < ops.Length; i++)
                     {
-                        if (record.Kind == TraceRecordKind.ThreadExit)
+                        ref readonly ReplayOp op = ref ops[i];
+                        if (!state.Execute(op, records, out ulong result))
                         {
-                            state.ExitThread(record.ThreadId, record.Line);
-                            output?.WriteThreadExit(record.ThreadId);
+                            if (op.Flags == ReplayOpFlags.ThreadExit)
+                            {
+                                output?.WriteThreadExit(records[op.Record].ThreadId);
+                            }
+
+                            continue;
                         }
 
-                        continue;
-                    }
-
-                    TraceCall call = record.Call;
-                    if (!state.Execute(call, out ulong result))
-                    {
-                        continue;
-                    }
-
-                    if (output is not null)
-                    {
-                        WriteSimulated(output, call, state.LastPointer, result, allocator, os, headers);
-                        ulong now = os.CurrentBreak;
-                        if (now != lastBreak)
+                        if (output is not null)
                         {
-                            lastBreak = now;
-                            output.WriteBrk(now);
+                            WriteSimulated(output, records[op.Record].Call, state.LastPointer, result, allocator, os, headers);
+                            ulong now = os.CurrentBreak;
+                            if (now != lastBreak)
+                            {
+                                lastBreak = now;
+                                output.WriteBrk(now);
+                            }
                         }
-                    }
 
-                    if (state.Calls >= nextSample)
-                    {
-                        samples.Add(Sample(state, allocator));
-                        nextSample += interval;
+                        if (state.Calls >= nextSample)
+                        {
+                            samples.Add(Sample(state, allocator));
+                            nextSample += interval;
+                        }
                     }
                 }
 
@@ -123,12 +128,18 @@ public sealed class Replayer
 
                 if (pipeline is null)
                 {
-                    count = reader.ReadBatch(batch);
+                    count = batch.Read(reader);
+                    batch.Resolve(state.Resolver);
                 }
                 else
                 {
                     pipeline.Return(batch);
-                    pipeline.TryTake(out batch, out count);
+                    count = pipeline.TryTake(out ReplayBatch? next) ? next!.RecordCount : 0;
+                    batch = next ?? batch;
+                    if (count > 0 && !batch.Resolved)
+                    {
+                        batch.Resolve(state.Resolver);
+                    }
                 }
             }
 
@@ -150,13 +161,14 @@ public sealed class Replayer
             output?.Flush();
         }
 
-        ReplaySample last = Sample(state, allocator);
+        // One walk of the heap serves both the final sample and the result (nothing changes in between).
+        AllocatorStatistics statistics = allocator.GetStatistics();
+        ReplaySample last = Sample(state, statistics);
         if (samples.Count == 0 || samples[^1].Call != last.Call || _options.Drain)
         {
             samples.Add(last);
         }
 
-        AllocatorStatistics statistics = allocator.GetStatistics();
         OsStatistics osStats = os.GetStatistics();
         TimeSpan time = Stopwatch.GetElapsedTime(0, elapsed);
         return new ReplayResult
@@ -249,9 +261,10 @@ public sealed class Replayer
         output.WriteCall(simulated);
     }
 
-    private static ReplaySample Sample(ReplayState state, IAllocator allocator)
+    private static ReplaySample Sample(ReplayState state, IAllocator allocator) => Sample(state, allocator.GetStatistics());
+
+    private static ReplaySample Sample(ReplayState state, in AllocatorStatistics s)
     {
-        AllocatorStatistics s = allocator.GetStatistics();
         return new ReplaySample
         {
             Call = state.Calls,

@@ -9,9 +9,9 @@ namespace Allocators.Workloads.Tests.Properties;
 [Trait("Category", "Property")]
 public sealed class AddressMapProperties
 {
-    /// <summary>Operations: (0 = set, 1 = remove, 2 = get) on keys from a small pool, so collisions, growth and backward shifts happen.</summary>
+    /// <summary>Operations: (0 = set, 1 = remove, 2 = get, 3 = add unless present) on keys from a small pool, so collisions, growth and backward shifts happen.</summary>
     private static Arbitrary<(int Op, int Key, int Value)[]> Operations =>
-        (from op in Gen.Choose(0, 2)
+        (from op in Gen.Choose(0, 3)
          from key in Gen.Frequency((3, Gen.Choose(1, 64)), (1, Gen.Choose(1, 5000)))
          from value in Gen.Choose(0, 1000)
          select (op, key, value)).ArrayOf().ToArbitrary();
@@ -43,6 +43,19 @@ public sealed class AddressMapProperties
                         }
 
                         break;
+                    case 3:
+                        bool present = map.TryAdd(key, (ulong)v, (ulong)v * 2, out ulong existing);
+                        if (present != model.ContainsKey(key) || (present && existing != model[key].Item1))
+                        {
+                            return false;
+                        }
+
+                        if (!present)
+                        {
+                            model[key] = ((ulong)v, (ulong)v * 2);
+                        }
+
+                        break;
                     default:
                         bool found = map.TryGetValue(key, out ulong value, out ulong size);
                         if (found != model.TryGetValue(key, out (ulong V, ulong S) m) || (found && (value != m.V || size != m.S)))
@@ -57,5 +70,30 @@ public sealed class AddressMapProperties
             return map.Count == model.Count
                 && model.All(kv => map.TryGetValue(kv.Key, out ulong v, out _) && v == kv.Value.Item1)
                 && map.ToArray().Length == model.Count;
+        });
+
+    [Property(MaxTest = 200)]
+    public Property TryAdd_SameHistoryAsSet_SameOrder() =>
+        Prop.ForAll(Operations, ops =>
+        {
+            // CallResolver adds with TryAdd where the replay used to Set: the tables (and so the drain order) must match.
+            var viaSet = new AddressMap(4);
+            var viaTryAdd = new AddressMap(4);
+            foreach ((int op, int k, int v) in ops)
+            {
+                ulong key = (ulong)k * 16;
+                if (op == 1)
+                {
+                    viaSet.Remove(key, out _, out _);
+                    viaTryAdd.Remove(key, out _, out _);
+                }
+                else if (op != 2)
+                {
+                    viaSet.Set(key, (ulong)v, 0, out _, out _);
+                    viaTryAdd.TryAdd(key, (ulong)v, 0, out _);
+                }
+            }
+
+            return viaSet.ToArray().Select(e => e.Key).SequenceEqual(viaTryAdd.ToArray().Select(e => e.Key));
         });
 }
