@@ -18,10 +18,12 @@
 //   any other process (a fork child, an exec'd program, a child of a child) finds it taken and writes
 //   ALLOCATORS_TRACE_FILE.<pid> (or .<pid>.<n>). A fork child that has not exec'd inherits its parent's heap,
 //   so its file starts with `# forked-from <ppid>`: it frees pointers its parent allocated.
-// - A thread other than the main one registers, on its first recorded call, a pthread key whose destructor writes
-//   `# thread-exit <tid>` when the thread ends. The destructor re-arms itself until the last destructor round
-//   (PTHREAD_DESTRUCTOR_ITERATIONS), so frees made by other keys' destructors come before the line; glibc's own
-//   thread-exit work (tcache_thread_shutdown, the arena going on the free list) runs right after it.
+// - A thread other than the main one registers, on its first recorded call, a pthread key whose destructor marks
+//   the thread's exit pending when the thread ends (re-arming itself until the last destructor round,
+//   PTHREAD_DESTRUCTOR_ITERATIONS, so other keys' destructors run first). `# thread-exit <tid>` is written just
+//   before the next call of any other thread (or at the end of the trace): calls the exiting thread still makes
+//   (glibc's own thread cleanup frees before it shuts malloc down for the thread) come before the line, and glibc's
+//   thread-exit work (tcache_thread_shutdown, the arena going on the free list) right after it.
 // - The buffer is written out when full, before fork, at exit (destructor), on _exit/_Exit and before the exec
 //   family replaces the process, and the last of these writes `# recorder-end calls=N`, which the C# side uses to
 //   tell a complete trace from a cut one. (If an exec fails, later calls still follow the marker.)
@@ -76,6 +78,9 @@ static TLS int t_starting;               // this thread runs start-up (its neste
 static TLS pid_t t_tid;                  // cached gettid(); 0 = unknown
 static pthread_key_t g_exit_key;         // its destructor writes # thread-exit (see thread_exited)
 static int g_exit_key_ok;                // g_exit_key was created
+#define MAX_PENDING_EXITS 256
+static pid_t g_pending_exits[MAX_PENDING_EXITS]; // threads that exited, their # thread-exit not written yet
+static int g_pending_count;
 
 static void thread_exited(void *value);
 
@@ -226,8 +231,11 @@ static void write_heap_start_locked(void)
     append_locked(line, (size_t)(p - line));
 }
 
+static void flush_exits_locked(pid_t except);
+
 static void write_end_locked(void)
 {
+    flush_exits_locked(0);
     flush_locked();
     if (g_write_failed) {
         g_finished = 1;
@@ -264,6 +272,7 @@ static void after_fork_child(void)
     g_fd = -1;
     g_need_open = 1;
     g_parent = getppid();
+    g_pending_count = 0; // the parent's exited threads are not this process's
     g_calls = 0;
     g_finished = 0;
     g_write_failed = 0;
@@ -350,7 +359,21 @@ static void write_thread_exit_locked(pid_t tid)
     append_locked(line, (size_t)(p - line));
 }
 
-// The destructor of g_exit_key: the value counts destructor rounds. Re-arming until the last round puts the line
+// Writes the pending exits of every thread but `except` (0: all of them).
+static void flush_exits_locked(pid_t except)
+{
+    int kept = 0;
+    for (int i = 0; i < g_pending_count; i++) {
+        if (g_pending_exits[i] == except) {
+            g_pending_exits[kept++] = g_pending_exits[i];
+        } else {
+            write_thread_exit_locked(g_pending_exits[i]);
+        }
+    }
+    g_pending_count = kept;
+}
+
+// The destructor of g_exit_key: the value counts destructor rounds. Re-arming until the last round puts the exit
 // after the frees of every other key's destructor (they run in earlier rounds or before us in the same round).
 static void thread_exited(void *value)
 {
@@ -364,7 +387,10 @@ static void thread_exited(void *value)
     t_busy = 1;
     pthread_mutex_lock(&g_lock);
     prepare_locked();
-    write_thread_exit_locked(t_tid);
+    if (g_pending_count == MAX_PENDING_EXITS) {
+        flush_exits_locked(0);
+    }
+    g_pending_exits[g_pending_count++] = t_tid;
     pthread_mutex_unlock(&g_lock);
     t_busy = 0;
 }
@@ -396,6 +422,10 @@ static void record_locked(char kind, unsigned long long a, unsigned long long b,
             // Key indexes below 32 live in the thread descriptor: setting one does not allocate.
             pthread_setspecific(g_exit_key, (void *)1);
         }
+    }
+
+    if (g_pending_count != 0) {
+        flush_exits_locked(t_tid);
     }
 
     char line[LINE_MAX_BYTES];

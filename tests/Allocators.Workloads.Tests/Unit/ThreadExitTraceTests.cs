@@ -163,6 +163,20 @@ public sealed class ThreadExitTraceTests(ITestOutputHelper output)
         string[] lines = File.ReadAllLines(path);
         Assert.Equal(3, lines.Count(l => l.StartsWith("# thread-exit ", StringComparison.Ordinal)));
 
+        // The exit line follows every call the thread made, glibc's own cleanup frees included.
+        var exited = new HashSet<string>();
+        foreach (string line in lines)
+        {
+            if (line.StartsWith("# thread-exit ", StringComparison.Ordinal))
+            {
+                exited.Add(line["# thread-exit ".Length..]);
+            }
+            else if (!line.StartsWith('#'))
+            {
+                Assert.DoesNotContain(line.Split(' ')[0], exited);
+            }
+        }
+
         VerificationResult verified = new TraceVerifier(os => new GlibcAllocator(os)).Verify(path);
         output.WriteLine($"with exits: {verified.CallsMatched}/{verified.Calls}");
         Assert.True(verified.IsExact, verified.FirstDivergence?.ToString());
