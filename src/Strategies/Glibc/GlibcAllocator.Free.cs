@@ -58,6 +58,18 @@ public sealed partial class GlibcAllocator
             TcacheDoubleFreeCheck(e, tcIdx);
         }
 
+        nint host = TcacheHost();
+        if (host != 0)
+        {
+            if (HostCount(host, tcIdx) < _tcacheCount)
+            {
+                TcachePutHost(host, p, tcIdx);
+                return true;
+            }
+
+            return false;
+        }
+
         if (TcacheCountAt(tcIdx) < _tcacheCount)
         {
             TcachePut(p, tcIdx);
