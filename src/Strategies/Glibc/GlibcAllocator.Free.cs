@@ -70,9 +70,9 @@ public sealed partial class GlibcAllocator
             return false;
         }
 
-        if (TcacheCountAt(tcIdx) < _tcacheCount)
+        if (TcacheCountAtWindow(tcIdx) < _tcacheCount)
         {
-            TcachePut(p, tcIdx);
+            TcachePutWindow(p, tcIdx);
             return true;
         }
 
