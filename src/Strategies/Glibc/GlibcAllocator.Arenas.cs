@@ -85,13 +85,20 @@ public sealed partial class GlibcAllocator
             return;
         }
 
+        _av = ArenaFromHeapInfo(p);
+    }
+
+    /// <summary>The arena named by heap_info.ar_ptr of the 64 MiB heap holding chunk <paramref name="p"/> (out of line: the fast paths free main-arena chunks).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Arena ArenaFromHeapInfo(ulong p)
+    {
         ulong state = ChunkHeader.Load(_mem, (p & ~(HeapMaxSize - 1)) + HiArena);
         if (!_arenaByState.TryGetValue(state, out Arena? a))
         {
             throw new SegmentationFaultException(state, MemoryAccessKind.Read, false, "heap_info.ar_ptr of a NON_MAIN_ARENA chunk names no arena");
         }
 
-        _av = a;
+        return a;
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -203,14 +210,14 @@ public sealed partial class GlibcAllocator
         ulong p2 = 0;
         if (_alignedHeapArea != 0)
         {
-            OsResult r = _os.Mmap(_alignedHeapArea, HeapMaxSize, Protection.None, flags);
+            OsResult r = Sys.Mmap(_alignedHeapArea, HeapMaxSize, Protection.None, flags);
             _alignedHeapArea = 0;
             if (r.Succeeded)
             {
                 p2 = r.Value;
                 if ((p2 & (HeapMaxSize - 1)) != 0)
                 {
-                    _os.Munmap(p2, HeapMaxSize);
+                    Sys.Munmap(p2, HeapMaxSize);
                     p2 = 0;
                 }
             }
@@ -218,7 +225,7 @@ public sealed partial class GlibcAllocator
 
         if (p2 == 0)
         {
-            OsResult r1 = _os.Mmap(0, HeapMaxSize << 1, Protection.None, flags);
+            OsResult r1 = Sys.Mmap(0, HeapMaxSize << 1, Protection.None, flags);
             if (r1.Succeeded)
             {
                 ulong p1 = r1.Value;
@@ -226,18 +233,18 @@ public sealed partial class GlibcAllocator
                 ulong ul = p2 - p1;
                 if (ul != 0)
                 {
-                    _os.Munmap(p1, ul);
+                    Sys.Munmap(p1, ul);
                 }
                 else
                 {
                     _alignedHeapArea = p2 + HeapMaxSize;
                 }
 
-                _os.Munmap(p2 + HeapMaxSize, HeapMaxSize - ul);
+                Sys.Munmap(p2 + HeapMaxSize, HeapMaxSize - ul);
             }
             else
             {
-                OsResult r2 = _os.Mmap(0, HeapMaxSize, Protection.None, flags);
+                OsResult r2 = Sys.Mmap(0, HeapMaxSize, Protection.None, flags);
                 if (!r2.Succeeded)
                 {
                     return 0;
@@ -246,15 +253,15 @@ public sealed partial class GlibcAllocator
                 p2 = r2.Value;
                 if ((p2 & (HeapMaxSize - 1)) != 0)
                 {
-                    _os.Munmap(p2, HeapMaxSize);
+                    Sys.Munmap(p2, HeapMaxSize);
                     return 0;
                 }
             }
         }
 
-        if (!_os.Mprotect(p2, size, Protection.ReadWrite).Succeeded)
+        if (!Sys.Mprotect(p2, size, Protection.ReadWrite).Succeeded)
         {
-            _os.Munmap(p2, HeapMaxSize);
+            Sys.Munmap(p2, HeapMaxSize);
             return 0;
         }
 
@@ -277,7 +284,7 @@ public sealed partial class GlibcAllocator
         ulong mprotectSize = ChunkHeader.Load(_mem, h + HiMprotect);
         if (newSize > mprotectSize)
         {
-            if (!_os.Mprotect(h + mprotectSize, newSize - mprotectSize, Protection.ReadWrite).Succeeded)
+            if (!Sys.Mprotect(h + mprotectSize, newSize - mprotectSize, Protection.ReadWrite).Succeeded)
             {
                 return -2;
             }
@@ -298,7 +305,7 @@ public sealed partial class GlibcAllocator
             return -1;
         }
 
-        _os.Madvise(h + (ulong)newSize, diff, MadviseAdvice.DontNeed);
+        Sys.Madvise(h + (ulong)newSize, diff, MadviseAdvice.DontNeed);
         ChunkHeader.Store(_mem, h + HiSize, (ulong)newSize);
         return 0;
     }
@@ -336,7 +343,7 @@ public sealed partial class GlibcAllocator
                 _alignedHeapArea = 0;
             }
 
-            _os.Munmap(heap, HeapMaxSize);
+            Sys.Munmap(heap, HeapMaxSize);
             ar.Heaps.Remove(heap);
             heap = prevHeap;
             if (!pInUse)

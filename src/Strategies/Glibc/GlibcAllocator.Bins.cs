@@ -52,6 +52,14 @@ public sealed partial class GlibcAllocator
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ulong DataRead(ulong address)
     {
+        // The running arena's own bins first (every link of a normal unlink or bin insertion), then any arena.
+        Arena av = _av;
+        ulong own = address - av.BinBase - 16;
+        if (own < NBins * 16 && (own & 7) == 0)
+        {
+            return (own & 8) == 0 ? av.BinFd[(int)(own >> 4)] : av.BinBk[(int)(own >> 4)];
+        }
+
         ulong rel = address - BinHeadBase;
         ulong k = rel >> 12;
         ulong off = rel & 0xfff;
@@ -103,6 +111,22 @@ public sealed partial class GlibcAllocator
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void DataWrite(ulong address, ulong value)
     {
+        Arena av = _av;
+        ulong own = address - av.BinBase - 16;
+        if (own < NBins * 16 && (own & 7) == 0)
+        {
+            if ((own & 8) == 0)
+            {
+                av.BinFd[(int)(own >> 4)] = value;
+            }
+            else
+            {
+                av.BinBk[(int)(own >> 4)] = value;
+            }
+
+            return;
+        }
+
         ulong rel = address - BinHeadBase;
         ulong k = rel >> 12;
         ulong off = rel & 0xfff;

@@ -58,9 +58,21 @@ public sealed partial class GlibcAllocator
             TcacheDoubleFreeCheck(e, tcIdx);
         }
 
-        if (TcacheCountAt(tcIdx) < _tcacheCount)
+        nint host = TcacheHost();
+        if (host != 0)
         {
-            TcachePut(p, tcIdx);
+            if (HostCount(host, tcIdx) < _tcacheCount)
+            {
+                TcachePutHost(host, p, tcIdx);
+                return true;
+            }
+
+            return false;
+        }
+
+        if (TcacheCountAtWindow(tcIdx) < _tcacheCount)
+        {
+            TcachePutWindow(p, tcIdx);
             return true;
         }
 

@@ -7,57 +7,72 @@ using System.Threading;
 namespace Allocators.Strategies.Glibc;
 
 /// <content>
-/// The allocator lock: one owner word taken with a single compare-exchange and released with a plain (release)
-/// store, re-entrant on the owning thread like the <see cref="Lock"/> it replaces, spinning then yielding when
-/// another thread holds it. Uncontended, it costs one atomic instruction per call instead of two plus two calls.
+/// The allocator lock: one word taken with a single compare-exchange (0 → <see cref="AnonymousHolder"/>) and released
+/// with a plain (release) store; no thread id is read on the fast path. Nothing inside the allocator takes the lock
+/// twice (public members call the internal methods), so the lock is not re-entrant. The only way back in while it is
+/// held is foreign code the allocator calls: the simulated system calls, whose <see cref="ISimulatedOs.SyscallObserver"/>
+/// runs user code. Before each such call the holder records its managed thread id in the lock word
+/// (<see cref="Sys"/>), so a re-entrant call from an observer finds its own id there and gets an
+/// <see cref="InvalidOperationException"/> instead of spinning forever; other threads spin, then yield, as before.
 /// </content>
 public sealed partial class GlibcAllocator
 {
-    /// <summary>The managed thread id of the holder; 0 when free (managed thread ids start at 1).</summary>
-    private int _lockOwner;
+    /// <summary>The lock word's value while held by a thread that has not called out to the OS yet.</summary>
+    private const int AnonymousHolder = -1;
 
-    /// <summary>Nested acquisitions by the holder beyond the first.</summary>
-    private int _lockRecursion;
+    /// <summary>0 when free; <see cref="AnonymousHolder"/>, or the holder's managed thread id (ids start at 1), when held.</summary>
+    private int _lock;
+
+    /// <summary>
+    /// Gets the simulated OS for a system call (brk, mmap, munmap, mremap, mprotect, madvise) made under the lock:
+    /// records the holder's thread id first, so that a call back into the allocator from the syscall observer is
+    /// recognised as re-entry.
+    /// </summary>
+    private ISimulatedOs Sys
+    {
+        get
+        {
+            Volatile.Write(ref _lock, Environment.CurrentManagedThreadId);
+            return _os;
+        }
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private LockScope EnterLock()
     {
-        int me = Environment.CurrentManagedThreadId;
-        if (Interlocked.CompareExchange(ref _lockOwner, me, 0) != 0)
+        if (Interlocked.CompareExchange(ref _lock, AnonymousHolder, 0) != 0)
         {
-            EnterLockSlow(me);
+            EnterLockSlow();
         }
 
         return new LockScope(this);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void EnterLockSlow(int me)
+    private void EnterLockSlow()
     {
-        if (Volatile.Read(ref _lockOwner) == me)
-        {
-            _lockRecursion++;
-            return;
-        }
-
+        int me = Environment.CurrentManagedThreadId;
         var spinner = default(SpinWait);
-        while (Volatile.Read(ref _lockOwner) != 0 || Interlocked.CompareExchange(ref _lockOwner, me, 0) != 0)
+        while (true)
         {
+            int holder = Volatile.Read(ref _lock);
+            if (holder == me)
+            {
+                throw new InvalidOperationException(
+                    "The glibc allocator was called again from a callback (such as ISimulatedOs.SyscallObserver) while one of its own calls was running on the same thread; it is not re-entrant.");
+            }
+
+            if (holder == 0 && Interlocked.CompareExchange(ref _lock, AnonymousHolder, 0) == 0)
+            {
+                return;
+            }
+
             spinner.SpinOnce();
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void ExitLock()
-    {
-        if (_lockRecursion != 0)
-        {
-            _lockRecursion--;
-            return;
-        }
-
-        Volatile.Write(ref _lockOwner, 0);
-    }
+    private void ExitLock() => Volatile.Write(ref _lock, 0);
 
     /// <summary>Releases the lock at the end of a <c>using</c> block.</summary>
     private readonly ref struct LockScope

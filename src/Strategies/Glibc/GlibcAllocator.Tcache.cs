@@ -16,6 +16,14 @@ public sealed partial class GlibcAllocator
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ulong TcacheCountAt(ulong idx)
     {
+        nint host = TcacheHost();
+        return host != 0 ? HostCount(host, idx) : TcacheCountAtWindow(idx);
+    }
+
+    /// <summary>counts[idx] read through the window (the struct's host address is not known).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong TcacheCountAtWindow(ulong idx)
+    {
         ulong a = _tcache + (idx * 2);
         ulong word = ChunkHeader.Load(_mem, a & ~7UL);
         return (word >> (int)((a & 7) * 8)) & 0xffff;
@@ -44,6 +52,21 @@ public sealed partial class GlibcAllocator
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void TcachePut(ulong c, ulong idx)
     {
+        nint host = TcacheHost();
+        if (host != 0)
+        {
+            TcachePutHost(host, c, idx);
+        }
+        else
+        {
+            TcachePutWindow(c, idx);
+        }
+    }
+
+    /// <summary>tcache_put through the window (the struct's host address is not known).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void TcachePutWindow(ulong c, ulong idx)
+    {
         ulong e = c + 16;
         ChunkHeader.Store(_mem, e, ChunkHeader.Protect(e, TcacheEntryAt(idx)));
         ChunkHeader.Store(_mem, e + 8, _tcacheKey);
@@ -55,6 +78,12 @@ public sealed partial class GlibcAllocator
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ulong TcacheGet(ulong idx)
     {
+        nint host = TcacheHost();
+        if (host != 0)
+        {
+            return TcacheGetHost(host, idx);
+        }
+
         ulong e = TcacheEntryAt(idx);
         if (!ChunkHeader.Aligned(e))
         {

@@ -17,7 +17,7 @@ public sealed partial class GlibcAllocator
     {
         if (!_curbrkKnown)
         {
-            _curbrk = _os.Brk(0);
+            _curbrk = Sys.Brk(0);
             _curbrkKnown = true;
         }
 
@@ -34,7 +34,7 @@ public sealed partial class GlibcAllocator
         }
 
         ulong target = old + (ulong)increment;
-        _curbrk = _os.Brk(target);
+        _curbrk = Sys.Brk(target);
         return _curbrk < target ? 0 : old;
     }
 
@@ -220,7 +220,7 @@ public sealed partial class GlibcAllocator
             return 0;
         }
 
-        OsResult r = _os.Mmap(0, size, Protection.ReadWrite, MapFlags.PrivateAnonymous);
+        OsResult r = Sys.Mmap(0, size, Protection.ReadWrite, MapFlags.PrivateAnonymous);
         if (!r.Succeeded)
         {
             return 0;
@@ -266,7 +266,7 @@ public sealed partial class GlibcAllocator
             return 0;
         }
 
-        OsResult r = _os.Mmap(0, fsize, Protection.ReadWrite, MapFlags.PrivateAnonymous);
+        OsResult r = Sys.Mmap(0, fsize, Protection.ReadWrite, MapFlags.PrivateAnonymous);
         if (!r.Succeeded)
         {
             return 0;
@@ -357,7 +357,7 @@ public sealed partial class GlibcAllocator
                     size -= paligned - p;
                     if (size > psm1)
                     {
-                        _os.Madvise(paligned, size & ~psm1, MadviseAdvice.DontNeed);
+                        Sys.Madvise(paligned, size & ~psm1, MadviseAdvice.DontNeed);
                         result = 1;
                     }
                 }
@@ -386,7 +386,7 @@ public sealed partial class GlibcAllocator
         _nMmaps--;
         _mmappedMem -= total;
         _mmappedChunks.Remove(p);
-        _os.Munmap(block, total);
+        Sys.Munmap(block, total);
     }
 
     /// <summary>mremap_chunk: resizes a mmapped chunk; returns the (possibly moved) chunk, or 0 when mremap failed.</summary>
@@ -408,7 +408,7 @@ public sealed partial class GlibcAllocator
             return p;
         }
 
-        OsResult r = _os.Mremap(block, total, newSize, MremapFlags.MayMove);
+        OsResult r = Sys.Mremap(block, total, newSize, MremapFlags.MayMove);
         if (!r.Succeeded)
         {
             return 0;

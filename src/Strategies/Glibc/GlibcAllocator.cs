@@ -176,6 +176,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
 
         _os = os;
         _mem = new DirectAccessWindow(os);
+        _simOs = os as SimulatedOs;
         _options = options;
         _checkLevel = options.CheckLevel;
         _pageSize = (ulong)os.PageSize;
@@ -653,6 +654,18 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
 
         if (tcIdx < _tcacheBins && _tcache != 0)
         {
+            nint host = TcacheHost();
+            if (host != 0)
+            {
+                if (HostCount(host, tcIdx) != 0)
+                {
+                    return TcacheGetHost(host, tcIdx);
+                }
+
+                ArenaGet(bytes);
+                return IntMallocPerturbed(bytes);
+            }
+
             // counts[tc_idx], read once: tcache_get's decrement writes back the same word.
             ulong a = _tcache + (tcIdx * 2);
             ulong countWord = ChunkHeader.Load(_mem, a & ~7UL);
