@@ -557,7 +557,7 @@ public sealed class SlabCache
         }
 
         ulong address = slab.FreeHead;
-        ulong next = _mem.ReadUInt64(address + FreePointerOffset);
+        ulong next = _mem.ReadMappedUInt64(address + FreePointerOffset);
 
         // The link lives in simulated memory where a stray write can reach it: check it names a free object of this
         // slab (or ends the list exactly when one free object is left) before trusting it.
@@ -616,7 +616,7 @@ public sealed class SlabCache
                 int taken = 0;
                 while (taken < take)
                 {
-                    ulong next = _mem.ReadUInt64(address + FreePointerOffset);
+                    ulong next = _mem.ReadMappedUInt64(address + FreePointerOffset);
                     int nextIndex = 0;
                     if (next == 0 ? left != 1 : (left == 1 || !IsFreeObjectOf(slab, firstObject, next, out nextIndex)))
                     {
@@ -698,7 +698,7 @@ public sealed class SlabCache
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void ReturnToSlab(SlabDescriptor slab, ulong address)
     {
-        _mem.WriteUInt64(address + FreePointerOffset, slab.FreeHead);
+        _mem.WriteMappedUInt64(address + FreePointerOffset, slab.FreeHead);
         slab.FreeHead = address;
         slab.SlabFree++;
         if (slab.SlabFree == ObjectsPerSlab)
@@ -811,7 +811,7 @@ public sealed class SlabCache
         for (int i = ObjectsPerSlab - 1; i >= 0; i--)
         {
             ulong address = slab.FirstObject + ((ulong)i * Stride);
-            _mem.WriteUInt64(address + FreePointerOffset, next);
+            _mem.WriteMappedUInt64(address + FreePointerOffset, next);
             next = address;
         }
 
