@@ -61,6 +61,16 @@ public sealed unsafe class DirectAccessWindow
     private nint _runHost;
     private ulong _runLimit;
 
+    /// <summary>
+    /// The mmap run: marked pages of the mmap window [<see cref="_mmapRunLow"/>, <see cref="_mmapRunEnd"/>) (addresses), tested
+    /// inline after the heap run; its host address and byte length minus 7 (0 = empty). Like the heap run, its start never moves
+    /// when it shrinks.
+    /// </summary>
+    private ulong _mmapRunLow;
+    private ulong _mmapRunEnd;
+    private nint _mmapRunHost;
+    private ulong _mmapRunLimit;
+
     /// <summary>Initializes a new instance over <paramref name="os"/>; no page is direct until it has been accessed once.</summary>
     /// <param name="os">The simulated process.</param>
     public DirectAccessWindow(ISimulatedOs os)
@@ -84,7 +94,13 @@ public sealed unsafe class DirectAccessWindow
     /// <summary>Tells whether an 8-byte access at <paramref name="address"/> would take a direct path now.</summary>
     /// <param name="address">The simulated address.</param>
     /// <returns>True when the word's page is marked.</returns>
-    public bool IsDirect(ulong address) => address - _runLow < _runLimit || IsMarked(address) || IsMarkedInMmapWindow(address);
+    public bool IsDirect(ulong address)
+        => address - _runLow < _runLimit || address - _mmapRunLow < _mmapRunLimit || IsMarked(address) || IsMarkedInMmapWindow(address);
+
+    /// <summary>Tells whether an 8-byte access at <paramref name="address"/> lies in one of the two runs (the cheapest path).</summary>
+    /// <param name="address">The simulated address.</param>
+    /// <returns>True when the word is inside the heap run or the mmap run.</returns>
+    public bool IsInRun(ulong address) => address - _runLow < _runLimit || address - _mmapRunLow < _mmapRunLimit;
 
     /// <summary>Reads a little-endian word, as <see cref="ISimulatedOs.ReadUInt64"/>.</summary>
     /// <param name="address">The simulated address.</param>
@@ -96,6 +112,12 @@ public sealed unsafe class DirectAccessWindow
         if (rel < _runLimit)
         {
             return *(ulong*)(_runHost + (nint)rel);
+        }
+
+        rel = address - _mmapRunLow;
+        if (rel < _mmapRunLimit)
+        {
+            return *(ulong*)(_mmapRunHost + (nint)rel);
         }
 
         if (IsMarked(address))
@@ -119,6 +141,13 @@ public sealed unsafe class DirectAccessWindow
             return;
         }
 
+        rel = address - _mmapRunLow;
+        if (rel < _mmapRunLimit)
+        {
+            *(ulong*)(_mmapRunHost + (nint)rel) = value;
+            return;
+        }
+
         if (IsMarked(address))
         {
             *(ulong*)(_host + (nint)(address - _low)) = value;
@@ -126,6 +155,53 @@ public sealed unsafe class DirectAccessWindow
         }
 
         WriteUInt64Slow(address, value);
+    }
+
+    /// <summary>
+    /// Reads a word like <see cref="ReadUInt64"/>, with the inlined test over the mmap window instead of the heap: the mmap run,
+    /// then one byte of the mmap window's per-page map (so marked pages outside the run, next to untouched ones, stay one
+    /// inlined test away). For owners whose words live in anonymous mappings (the buddy strategy's regions); heap words take
+    /// one more call.
+    /// </summary>
+    /// <param name="address">The simulated address.</param>
+    /// <returns>The word.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ulong ReadMappedUInt64(ulong address)
+    {
+        ulong rel = address - _mmapRunLow;
+        if (rel < _mmapRunLimit)
+        {
+            return *(ulong*)(_mmapRunHost + (nint)rel);
+        }
+
+        if (IsMarkedInMmapWindow(address))
+        {
+            return *(ulong*)(_mmapHostEnd - (nint)(_mmapEnd - address));
+        }
+
+        return ReadUInt64NotInlined(address);
+    }
+
+    /// <summary>Writes a word like <see cref="WriteUInt64"/>, with the inlined test over the mmap window (see <see cref="ReadMappedUInt64"/>).</summary>
+    /// <param name="address">The simulated address.</param>
+    /// <param name="value">The word.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void WriteMappedUInt64(ulong address, ulong value)
+    {
+        ulong rel = address - _mmapRunLow;
+        if (rel < _mmapRunLimit)
+        {
+            *(ulong*)(_mmapRunHost + (nint)rel) = value;
+            return;
+        }
+
+        if (IsMarkedInMmapWindow(address))
+        {
+            *(ulong*)(_mmapHostEnd - (nint)(_mmapEnd - address)) = value;
+            return;
+        }
+
+        WriteUInt64NotInlined(address, value);
     }
 
     /// <summary>Unmarks the pages of [start, end) and keeps only the part of the run below them. Called by the process under its lock.</summary>
@@ -144,6 +220,22 @@ public sealed unsafe class DirectAccessWindow
                 ulong firstDown = (_mmapEnd - hi) >> _pageShift;
                 ulong lastDown = (_mmapEnd - lo - 1) >> _pageShift;
                 Array.Clear(_mmapMap, (int)firstDown, (int)(lastDown - firstDown + 1));
+            }
+
+            if (start < _mmapRunEnd && _mmapRunLow < end)
+            {
+                // Keep only the part below the loss, in place (see the heap run below).
+                ulong lossPage = start & ~(((ulong)1 << _pageShift) - 1);
+                if (lossPage <= _mmapRunLow)
+                {
+                    _mmapRunLimit = 0;
+                    _mmapRunEnd = _mmapRunLow;
+                }
+                else
+                {
+                    _mmapRunLimit = lossPage - _mmapRunLow - 7;
+                    _mmapRunEnd = lossPage;
+                }
             }
         }
 
@@ -190,6 +282,7 @@ public sealed unsafe class DirectAccessWindow
                 }
 
                 _mmapMap[down] = 1;
+                GrowMmapRunLocked(address & ~(((ulong)1 << _pageShift) - 1));
             }
 
             return;
@@ -236,6 +329,12 @@ public sealed unsafe class DirectAccessWindow
         byte[] map = _mmapMap;
         return index < (ulong)map.Length && (address & 7) == 0 && Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(map), (nint)index) != 0;
     }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ulong ReadUInt64NotInlined(ulong address) => ReadUInt64(address);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void WriteUInt64NotInlined(ulong address, ulong value) => WriteUInt64(address, value);
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private ulong ReadUInt64Slow(ulong address)
@@ -341,6 +440,87 @@ public sealed unsafe class DirectAccessWindow
 
         _map[index] = 1;
         return true;
+    }
+
+    /// <summary>
+    /// Makes the run of marked mmap-window pages around the just-marked page at <paramref name="page"/> the mmap run when the
+    /// run is empty, or grows the run when the page is next to it. Under the lock.
+    /// </summary>
+    private void GrowMmapRunLocked(ulong page)
+    {
+        ulong pageSize = (ulong)1 << _pageShift;
+        if (_mmapRunEnd == _mmapRunLow)
+        {
+            SetMmapRun(MmapMarkedEdge(page, -1), MmapMarkedEdge(page, 1) + pageSize);
+        }
+        else if (page == _mmapRunEnd)
+        {
+            SetMmapRun(_mmapRunLow, MmapMarkedEdge(page, 1) + pageSize);
+        }
+        else if (page + pageSize == _mmapRunLow)
+        {
+            SetMmapRun(MmapMarkedEdge(page, -1), _mmapRunEnd);
+        }
+    }
+
+    /// <summary>
+    /// The last page, going down (<paramref name="step"/> −1) or up (+1) from the marked page <paramref name="page"/>, of the run of
+    /// direct mmap-window pages (marked, or reported direct by the process and marked on the way). Under the lock.
+    /// </summary>
+    private ulong MmapMarkedEdge(ulong page, int step)
+    {
+        ulong pageSize = (ulong)1 << _pageShift;
+        ulong edge = page;
+        for (ulong scanned = 0; scanned < MaxRunScanPages; scanned++)
+        {
+            ulong next = step < 0 ? edge - pageSize : edge + pageSize;
+            if (next >= _mmapEnd || _mmapEnd - next > _mmapBytes || !IsMmapMarkedOrDirect(next))
+            {
+                break;
+            }
+
+            edge = next;
+        }
+
+        return edge;
+    }
+
+    /// <summary>Whether the mmap-window page at <paramref name="page"/> is marked, marking it when the process reports it direct. Under the lock.</summary>
+    private bool IsMmapMarkedOrDirect(ulong page)
+    {
+        ulong down = (_mmapEnd - page - 1) >> _pageShift;
+        if (down >= MaxMmapMapPages)
+        {
+            return false;
+        }
+
+        if (down < (ulong)_mmapMap.Length && _mmapMap[down] != 0)
+        {
+            return true;
+        }
+
+        if (!_sim!.IsDirectPageLocked(page))
+        {
+            return false;
+        }
+
+        if (down >= (ulong)_mmapMap.Length)
+        {
+            Array.Resize(ref _mmapMap, (int)Math.Min(MaxMmapMapPages, Math.Max(64, Math.Max(down + 1, (ulong)_mmapMap.Length * 2))));
+        }
+
+        _mmapMap[down] = 1;
+        return true;
+    }
+
+    /// <summary>Replaces the mmap run with the pages [<paramref name="low"/>, <paramref name="end"/>) (under the lock; the owner is the only reader).</summary>
+    private void SetMmapRun(ulong low, ulong end)
+    {
+        _mmapRunLimit = 0;
+        _mmapRunLow = low;
+        _mmapRunEnd = end;
+        _mmapRunHost = _mmapHostEnd - (nint)(_mmapEnd - low);
+        _mmapRunLimit = end > low ? end - low - 7 : 0;
     }
 
     /// <summary>Grows the map by doubling to cover page <paramref name="index"/> (O(log n) growths for a heap of n pages).</summary>

@@ -20,15 +20,15 @@ public sealed partial class BuddyAllocator
 
     private const ulong PrevMagic = 0x5A17_3C0D_E1F2_9B47UL;
 
-    /// <summary>Reads a free-list word; calls the sealed <see cref="SimulatedOs"/> directly when it is one (inlinable).</summary>
+    /// <summary>Reads a free-list word; through the direct window when the process is a <see cref="SimulatedOs"/> (inlinable).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ulong Load(ulong address) => _fastOs is { } fast ? fast.ReadUInt64(address) : _os.ReadUInt64(address);
+    private ulong Load(ulong address) => _window is { } fast ? fast.ReadUInt64(address) : _os.ReadUInt64(address);
 
-    /// <summary>Writes a free-list word; calls the sealed <see cref="SimulatedOs"/> directly when it is one (inlinable).</summary>
+    /// <summary>Writes a free-list word; through the direct window when the process is a <see cref="SimulatedOs"/> (inlinable).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Store(ulong address, ulong value)
     {
-        if (_fastOs is { } fast)
+        if (_window is { } fast)
         {
             fast.WriteUInt64(address, value);
         }
@@ -84,7 +84,7 @@ public sealed partial class BuddyAllocator
 
     private void PushFree(BuddyRegion region, ulong block, int order)
     {
-        if (_fastOs is { } fast)
+        if (_window is { } fast)
         {
             PushFree(new BuddyDirectMemory(fast), region, block, order);
         }
@@ -96,7 +96,7 @@ public sealed partial class BuddyAllocator
 
     private void LinkRaw(ulong block, int order)
     {
-        if (_fastOs is { } fast)
+        if (_window is { } fast)
         {
             LinkRaw(new BuddyDirectMemory(fast), block, order);
         }
@@ -107,7 +107,7 @@ public sealed partial class BuddyAllocator
     }
 
     private bool TryUnlink(ulong block, int order)
-        => _fastOs is { } fast ? TryUnlink(new BuddyDirectMemory(fast), block, order) : TryUnlink(new BuddyProcessMemory(_os), block, order);
+        => _window is { } fast ? TryUnlink(new BuddyDirectMemory(fast), block, order) : TryUnlink(new BuddyProcessMemory(_os), block, order);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void PushFree<TMem>(TMem mem, BuddyRegion region, ulong block, int order)
@@ -333,7 +333,16 @@ public sealed partial class BuddyAllocator
     {
         ulong size = _regionSize;
         ulong baseAddress;
-        if (_source == BuddyRegionSource.Mmap)
+        bool refused = false;
+        if (_source == BuddyRegionSource.Mmap && TryMapNextToLowestRegion(out ulong next, out refused))
+        {
+            baseAddress = next;
+        }
+        else if (refused)
+        {
+            return false;
+        }
+        else if (_source == BuddyRegionSource.Mmap)
         {
             OsResult mapped = _os.Mmap(0, 2 * size, Protection.ReadWrite, MapFlags.PrivateAnonymous);
             if (!mapped.Succeeded)
@@ -389,6 +398,41 @@ public sealed partial class BuddyAllocator
         RebuildRegionTable();
         NoteRegionAdded();
         PushFree(region, baseAddress, _maxOrder);
+        return true;
+    }
+
+    /// <summary>
+    /// Maps a region right below the lowest region (one mmap with that address as a hint, which is aligned to the region size):
+    /// regions then sit next to each other (one VMA, one run of the direct window, one system call per region instead of an mmap
+    /// of twice the size and the unmaps of its slack). False, with nothing mapped, when there is no region yet, the hint is too
+    /// low, or the process put the mapping elsewhere (it is unmapped again); also false, with <paramref name="refused"/> set, when
+    /// the process refused the mmap (out of memory: the region cannot be had).
+    /// </summary>
+    private bool TryMapNextToLowestRegion(out ulong baseAddress, out bool refused)
+    {
+        baseAddress = 0;
+        refused = false;
+        ulong size = _regionSize;
+        if (_regions.Count == 0 || _regions[0].Base < 2 * size)
+        {
+            return false;
+        }
+
+        ulong hint = _regions[0].Base - size;
+        OsResult mapped = _os.Mmap(hint, size, Protection.ReadWrite, MapFlags.PrivateAnonymous);
+        if (!mapped.Succeeded)
+        {
+            refused = true;
+            return false;
+        }
+
+        if ((mapped.Value & (size - 1)) != 0)
+        {
+            MustSucceed(_os.Munmap(mapped.Value, size), "malloc", mapped.Value, "munmap of a misplaced region");
+            return false;
+        }
+
+        baseAddress = mapped.Value;
         return true;
     }
 

@@ -4,6 +4,7 @@ using System;
 using System.Collections.Generic;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using Allocators.Os;
 using Microsoft.Extensions.Options;
 
 namespace Allocators.Strategies.Slab;
@@ -141,6 +142,7 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
         }
 
         _os = os;
+        Memory = new DirectAccessWindow(os);
         _pageSize = (ulong)os.PageSize;
         _pageShift = BitOperations.Log2(_pageSize);
         _checkFull = options.CheckLevel == HeapCheckLevel.Full;
@@ -207,6 +209,12 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
 
     /// <summary>Gets the number of system calls the OS refused (for tests only).</summary>
     internal long OsRefusals => _osRefusals;
+
+    /// <summary>
+    /// Gets the window the in-band free-list links are read and written through (under the allocator lock): straight
+    /// to host memory for resident read-write slab pages, through the process otherwise, so faults stay exact.
+    /// </summary>
+    internal DirectAccessWindow Memory { get; }
 
     /// <summary>Gets the page map (for tests only).</summary>
     internal PageMap Pages => _pages;

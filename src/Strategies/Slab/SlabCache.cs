@@ -4,6 +4,7 @@ using System;
 using System.Collections.Generic;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using Allocators.Os;
 
 namespace Allocators.Strategies.Slab;
 
@@ -54,6 +55,7 @@ public sealed class SlabCache
 
     private readonly SlabAllocator _owner;
     private readonly ISimulatedOs _os;
+    private readonly DirectAccessWindow _mem;      // the owner's window: in-band links of resident slab pages go straight to host memory
     private readonly ulong _divMagic;             // ceil(2^64 / Stride): offset / Stride as one multiply
     private readonly int _strideShift;            // log2(Stride) when Stride is a power of two (a shift), else -1
     private readonly int _magazineSize;           // 0: no magazine layer
@@ -87,6 +89,7 @@ public sealed class SlabCache
     {
         _owner = owner;
         _os = owner.Os;
+        _mem = owner.Memory;
         Name = name;
         IsGeneral = isGeneral;
         Constructor = constructor;
@@ -302,16 +305,18 @@ public sealed class SlabCache
                 m = ReloadForAllocate();
             }
 
-            if (m is not null)
+            if (m is null)
             {
-                ref MagazineRound round = ref m.Rounds[--m.Count];
-                int slot = round.Slot;
-                int w = FreeWord(slot);
-                ulong[] bits = Bits;
-                bits[w] &= ~(1UL << slot);
-                NoteAllocated(bits, w, slot, requested);
-                return round.Address;
+                return 0;   // the slab layer had nothing and the OS refused a new slab
             }
+
+            ref MagazineRound round = ref m.Rounds[--m.Count];
+            int slot = round.Slot;
+            int w = FreeWord(slot);
+            ulong[] bits = Bits;
+            bits[w] &= ~(1UL << slot);
+            NoteAllocated(bits, w, slot, requested);
+            return round.Address;
         }
 
         return AllocateFromSlab(requested);
@@ -486,7 +491,7 @@ public sealed class SlabCache
 
         if (_depotFullCount == 0)
         {
-            return null;
+            return RefillFromSlabs(t.Loaded);
         }
 
         Magazine full = _depotFull[--_depotFullCount]!;
@@ -552,7 +557,7 @@ public sealed class SlabCache
         }
 
         ulong address = slab.FreeHead;
-        ulong next = _os.ReadUInt64(address + FreePointerOffset);
+        ulong next = _mem.ReadMappedUInt64(address + FreePointerOffset);
 
         // The link lives in simulated memory where a stray write can reach it: check it names a free object of this
         // slab (or ends the list exactly when one free object is left) before trusting it.
@@ -579,6 +584,104 @@ public sealed class SlabCache
         return address;
     }
 
+    /// <summary>
+    /// The loaded magazine <paramref name="m"/> is empty and the depot has no full one: loads it with up to a magazine
+    /// of objects popped from the slab layer's in-band lists in one pass (partial slabs first, then empty ones, then new
+    /// ones), so a run of allocations is a run of magazine pops. The objects keep their free bits (free means "not held
+    /// by the program"); each link is checked as <see cref="AllocateFromSlab"/> does before it is followed, and on a
+    /// corrupt link what was taken so far stays in the magazine, the slab keeps the rest, then it throws.
+    /// </summary>
+    /// <returns><paramref name="m"/>, or null when nothing could be taken (the OS refused a new slab).</returns>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private Magazine? RefillFromSlabs(Magazine m)
+    {
+        MagazineRound[] rounds = m.Rounds;
+        int got = 0;
+        try
+        {
+            while (got < rounds.Length)
+            {
+                SlabDescriptor? slab = Partial.Head ?? Empty.Head ?? CreateSlab();
+                if (slab is null)
+                {
+                    break;
+                }
+
+                int take = Math.Min(rounds.Length - got, slab.SlabFree);
+                int slotBase = slab.SlotBase;
+                ulong firstObject = slab.FirstObject;
+                ulong address = slab.FreeHead;
+                int index = IndexOf(slab, address, "Allocate");
+                int left = slab.SlabFree;
+                int taken = 0;
+                while (taken < take)
+                {
+                    ulong next = _mem.ReadMappedUInt64(address + FreePointerOffset);
+                    int nextIndex = 0;
+                    if (next == 0 ? left != 1 : (left == 1 || !IsFreeObjectOf(slab, firstObject, next, out nextIndex)))
+                    {
+                        TakeFromSlab(slab, address, taken);
+                        SlabThrowHelper.FreePointerCorrupt(address, next, slab);
+                    }
+
+                    ref MagazineRound round = ref rounds[got++];
+                    round.Address = address;
+                    round.Slot = slotBase + index;
+                    taken++;
+                    left--;
+                    address = next;
+                    index = nextIndex;
+                }
+
+                TakeFromSlab(slab, address, taken);
+            }
+        }
+        finally
+        {
+            // Popped in list order; the magazine pops from the top, so reverse to hand them out in that same order.
+            // Also on a throw (corrupt link, failing constructor): what was taken stays parked, the cache consistent.
+            rounds.AsSpan(0, got).Reverse();
+            m.Count = got;
+        }
+
+        return got == 0 ? null : m;
+    }
+
+    /// <summary>Records that the first <paramref name="taken"/> objects of the slab's in-band list left it; <paramref name="head"/> is the new head.</summary>
+    private void TakeFromSlab(SlabDescriptor slab, ulong head, int taken)
+    {
+        if (taken == 0)
+        {
+            return;
+        }
+
+        slab.FreeHead = head;
+        slab.SlabFree -= taken;
+        if (slab.SlabFree == 0)
+        {
+            Move(slab, Full);
+        }
+        else if (slab.List == SlabListKind.Empty)
+        {
+            Move(slab, Partial);
+        }
+    }
+
+    /// <summary>Whether <paramref name="address"/> is an object start of <paramref name="slab"/> whose free bit is set; its index in <paramref name="index"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool IsFreeObjectOf(SlabDescriptor slab, ulong firstObject, ulong address, out int index)
+    {
+        ulong offset = address - firstObject;
+        index = 0;
+        if (offset >= ObjectSpan)
+        {
+            return false;
+        }
+
+        index = _strideShift >= 0 ? (int)(offset >> _strideShift) : (int)Math.BigMul(_divMagic, offset, out _);
+        return (ulong)index * Stride == offset && IsSlotFree(slab.SlotBase + index);
+    }
+
     private bool IsFreeObjectOf(SlabDescriptor slab, ulong address)
     {
         ulong offset = address - slab.FirstObject;
@@ -595,7 +698,7 @@ public sealed class SlabCache
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void ReturnToSlab(SlabDescriptor slab, ulong address)
     {
-        _os.WriteUInt64(address + FreePointerOffset, slab.FreeHead);
+        _mem.WriteMappedUInt64(address + FreePointerOffset, slab.FreeHead);
         slab.FreeHead = address;
         slab.SlabFree++;
         if (slab.SlabFree == ObjectsPerSlab)
@@ -708,7 +811,7 @@ public sealed class SlabCache
         for (int i = ObjectsPerSlab - 1; i >= 0; i--)
         {
             ulong address = slab.FirstObject + ((ulong)i * Stride);
-            _os.WriteUInt64(address + FreePointerOffset, next);
+            _mem.WriteMappedUInt64(address + FreePointerOffset, next);
             next = address;
         }
 

@@ -306,6 +306,121 @@ public sealed class DirectAccessWindowTests
         }
     }
 
+    [Fact]
+    public void Window_MmapRun_CoversTouchedPagesNextToEachOtherAndKeepsThePartBelowALoss()
+    {
+        using var os = new SimulatedOs();
+        ulong m = os.Mmap(0, 8 * Page, Protection.ReadWrite, MapFlags.PrivateAnonymous).Value;
+        var w = new DirectAccessWindow(os);
+        foreach (int i in new[] { 3, 0, 7, 1, 2, 6, 4, 5 })
+        {
+            w.WriteMappedUInt64(m + ((ulong)i * Page) + 16, (ulong)i + 100);
+        }
+
+        Assert.Equal(8, os.GetStatistics().PageFaults);
+        for (int i = 0; i < 8; i++)
+        {
+            Assert.True(w.IsInRun(m + ((ulong)i * Page)), $"page {i}");
+            Assert.Equal((ulong)i + 100, w.ReadMappedUInt64(m + ((ulong)i * Page) + 16));
+            Assert.Equal((ulong)i + 100, w.ReadUInt64(m + ((ulong)i * Page) + 16));
+        }
+
+        Assert.True(os.Munmap(m + (5 * Page), Page).Succeeded);
+        Assert.True(w.IsInRun(m + (4 * Page)));
+        Assert.False(w.IsInRun(m + (5 * Page)));
+        Assert.False(w.IsInRun(m + (6 * Page)));
+        Assert.True(w.IsDirect(m + (6 * Page)));
+        Assert.Throws<SegmentationFaultException>(() => w.ReadMappedUInt64(m + (5 * Page)));
+        Assert.Throws<SegmentationFaultException>(() => w.WriteUInt64(m + (5 * Page), 1));
+        Assert.Equal(106UL, w.ReadMappedUInt64(m + (6 * Page) + 16));
+        Assert.Equal(8, os.GetStatistics().PageFaults);
+    }
+
+    [Fact]
+    public void Window_MmapRun_HoleOfUntouchedPages_FaultsOnFirstTouchOnly()
+    {
+        using var os = new SimulatedOs();
+        ulong m = os.Mmap(0, 6 * Page, Protection.ReadWrite, MapFlags.PrivateAnonymous).Value;
+        var w = new DirectAccessWindow(os);
+        w.WriteMappedUInt64(m, 1);
+        w.WriteMappedUInt64(m + (2 * Page), 2);
+        Assert.False(w.IsDirect(m + Page));
+        Assert.Equal(2, os.GetStatistics().PageFaults);
+        Assert.Equal(0UL, w.ReadMappedUInt64(m + Page + 8));
+        Assert.Equal(3, os.GetStatistics().PageFaults);
+        Assert.True(w.IsInRun(m) && w.IsInRun(m + Page) && w.IsInRun(m + (2 * Page)));
+        Assert.Equal(3UL * Page, os.GetStatistics().RssBytes);
+    }
+
+    [Fact]
+    public void Window_MappedAccessToHeapAndUnalignedWords_MatchesOs()
+    {
+        using var os = new SimulatedOs();
+        ulong heap = os.InitialBreak;
+        os.Brk(heap + (2 * Page));
+        ulong m = os.Mmap(0, Page, Protection.ReadWrite, MapFlags.PrivateAnonymous).Value;
+        var w = new DirectAccessWindow(os);
+        w.WriteMappedUInt64(heap + 8, 5);
+        Assert.Equal(5UL, os.ReadUInt64(heap + 8));
+        Assert.Equal(5UL, w.ReadMappedUInt64(heap + 8));
+        w.WriteMappedUInt64(m + 8, 6);
+        w.WriteMappedUInt64(m + 3, 0x1122334455667788UL);
+        Assert.Equal(0x1122334455667788UL, os.ReadUInt64(m + 3));
+        Assert.Equal(0x1122334455667788UL, w.ReadMappedUInt64(m + 3));
+        Assert.Throws<SegmentationFaultException>(() => w.ReadMappedUInt64(m + Page - 3));
+    }
+
+    [Property(MaxTest = 50)]
+    [Trait("Category", "Property")]
+    public void Window_RandomMmapOperations_AgreeWithOsAndCountTheSameFaults(int seed)
+    {
+        var rng = new Random(seed);
+        using var plain = new SimulatedOs();
+        using var viaWindow = new SimulatedOs();
+        var w = new DirectAccessWindow(viaWindow);
+        const int Pages = 24;
+        ulong m = plain.Mmap(0, Pages * Page, Protection.ReadWrite, MapFlags.PrivateAnonymous).Value;
+        Assert.Equal(m, viaWindow.Mmap(0, Pages * Page, Protection.ReadWrite, MapFlags.PrivateAnonymous).Value);
+        for (int step = 0; step < 400; step++)
+        {
+            ulong address = m + ((ulong)rng.Next(Pages * Page / 8) * 8);
+            ulong page = m + ((ulong)rng.Next(Pages) * Page);
+            bool mapped = rng.Next(2) == 0;
+            switch (rng.Next(12))
+            {
+                case 0:
+                    plain.Madvise(page, Page, MadviseAdvice.DontNeed);
+                    viaWindow.Madvise(page, Page, MadviseAdvice.DontNeed);
+                    break;
+                case 1:
+                    plain.Munmap(page, Page);
+                    viaWindow.Munmap(page, Page);
+                    break;
+                case 2:
+                    plain.Mmap(page, Page, Protection.ReadWrite, MapFlags.PrivateAnonymous | MapFlags.Fixed);
+                    viaWindow.Mmap(page, Page, Protection.ReadWrite, MapFlags.PrivateAnonymous | MapFlags.Fixed);
+                    break;
+                case 3:
+                    Protection protection = rng.Next(2) == 0 ? Protection.Read : Protection.ReadWrite;
+                    plain.Mprotect(page, Page, protection);
+                    viaWindow.Mprotect(page, Page, protection);
+                    break;
+                case < 8:
+                    ulong value = (ulong)rng.NextInt64();
+                    Assert.Equal(
+                        Try(() => { plain.WriteUInt64(address, value); return 0UL; }),
+                        Try(() => { if (mapped) { w.WriteMappedUInt64(address, value); } else { w.WriteUInt64(address, value); } return 0UL; }));
+                    break;
+                default:
+                    Assert.Equal(Try(() => plain.ReadUInt64(address)), Try(() => mapped ? w.ReadMappedUInt64(address) : w.ReadUInt64(address)));
+                    break;
+            }
+
+            Assert.Equal(plain.GetStatistics().PageFaults, viaWindow.GetStatistics().PageFaults);
+            Assert.Equal(plain.GetStatistics().RssBytes, viaWindow.GetStatistics().RssBytes);
+        }
+    }
+
     private static string Try(Func<ulong> action)
     {
         try

@@ -359,6 +359,36 @@ public sealed class SlabAllocatorTests
     }
 
     [Fact]
+    public void MagazineRefill_CorruptLinkMidBatch_ThrowsKeepsWhatWasTakenAndStaysConsistent()
+    {
+        // Magazines of 8 over kmalloc-32 (objects o0, o1, ... 32 bytes apart on a fresh slab, listed in order): the
+        // first allocation refills o0..o7 and hands out o0; the ninth refills again from o8, whose successor o9 has a
+        // clobbered link, so it throws with o8 parked in the magazine and o9 left at the head of the slab's list.
+        using var t = SlabTestOs.Create(magazineSize: 8, check: HeapCheckLevel.None);
+        ulong o0 = t.Allocator.Allocate(32);
+        for (int i = 1; i < 8; i++)
+        {
+            Assert.Equal(o0 + ((ulong)i * 32), t.Allocator.Allocate(32));   // handed out in list order
+        }
+
+        ulong o8 = o0 + (8 * 32);
+        ulong o9 = o0 + (9 * 32);
+        Assert.Equal(o9, t.Os.ReadUInt64(o8));
+        t.Os.WriteUInt64(o9, 0xdead0);
+        var ex = Assert.Throws<HeapCorruptionException>(() => t.Allocator.Allocate(32));
+        Assert.Equal("free pointer corrupt", ex.Check);
+        Assert.Equal(o9, ex.Address);
+        Assert.Equal(1, t.Allocator.GetSlabInfo().Single(i => i.Name == "kmalloc-32").CachedObjects);
+
+        // Repairing the link makes the cache usable again, nothing lost: o8 from the magazine, then o9 from the slab.
+        t.Os.WriteUInt64(o9, o9 + 32);
+        t.AssertConsistent();
+        Assert.Equal(o8, t.Allocator.Allocate(32));
+        Assert.Equal(o9, t.Allocator.Allocate(32));
+        t.AssertConsistent();
+    }
+
+    [Fact]
     public void FreeList_LivesInSimulatedMemory_AndCorruptionIsDetectedOnAllocate()
     {
         using var t = SlabTestOs.Create(magazineSize: 0, check: HeapCheckLevel.None);
@@ -409,9 +439,12 @@ public sealed class SlabAllocatorTests
             Assert.Equal(a, t.Allocator.Allocate(64));
         }
 
+        // An empty magazine is refilled with a whole magazine from the slab layer: thread 1 holds 4 - 1 (a is out
+        // again), thread 2 holds its 4 (3 left after b, then b back).
         var info = t.Allocator.GetSlabInfo().Single(i => i.Name == "kmalloc-64");
-        Assert.Equal(1, info.CachedObjects);
+        Assert.Equal(7, info.CachedObjects);
         Assert.Contains(t.Allocator.WalkHeap(), blk => blk.Address == b && blk.Kind == HeapBlockKind.Cached);
+        Assert.DoesNotContain(t.Allocator.WalkHeap(), blk => blk.Address == a && blk.Kind == HeapBlockKind.Cached);
         t.AssertConsistent();
     }
 
