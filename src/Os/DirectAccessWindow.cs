@@ -10,8 +10,9 @@ namespace Allocators.Os;
 /// Word access to a simulated process with a shortcut for its two host reservations, the heap and the mmap window: a
 /// word of a page that this window has seen resident, readable and writable there is read or written straight through
 /// the reservation's host memory. The inlined test is a range test against one run of marked heap pages (the first page
-/// marked, grown over the direct pages next to it), else one byte of the heap's per-page map; the mmap window's map
-/// (thread arenas, mmapped chunks) is tested out of line. Every
+/// marked, grown over the direct pages next to it), then against one run of marked mmap-window pages, else one byte of the
+/// heap's per-page map; the mmap window's map (thread arenas, mmapped chunks) is tested out of line
+/// (<see cref="ReadMappedUInt64"/>/<see cref="WriteMappedUInt64"/> test the mmap side inline instead). Every
 /// other access (the first touch of a page, unmapped or protected pages, own-backed mappings, unaligned words)
 /// goes through the process's ordinary <see cref="ISimulatedOs.ReadUInt64"/>/<see cref="ISimulatedOs.WriteUInt64"/>,
 /// so faults, RSS and segmentation faults are exactly those of the process; afterwards the page is marked when the

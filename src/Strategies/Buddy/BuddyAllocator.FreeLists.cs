@@ -20,15 +20,15 @@ public sealed partial class BuddyAllocator
 
     private const ulong PrevMagic = 0x5A17_3C0D_E1F2_9B47UL;
 
-    /// <summary>Reads a free-list word; through the direct window when the process is a <see cref="SimulatedOs"/> (inlinable).</summary>
+    /// <summary>Reads a free-list word; calls the sealed <see cref="SimulatedOs"/> directly when it is one (inlinable).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ulong Load(ulong address) => _window is { } fast ? fast.ReadUInt64(address) : _os.ReadUInt64(address);
+    private ulong Load(ulong address) => _fastOs is { } fast ? fast.ReadUInt64(address) : _os.ReadUInt64(address);
 
-    /// <summary>Writes a free-list word; through the direct window when the process is a <see cref="SimulatedOs"/> (inlinable).</summary>
+    /// <summary>Writes a free-list word; calls the sealed <see cref="SimulatedOs"/> directly when it is one (inlinable).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Store(ulong address, ulong value)
     {
-        if (_window is { } fast)
+        if (_fastOs is { } fast)
         {
             fast.WriteUInt64(address, value);
         }
@@ -84,7 +84,7 @@ public sealed partial class BuddyAllocator
 
     private void PushFree(BuddyRegion region, ulong block, int order)
     {
-        if (_window is { } fast)
+        if (_fastOs is { } fast)
         {
             PushFree(new BuddyDirectMemory(fast), region, block, order);
         }
@@ -96,7 +96,7 @@ public sealed partial class BuddyAllocator
 
     private void LinkRaw(ulong block, int order)
     {
-        if (_window is { } fast)
+        if (_fastOs is { } fast)
         {
             LinkRaw(new BuddyDirectMemory(fast), block, order);
         }
@@ -107,7 +107,7 @@ public sealed partial class BuddyAllocator
     }
 
     private bool TryUnlink(ulong block, int order)
-        => _window is { } fast ? TryUnlink(new BuddyDirectMemory(fast), block, order) : TryUnlink(new BuddyProcessMemory(_os), block, order);
+        => _fastOs is { } fast ? TryUnlink(new BuddyDirectMemory(fast), block, order) : TryUnlink(new BuddyProcessMemory(_os), block, order);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void PushFree<TMem>(TMem mem, BuddyRegion region, ulong block, int order)

@@ -43,8 +43,7 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
     /// <summary>The allocator's lock (a mutable struct: never make this field readonly, that would lock a copy).</summary>
     private BuddySpinLock _lock;
     private readonly ISimulatedOs _os;
-    /// <summary>Word access with a host shortcut for resident region pages; null when the process is not a <see cref="SimulatedOs"/>. Used under the lock only.</summary>
-    private readonly DirectAccessWindow? _window;
+    private readonly SimulatedOs? _fastOs;
     private readonly ulong _pageSize;
     private readonly int _minOrder;
     private readonly int _maxOrder;
@@ -100,7 +99,7 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
         }
 
         _os = os;
-        _window = os is SimulatedOs ? new DirectAccessWindow(os) : null;
+        _fastOs = os as SimulatedOs;
         _pageSize = (ulong)os.PageSize;
         _minOrder = options.MinOrder;
         _maxOrder = options.MaxOrder;
@@ -400,7 +399,7 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
             return AllocateLarge(size, alignment);
         }
 
-        ulong address = _window is { } fast
+        ulong address = _fastOs is { } fast
             ? TakeBlock(new BuddyDirectMemory(fast), order, (uint)size, "malloc")
             : TakeBlock(new BuddyProcessMemory(_os), order, (uint)size, "malloc");
         if (address == 0)
@@ -668,7 +667,7 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
     /// corrupted node leaves the map as it was, and the lists are rebuilt from it, so the failed call changes nothing.
     /// </summary>
     private ulong FreeBlock(BuddyRegion region, ulong offset, int order, string operation)
-        => _window is { } fast
+        => _fastOs is { } fast
             ? FreeBlock(new BuddyDirectMemory(fast), region, offset, order, operation)
             : FreeBlock(new BuddyProcessMemory(_os), region, offset, order, operation);
 
