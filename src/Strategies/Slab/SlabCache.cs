@@ -400,6 +400,29 @@ public sealed class SlabCache
         return (ulong)(before - TotalSlabs) * SlabBytes;
     }
 
+    /// <summary>
+    /// Simulated thread <paramref name="tid"/> ended: its loaded and previous magazines go back to the slab layer (as a
+    /// CPU going offline drains its per-CPU caches) and the thread is forgotten. False when it had no magazines here.
+    /// </summary>
+    internal bool ThreadExit(int tid)
+    {
+        if (!_threads.TryGetValue(tid, out ThreadMagazines? t))
+        {
+            return false;
+        }
+
+        Drain(t.Loaded);
+        Drain(t.Previous);
+        _threads.Remove(tid);
+        if (ReferenceEquals(_lastThread, t))
+        {
+            _lastThread = null;
+            _loaded = null;
+        }
+
+        return true;
+    }
+
     /// <summary>Returns every object parked in a magazine to its slab (the depot keeps the emptied magazines).</summary>
     internal void DrainMagazines()
     {
