@@ -169,14 +169,16 @@ public sealed partial class GlibcAllocator
                 Corrupt("corrupted size vs. prev_size while consolidating", mem);
             }
 
-            CheckUnlink(prev);
+            // unlink_chunk's own prev_size check compares the same two words just compared above (prev's size and
+            // the PREV word of prev + prevSize == p), so only its list checks remain.
+            CheckUnlinkLinks(prev, prevSize);
         }
 
         bool nextIsTop = nextChunk == _av.Top;
         bool nextFree = !nextIsTop && !ChunkHeader.InUseAt(_mem, nextChunk, nextSize);
         if (nextFree)
         {
-            CheckUnlink(nextChunk);
+            CheckUnlink(nextChunk, nextSize);
         }
 
         if (!nextIsTop)
@@ -191,7 +193,16 @@ public sealed partial class GlibcAllocator
         FreePerturb(p, size);
         if (coalescePrev)
         {
-            UnlinkChunk(prev);
+            if (_perturb == 0)
+            {
+                // Nothing has been written since prev's checks passed: the links only.
+                UnlinkChecked(prev, prevSize);
+            }
+            else
+            {
+                // The perturb fill may have rewritten a word the checks read (a corrupted link into p): check again.
+                UnlinkChunk(prev);
+            }
             size += prevSize;
             p = prev;
         }
