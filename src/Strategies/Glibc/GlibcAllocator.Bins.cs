@@ -108,25 +108,25 @@ public sealed partial class GlibcAllocator
         return (w & 1) == 0 ? a.BinFd[(int)(w >> 1)] : a.BinBk[(int)(w >> 1)];
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>Writes a word of an arena's bins array (see <see cref="DataRead"/>): the running arena's own bins inline.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void DataWrite(ulong address, ulong value)
     {
         Arena av = _av;
         ulong own = address - av.BinBase - 16;
         if (own < NBins * 16 && (own & 7) == 0)
         {
-            if ((own & 8) == 0)
-            {
-                av.BinFd[(int)(own >> 4)] = value;
-            }
-            else
-            {
-                av.BinBk[(int)(own >> 4)] = value;
-            }
-
+            ulong[] words = (own & 8) == 0 ? av.BinFd : av.BinBk;
+            words[(int)(own >> 4)] = value;
             return;
         }
 
+        DataWriteOther(address, value);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void DataWriteOther(ulong address, ulong value)
+    {
         ulong rel = address - BinHeadBase;
         ulong k = rel >> 12;
         ulong off = rel & 0xfff;
