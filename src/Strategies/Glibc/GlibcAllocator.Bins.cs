@@ -60,6 +60,12 @@ public sealed partial class GlibcAllocator
             return (own & 8) == 0 ? av.BinFd[(int)(own >> 4)] : av.BinBk[(int)(own >> 4)];
         }
 
+        return DataReadOther(address);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ulong DataReadOther(ulong address)
+    {
         ulong rel = address - BinHeadBase;
         ulong k = rel >> 12;
         ulong off = rel & 0xfff;
@@ -219,9 +225,15 @@ public sealed partial class GlibcAllocator
 
     /// <summary>unlink_chunk with its checks.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void UnlinkChunk(ulong p)
+    private void UnlinkChunk(ulong p) => UnlinkChunk(p, ChunkHeader.Size(_mem, p));
+
+    /// <summary>
+    /// unlink_chunk with its checks for a chunk whose size (no flags) the caller has just read as <paramref name="size"/>,
+    /// nothing written since (its SIZE word is not read again).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void UnlinkChunk(ulong p, ulong size)
     {
-        ulong size = ChunkHeader.Size(_mem, p);
         if (size != ChunkHeader.Prev(_mem, p + size))
         {
             Corrupt("corrupted size vs. prev_size", p);

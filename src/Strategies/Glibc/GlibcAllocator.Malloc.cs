@@ -271,19 +271,25 @@ public sealed partial class GlibcAllocator
     private ulong LargeBestFit(ulong first, int idx, ulong nb)
     {
         ulong victim = ChunkHeader.BkNext(_mem, first);
-        ulong size;
-        while ((size = ChunkHeader.Size(_mem, victim)) < nb)
+        ulong raw;
+        while (((raw = ChunkHeader.Raw(_mem, victim)) & ~ChunkHeader.SizeBits) < nb)
         {
             victim = ChunkHeader.BkNext(_mem, victim);
         }
 
-        if (victim != _av.BinBk[idx] && ChunkHeader.Raw(_mem, victim) == ChunkHeader.Raw(_mem, ChunkHeader.Fd(_mem, victim)))
+        ulong size = raw & ~ChunkHeader.SizeBits;
+        if (victim != _av.BinBk[idx])
         {
-            victim = ChunkHeader.Fd(_mem, victim);
+            ulong fd = ChunkHeader.Fd(_mem, victim);
+            if (raw == ChunkHeader.Raw(_mem, fd))
+            {
+                victim = fd;
+            }
         }
 
+        // victim's SIZE word (or, after the step to fd, the same raw word of the run's next chunk) was read as size.
         ulong remainderSize = size - nb;
-        UnlinkChunk(victim);
+        UnlinkChunk(victim, size);
         if (remainderSize < ChunkHeader.MinSize)
         {
             ChunkHeader.SetInUseAt(_mem, victim, size);
@@ -338,7 +344,7 @@ public sealed partial class GlibcAllocator
             }
 
             ulong remainderSize = size - nb;
-            UnlinkChunk(victim);
+            UnlinkChunk(victim, size);
             if (remainderSize < ChunkHeader.MinSize)
             {
                 ChunkHeader.SetInUseAt(_mem, victim, size);
