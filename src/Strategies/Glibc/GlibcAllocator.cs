@@ -293,8 +293,9 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
             Enter(OpRealloc);
             try
             {
-                ulong oldSize = address == 0 ? 0 : ChunkHeader.Size(_mem, address - 16);
-                ulong p = Realloc(address, size);
+                ulong oldRaw = address == 0 ? 0 : ChunkHeader.Raw(_mem, address - 16);
+                ulong oldSize = oldRaw & ~ChunkHeader.SizeBits;
+                ulong p = Realloc(address, size, oldRaw);
                 CountRealloc(address, oldSize, size, p);
                 AfterCall();
                 return p;
@@ -589,7 +590,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
         _allocatedBytes -= size;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void CountRealloc(ulong oldAddress, ulong oldSize, ulong size, ulong p)
     {
         if (oldAddress == 0)
