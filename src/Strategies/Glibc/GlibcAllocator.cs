@@ -266,7 +266,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
                     CheckFreedChunk(p, size);
                     if (!TryTcacheFree(p, size))
                     {
-                        IntFreeAfterTcache(p, false, size);
+                        IntFreeAfterTcache(p, false, raw);
                     }
                 }
                 else
@@ -729,7 +729,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
         }
 
         ArenaForChunk(p, raw);
-        IntFree(p, false, raw & ~ChunkHeader.SizeBits);
+        IntFree(p, false, raw);
     }
 
     /// <summary>__libc_calloc.</summary>
