@@ -60,6 +60,12 @@ public sealed partial class GlibcAllocator
             return (own & 8) == 0 ? av.BinFd[(int)(own >> 4)] : av.BinBk[(int)(own >> 4)];
         }
 
+        return DataReadOther(address);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ulong DataReadOther(ulong address)
+    {
         ulong rel = address - BinHeadBase;
         ulong k = rel >> 12;
         ulong off = rel & 0xfff;
@@ -108,25 +114,25 @@ public sealed partial class GlibcAllocator
         return (w & 1) == 0 ? a.BinFd[(int)(w >> 1)] : a.BinBk[(int)(w >> 1)];
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>Writes a word of an arena's bins array (see <see cref="DataRead"/>): the running arena's own bins inline.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void DataWrite(ulong address, ulong value)
     {
         Arena av = _av;
         ulong own = address - av.BinBase - 16;
         if (own < NBins * 16 && (own & 7) == 0)
         {
-            if ((own & 8) == 0)
-            {
-                av.BinFd[(int)(own >> 4)] = value;
-            }
-            else
-            {
-                av.BinBk[(int)(own >> 4)] = value;
-            }
-
+            ulong[] words = (own & 8) == 0 ? av.BinFd : av.BinBk;
+            words[(int)(own >> 4)] = value;
             return;
         }
 
+        DataWriteOther(address, value);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void DataWriteOther(ulong address, ulong value)
+    {
         ulong rel = address - BinHeadBase;
         ulong k = rel >> 12;
         ulong off = rel & 0xfff;
@@ -176,14 +182,25 @@ public sealed partial class GlibcAllocator
     private void MarkBin(int i) => _av.Binmap[i >> 5] |= 1u << (i & 31);
 
     /// <summary>The checks of unlink_chunk without the unlinking (used to validate before a free mutates anything).</summary>
-    private void CheckUnlink(ulong p)
+    private void CheckUnlink(ulong p) => CheckUnlink(p, ChunkHeader.Size(_mem, p));
+
+    /// <summary>
+    /// <see cref="CheckUnlink(ulong)"/> for a chunk whose SIZE word (without flags) the caller has just read as
+    /// <paramref name="size"/>, with nothing written since (the same word is not read again).
+    /// </summary>
+    private void CheckUnlink(ulong p, ulong size)
     {
-        ulong size = ChunkHeader.Size(_mem, p);
         if (size != ChunkHeader.Prev(_mem, p + size))
         {
             Corrupt("corrupted size vs. prev_size", p);
         }
 
+        CheckUnlinkLinks(p, size);
+    }
+
+    /// <summary>The list checks of unlink_chunk (fd/bk, then the nextsize links of a large chunk of size <paramref name="size"/>).</summary>
+    private void CheckUnlinkLinks(ulong p, ulong size)
+    {
         ulong fd = ChunkHeader.Fd(_mem, p);
         ulong bk = ChunkHeader.Bk(_mem, p);
         if (LinkBk(fd) != p || LinkFd(bk) != p)
@@ -191,7 +208,8 @@ public sealed partial class GlibcAllocator
             Corrupt("corrupted double-linked list", p);
         }
 
-        if (!ChunkHeader.InSmallbinRange(ChunkHeader.Raw(_mem, p)))
+        // size has no flag bits and 0x400 is a multiple of 8, so this is the raw word's small-bin test.
+        if (!ChunkHeader.InSmallbinRange(size))
         {
             ulong fdNext = ChunkHeader.FdNext(_mem, p);
             if (fdNext != 0)
@@ -207,14 +225,30 @@ public sealed partial class GlibcAllocator
 
     /// <summary>unlink_chunk with its checks.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void UnlinkChunk(ulong p)
+    private void UnlinkChunk(ulong p) => UnlinkChunk(p, ChunkHeader.Size(_mem, p));
+
+    /// <summary>
+    /// unlink_chunk with its checks for a chunk whose size (no flags) the caller has just read as <paramref name="size"/>,
+    /// nothing written since (its SIZE word is not read again).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void UnlinkChunk(ulong p, ulong size)
     {
-        ulong size = ChunkHeader.Size(_mem, p);
         if (size != ChunkHeader.Prev(_mem, p + size))
         {
             Corrupt("corrupted size vs. prev_size", p);
         }
 
+        UnlinkSized(p, size);
+    }
+
+    /// <summary>
+    /// unlink_chunk after its prev_size check: for a chunk whose size (no flags) the caller has read as
+    /// <paramref name="size"/> and whose next chunk's PREV word it has already compared with it, nothing written since.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void UnlinkSized(ulong p, ulong size)
+    {
         ulong fd = ChunkHeader.Fd(_mem, p);
         ulong bk = ChunkHeader.Bk(_mem, p);
         if (LinkBk(fd) != p || LinkFd(bk) != p)
@@ -224,7 +258,9 @@ public sealed partial class GlibcAllocator
 
         ulong fdNext = 0;
         ulong bkNext = 0;
-        bool large = !ChunkHeader.InSmallbinRange(ChunkHeader.Raw(_mem, p));
+
+        // size has no flag bits and 0x400 is a multiple of 8, so this is the raw word's small-bin test.
+        bool large = !ChunkHeader.InSmallbinRange(size);
         if (large)
         {
             fdNext = ChunkHeader.FdNext(_mem, p);
@@ -238,6 +274,27 @@ public sealed partial class GlibcAllocator
             }
         }
 
+        UnlinkLinks(p, fd, bk, large, fdNext, bkNext);
+    }
+
+    /// <summary>
+    /// unlink_chunk for a chunk of size <paramref name="size"/> whose checks (<see cref="CheckUnlinkLinks"/> and the
+    /// prev_size check) have just passed with nothing written since: the links only.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void UnlinkChecked(ulong p, ulong size)
+    {
+        ulong fd = ChunkHeader.Fd(_mem, p);
+        ulong bk = ChunkHeader.Bk(_mem, p);
+        bool large = !ChunkHeader.InSmallbinRange(size);
+        ulong fdNext = large ? ChunkHeader.FdNext(_mem, p) : 0;
+        ulong bkNext = fdNext != 0 ? ChunkHeader.BkNext(_mem, p) : 0;
+        UnlinkLinks(p, fd, bk, large, fdNext, bkNext);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void UnlinkLinks(ulong p, ulong fd, ulong bk, bool large, ulong fdNext, ulong bkNext)
+    {
         SetLinkBk(fd, bk);
         SetLinkFd(bk, fd);
         if (large && fdNext != 0)

@@ -27,17 +27,19 @@ public sealed partial class GlibcAllocator
                     Corrupt("malloc_consolidate(): unaligned fastbin chunk detected", p);
                 }
 
-                if (ChunkHeader.FastbinIndex(ChunkHeader.Size(_mem, p)) != fi)
+                // One read of p's SIZE word serves the index check, the size and the P bit (nothing is written between).
+                ulong raw = ChunkHeader.Raw(_mem, p);
+                ulong size = raw & ~ChunkHeader.SizeBits;
+                if (ChunkHeader.FastbinIndex(size) != fi)
                 {
                     Corrupt("malloc_consolidate(): invalid chunk size", p);
                 }
 
                 ulong nextp = ChunkHeader.Protect(p + 16, ChunkHeader.Fd(_mem, p));
-                ulong size = ChunkHeader.Size(_mem, p);
                 ulong nextChunk = p + size;
                 ulong nextSize = ChunkHeader.Size(_mem, nextChunk);
 
-                if ((ChunkHeader.Raw(_mem, p) & ChunkHeader.PrevInUse) == 0)
+                if ((raw & ChunkHeader.PrevInUse) == 0)
                 {
                     ulong prevSize = ChunkHeader.Prev(_mem, p);
                     size += prevSize;
@@ -47,7 +49,8 @@ public sealed partial class GlibcAllocator
                         Corrupt("corrupted size vs. prev_size in fastbins", p);
                     }
 
-                    UnlinkChunk(p);
+                    // unlink_chunk's prev_size check would compare the same two words again (p's size, the PREV word read above).
+                    UnlinkSized(p, prevSize);
                 }
 
                 if (nextChunk != _av.Top)

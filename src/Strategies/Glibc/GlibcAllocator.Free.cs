@@ -9,16 +9,17 @@ public sealed partial class GlibcAllocator
 {
     /// <summary>_int_free(av, p, have_lock).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void IntFree(ulong p, bool haveLock) => IntFree(p, haveLock, ChunkHeader.Size(_mem, p));
+    private void IntFree(ulong p, bool haveLock) => IntFree(p, haveLock, ChunkHeader.Raw(_mem, p));
 
-    /// <summary>_int_free with the chunk's size (flag bits cleared) already read as <paramref name="size"/>.</summary>
+    /// <summary>_int_free with the chunk's SIZE word already read as <paramref name="raw"/> (nothing written to it since).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void IntFree(ulong p, bool haveLock, ulong size)
+    private void IntFree(ulong p, bool haveLock, ulong raw)
     {
+        ulong size = raw & ~ChunkHeader.SizeBits;
         CheckFreedChunk(p, size);
         if (!TryTcacheFree(p, size))
         {
-            IntFreeAfterTcache(p, haveLock, size);
+            IntFreeAfterTcache(p, haveLock, raw);
         }
     }
 
@@ -81,18 +82,19 @@ public sealed partial class GlibcAllocator
 
     /// <summary>The rest of _int_free when the tcache did not take the chunk: a fastbin, the normal path, or munmap.</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private void IntFreeAfterTcache(ulong p, bool haveLock, ulong size)
+    private void IntFreeAfterTcache(ulong p, bool haveLock, ulong raw)
     {
+        // raw: p's SIZE word as the caller read it; the tcache part only read memory since, so it is not read again.
+        ulong size = raw & ~ChunkHeader.SizeBits;
         if (size <= _globalMaxFast)
         {
             FreeFast(p, size, haveLock);
             return;
         }
 
-        ulong raw = ChunkHeader.Raw(_mem, p);
         if ((raw & ChunkHeader.IsMmapped) == 0)
         {
-            FreeNormal(p, size);
+            FreeNormal(p, size, raw);
         }
         else
         {
@@ -129,7 +131,7 @@ public sealed partial class GlibcAllocator
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void FreeNormal(ulong p, ulong size)
+    private void FreeNormal(ulong p, ulong size, ulong raw)
     {
         ulong nextChunk = p + size;
         if (p == _av.Top)
@@ -157,7 +159,7 @@ public sealed partial class GlibcAllocator
         // Every check glibc makes on this path runs before anything is written (glibc interleaves some of them
         // with the unlinking; in a consistent heap the outcome is the same, and a failed check leaves the heap intact).
         ulong mem = p + 16;
-        bool coalescePrev = (ChunkHeader.Raw(_mem, p) & ChunkHeader.PrevInUse) == 0;
+        bool coalescePrev = (raw & ChunkHeader.PrevInUse) == 0;
         ulong prev = 0;
         ulong prevSize = 0;
         if (coalescePrev)
@@ -169,14 +171,16 @@ public sealed partial class GlibcAllocator
                 Corrupt("corrupted size vs. prev_size while consolidating", mem);
             }
 
-            CheckUnlink(prev);
+            // unlink_chunk's own prev_size check compares the same two words just compared above (prev's size and
+            // the PREV word of prev + prevSize == p), so only its list checks remain.
+            CheckUnlinkLinks(prev, prevSize);
         }
 
         bool nextIsTop = nextChunk == _av.Top;
         bool nextFree = !nextIsTop && !ChunkHeader.InUseAt(_mem, nextChunk, nextSize);
         if (nextFree)
         {
-            CheckUnlink(nextChunk);
+            CheckUnlink(nextChunk, nextSize);
         }
 
         if (!nextIsTop)
@@ -191,7 +195,16 @@ public sealed partial class GlibcAllocator
         FreePerturb(p, size);
         if (coalescePrev)
         {
-            UnlinkChunk(prev);
+            if (_perturb == 0)
+            {
+                // Nothing has been written since prev's checks passed: the links only.
+                UnlinkChecked(prev, prevSize);
+            }
+            else
+            {
+                // The perturb fill may have rewritten a word the checks read (a corrupted link into p): check again.
+                UnlinkChunk(prev);
+            }
             size += prevSize;
             p = prev;
         }

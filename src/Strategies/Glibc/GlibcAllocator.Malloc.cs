@@ -115,11 +115,8 @@ public sealed partial class GlibcAllocator
                     return victim + 16;
                 }
 
-                if (LinkFd(bck) != victim)
-                {
-                    Corrupt("malloc(): corrupted unsorted chunks 3", victim);
-                }
-
+                // glibc tests bck->fd != victim again here ("malloc(): corrupted unsorted chunks 3"); nothing has been
+                // written since the same word passed the test above, so it cannot fail and is not repeated.
                 _av.BinBk[1] = bck;
                 SetLinkFd(bck, unsorted);
 
@@ -274,19 +271,25 @@ public sealed partial class GlibcAllocator
     private ulong LargeBestFit(ulong first, int idx, ulong nb)
     {
         ulong victim = ChunkHeader.BkNext(_mem, first);
-        ulong size;
-        while ((size = ChunkHeader.Size(_mem, victim)) < nb)
+        ulong raw;
+        while (((raw = ChunkHeader.Raw(_mem, victim)) & ~ChunkHeader.SizeBits) < nb)
         {
             victim = ChunkHeader.BkNext(_mem, victim);
         }
 
-        if (victim != _av.BinBk[idx] && ChunkHeader.Raw(_mem, victim) == ChunkHeader.Raw(_mem, ChunkHeader.Fd(_mem, victim)))
+        ulong size = raw & ~ChunkHeader.SizeBits;
+        if (victim != _av.BinBk[idx])
         {
-            victim = ChunkHeader.Fd(_mem, victim);
+            ulong fd = ChunkHeader.Fd(_mem, victim);
+            if (raw == ChunkHeader.Raw(_mem, fd))
+            {
+                victim = fd;
+            }
         }
 
+        // victim's SIZE word (or, after the step to fd, the same raw word of the run's next chunk) was read as size.
         ulong remainderSize = size - nb;
-        UnlinkChunk(victim);
+        UnlinkChunk(victim, size);
         if (remainderSize < ChunkHeader.MinSize)
         {
             ChunkHeader.SetInUseAt(_mem, victim, size);
@@ -341,7 +344,7 @@ public sealed partial class GlibcAllocator
             }
 
             ulong remainderSize = size - nb;
-            UnlinkChunk(victim);
+            UnlinkChunk(victim, size);
             if (remainderSize < ChunkHeader.MinSize)
             {
                 ChunkHeader.SetInUseAt(_mem, victim, size);

@@ -7,10 +7,16 @@ namespace Allocators.Strategies.Glibc;
 /// <summary>__libc_realloc and _int_realloc (spec §7.5, §11.1).</summary>
 public sealed partial class GlibcAllocator
 {
+    /// <summary>__libc_realloc.</summary>
+    /// <param name="oldmem">The old user pointer (0: malloc).</param>
+    /// <param name="bytes">The new size.</param>
+    /// <param name="oldRaw">The SIZE word of <paramref name="oldmem"/>'s chunk as the caller has just read it (read again only after ptmalloc_init).</param>
+    /// <returns>The new user pointer or 0.</returns>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private ulong Realloc(ulong oldmem, ulong bytes)
+    private ulong Realloc(ulong oldmem, ulong bytes, ulong oldRaw)
     {
-        if (!_initialized)
+        bool wasInitialized = _initialized;
+        if (!wasInitialized)
         {
             PtmallocInit();
         }
@@ -27,7 +33,7 @@ public sealed partial class GlibcAllocator
         }
 
         ulong oldp = oldmem - 16;
-        ulong raw = ChunkHeader.Raw(_mem, oldp);
+        ulong raw = wasInitialized ? oldRaw : ChunkHeader.Raw(_mem, oldp);
         ulong oldSize = raw & ~ChunkHeader.SizeBits;
         bool mmapped = (raw & ChunkHeader.IsMmapped) != 0;
         if (!mmapped && _tcache == 0)

@@ -88,7 +88,7 @@ public sealed partial class GlibcAllocator : IThreadAwareAllocator
         }
 
         ArenaForChunk(p, raw);
-        IntFree(p, false, raw & ~ChunkHeader.SizeBits);
+        IntFree(p, false, raw);
     }
 
     /// <summary>The second half of __malloc_arena_thread_freeres: detach the arena; the last thread out frees it.</summary>

@@ -266,7 +266,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
                     CheckFreedChunk(p, size);
                     if (!TryTcacheFree(p, size))
                     {
-                        IntFreeAfterTcache(p, false, size);
+                        IntFreeAfterTcache(p, false, raw);
                     }
                 }
                 else
@@ -293,8 +293,9 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
             Enter(OpRealloc);
             try
             {
-                ulong oldSize = address == 0 ? 0 : ChunkHeader.Size(_mem, address - 16);
-                ulong p = Realloc(address, size);
+                ulong oldRaw = address == 0 ? 0 : ChunkHeader.Raw(_mem, address - 16);
+                ulong oldSize = oldRaw & ~ChunkHeader.SizeBits;
+                ulong p = Realloc(address, size, oldRaw);
                 CountRealloc(address, oldSize, size, p);
                 AfterCall();
                 return p;
@@ -589,7 +590,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
         _allocatedBytes -= size;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void CountRealloc(ulong oldAddress, ulong oldSize, ulong size, ulong p)
     {
         if (oldAddress == 0)
@@ -728,7 +729,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
         }
 
         ArenaForChunk(p, raw);
-        IntFree(p, false, raw & ~ChunkHeader.SizeBits);
+        IntFree(p, false, raw);
     }
 
     /// <summary>__libc_calloc.</summary>
