@@ -60,43 +60,11 @@ internal sealed class AddressMap
     /// <summary>Adds or replaces <paramref name="key"/>; returns true and the old value when it was present.</summary>
     public bool Set(ulong key, ulong value, ulong size, out ulong oldValue, out ulong oldSize)
     {
-        if (key == 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(key), "The null address cannot be a key.");
-        }
-
-        if ((_count + 1) * 2 > _entries.Length)
-        {
-            Grow();
-        }
-
-        Entry[] entries = _entries;
-        int i = Slot(key);
-        while (true)
-        {
-            ref Entry e = ref entries[i];
-            if (e.Key == key)
-            {
-                oldValue = e.Value;
-                oldSize = e.Size;
-                e.Value = value;
-                e.Size = size;
-                return true;
-            }
-
-            if (e.Key == 0)
-            {
-                e.Key = key;
-                e.Value = value;
-                e.Size = size;
-                _count++;
-                oldValue = 0;
-                oldSize = 0;
-                return false;
-            }
-
-            i = (i + 1) & _mask;
-        }
+        ref Entry e = ref FindOrInsert(key, out bool present);
+        (oldValue, oldSize) = present ? (e.Value, e.Size) : (0, 0);
+        e.Value = value;
+        e.Size = size;
+        return present;
     }
 
     /// <summary>
@@ -104,6 +72,26 @@ internal sealed class AddressMap
     /// Grows exactly when <see cref="Set"/> would, so both leave the same table behind.
     /// </summary>
     public bool TryAdd(ulong key, ulong value, ulong size, out ulong existingValue)
+    {
+        ref Entry e = ref FindOrInsert(key, out bool present);
+        if (present)
+        {
+            existingValue = e.Value;
+            return true;
+        }
+
+        e.Value = value;
+        e.Size = size;
+        existingValue = 0;
+        return false;
+    }
+
+    /// <summary>
+    /// The entry of <paramref name="key"/>: the existing one (<paramref name="present"/> true), else a new one holding
+    /// only the key, counted (the caller fills in its value and size). Grows first at 1/2 load.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref Entry FindOrInsert(ulong key, out bool present)
     {
         if (key == 0)
         {
@@ -122,18 +110,16 @@ internal sealed class AddressMap
             ref Entry e = ref entries[i];
             if (e.Key == key)
             {
-                existingValue = e.Value;
-                return true;
+                present = true;
+                return ref e;
             }
 
             if (e.Key == 0)
             {
                 e.Key = key;
-                e.Value = value;
-                e.Size = size;
                 _count++;
-                existingValue = 0;
-                return false;
+                present = false;
+                return ref e;
             }
 
             i = (i + 1) & _mask;
