@@ -13,6 +13,8 @@ public static class Program
     /// <returns>The exit code: 0 on success, non-zero on any error.</returns>
     public static int Main(string[] args)
     {
+        // A replay's always-jitted hot paths compile on the second core while the command line is parsed.
+        _ = Services.ReplayPreJit.StartFor(args);
         bool terminal = !Console.IsOutputRedirected;
         return Run(args, Console.Out, Console.Error, terminal);
     }
