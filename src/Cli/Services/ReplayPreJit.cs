@@ -13,7 +13,7 @@ namespace Allocators.Cli.Services;
 
 /// <summary>
 /// Compiles, on a background thread while the tool starts up, the methods a replay calls first that the ReadyToRun
-/// publish cannot precompile: those marked <see cref="MethodImplOptions.AggressiveOptimization"/> (the strategy's hot
+/// publish cannot precompile: generic instantiations of framework types over the tool's own types, and those marked <see cref="MethodImplOptions.AggressiveOptimization"/> (the strategy's hot
 /// paths, the simulated process's slow paths, the trace parser) are always jitted at full optimization on their first
 /// call, which otherwise happens on the replaying thread — tens of milliseconds of a replay of a few seconds.
 /// </summary>
@@ -69,12 +69,18 @@ internal static class ReplayPreJit
         return null;
     }
 
-    /// <summary>Compiles the methods for <paramref name="strategy"/>; returns how many (0 for an unknown strategy).</summary>
+    /// <summary>
+    /// Replays a small synthetic trace through <paramref name="strategy"/> (which compiles, in the order a replay needs
+    /// them, the simulated process's and the replay's start-up code — mostly generic instantiations that no ReadyToRun
+    /// image holds — and the strategy's main paths), then compiles the always-jitted methods it did not reach. Returns
+    /// how many of those were prepared (0 for an unknown strategy).
+    /// </summary>
     internal static int Compile(string strategy)
     {
         int compiled = 0;
         try
         {
+            _ = ReplayWarmUp.ReplaySynthetic(strategy, [], touch: true);
             foreach (MethodBase method in MethodsFor(strategy))
             {
                 RuntimeHelpers.PrepareMethod(method.MethodHandle);

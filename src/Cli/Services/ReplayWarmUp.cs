@@ -75,9 +75,7 @@ internal sealed class ReplayWarmUp
     {
         try
         {
-            var replayOptions = new ReplayOptions { TouchAllocatedMemory = touch, ParallelParse = false, Drain = true };
-            using var reader = new TraceReader(new MemoryStream(SyntheticTrace()), "warm-up");
-            ReplayResult result = new Replayer(os => AllocatorCatalog.Create(strategy, os, options), replayOptions).Replay(reader);
+            ReplayResult result = ReplaySynthetic(strategy, options, touch);
             var console = AnsiConsole.Create(new AnsiConsoleSettings
             {
                 Ansi = AnsiSupport.No,
@@ -94,6 +92,14 @@ internal sealed class ReplayWarmUp
         {
             return false;
         }
+    }
+
+    /// <summary>Replays the synthetic trace through <paramref name="strategy"/> on its own simulated process (throws what the replay throws).</summary>
+    internal static ReplayResult ReplaySynthetic(string strategy, IReadOnlyList<KeyValuePair<string, string>> options, bool touch)
+    {
+        var replayOptions = new ReplayOptions { TouchAllocatedMemory = touch, ParallelParse = false, Drain = true };
+        using var reader = new TraceReader(new MemoryStream(SyntheticTrace()), "warm-up");
+        return new Replayer(os => AllocatorCatalog.Create(strategy, os, options), replayOptions).Replay(reader);
     }
 
     /// <summary>A few thousand calls of every kind and of every size class (small, large, mmapped); little stays live.</summary>
