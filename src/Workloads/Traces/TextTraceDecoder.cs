@@ -56,7 +56,7 @@ internal sealed class TextTraceDecoder : TraceDecoder
                 line = line[..^1];
             }
 
-            if (TraceTextFormat.TryParseLine(line, _line, Source, out record))
+            if (TraceTextFormat.TryParseCanonicalCall(line, _line, out record) || TraceTextFormat.TryParseLine(line, _line, Source, out record))
             {
                 return true;
             }

@@ -223,6 +223,156 @@ internal static class TraceTextFormat
         return true;
     }
 
+    /// <summary>
+    /// The fast path of <see cref="TryParseLine"/> for the lines a recorder writes: a call with single spaces, decimal
+    /// numbers of at most 19 digits, <c>0x</c> pointers of at most 16 digits or <c>(nil)</c>, and nothing after the
+    /// result. Returns false for anything else (comments, facts, tabs, long numbers, errors), which the caller then
+    /// parses with <see cref="TryParseLine"/>; when it returns true, the record is the one <see cref="TryParseLine"/>
+    /// would have returned.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool TryParseCanonicalCall(ReadOnlySpan<byte> line, long lineNumber, out TraceRecord record)
+    {
+        record = default;
+        int p = 0;
+        if (!TryDecimal(line, ref p, out ulong tid) || tid > int.MaxValue || (uint)(p + 2) >= (uint)line.Length || line[p + 2] != (byte)' ')
+        {
+            return false;
+        }
+
+        byte kindByte = line[p + 1];
+        p += 3;
+        ulong a1, a2 = 0, result = 0;
+        TraceCallKind kind;
+        switch (kindByte)
+        {
+            case (byte)'m':
+                kind = TraceCallKind.Malloc;
+                if (!TryDecimal(line, ref p, out a1) || !TrySpace(line, ref p) || !TryPointer(line, ref p, out result))
+                {
+                    return false;
+                }
+
+                break;
+            case (byte)'f':
+                kind = TraceCallKind.Free;
+                if (!TryPointer(line, ref p, out a1))
+                {
+                    return false;
+                }
+
+                break;
+            case (byte)'r':
+                kind = TraceCallKind.Realloc;
+                if (!TryPointer(line, ref p, out a1) || !TrySpace(line, ref p) || !TryDecimal(line, ref p, out a2)
+                    || !TrySpace(line, ref p) || !TryPointer(line, ref p, out result))
+                {
+                    return false;
+                }
+
+                break;
+            case (byte)'c':
+            case (byte)'a':
+                kind = kindByte == (byte)'c' ? TraceCallKind.Calloc : TraceCallKind.Memalign;
+                if (!TryDecimal(line, ref p, out a1) || !TrySpace(line, ref p) || !TryDecimal(line, ref p, out a2)
+                    || !TrySpace(line, ref p) || !TryPointer(line, ref p, out result))
+                {
+                    return false;
+                }
+
+                break;
+            default:
+                return false;
+        }
+
+        if (p != line.Length)
+        {
+            return false;
+        }
+
+        record = new TraceRecord
+        {
+            Kind = TraceRecordKind.Call,
+            Call = new TraceCall((int)tid, kind, a1, a2, result, lineNumber),
+            Line = lineNumber,
+        };
+        return true;
+    }
+
+    /// <summary>1 to 19 decimal digits at <paramref name="p"/>, then the end or a space (not consumed).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryDecimal(ReadOnlySpan<byte> line, ref int p, out ulong value)
+    {
+        int start = p;
+        value = 0;
+        while ((uint)p < (uint)line.Length)
+        {
+            uint digit = (uint)(line[p] - (byte)'0');
+            if (digit > 9)
+            {
+                break;
+            }
+
+            value = (value * 10) + digit;
+            p++;
+        }
+
+        int digits = p - start;
+        return digits is > 0 and <= 19 && (p == line.Length || line[p] == (byte)' ');
+    }
+
+    /// <summary><c>0x</c> and 1 to 16 hex digits, or <c>(nil)</c>, at <paramref name="p"/>, then the end or a space (not consumed).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TryPointer(ReadOnlySpan<byte> line, ref int p, out ulong value)
+    {
+        value = 0;
+        if ((uint)(p + 2) >= (uint)line.Length)
+        {
+            return false;
+        }
+
+        if (line[p] != (byte)'0' || line[p + 1] != (byte)'x')
+        {
+            if (!line[p..].StartsWith(Nil))
+            {
+                return false;
+            }
+
+            p += Nil.Length;
+            return p == line.Length || line[p] == (byte)' ';
+        }
+
+        p += 2;
+        int start = p;
+        while ((uint)p < (uint)line.Length)
+        {
+            int digit = HexValue(line[p]);
+            if (digit < 0)
+            {
+                break;
+            }
+
+            value = (value << 4) | (uint)digit;
+            p++;
+        }
+
+        int digits = p - start;
+        return digits is > 0 and <= 16 && (p == line.Length || line[p] == (byte)' ');
+    }
+
+    /// <summary>Exactly one space at <paramref name="p"/> (consumed).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool TrySpace(ReadOnlySpan<byte> line, ref int p)
+    {
+        if ((uint)p < (uint)line.Length && line[p] == (byte)' ')
+        {
+            p++;
+            return true;
+        }
+
+        return false;
+    }
+
     private static bool TryParseDirective(ReadOnlySpan<byte> line, int p, long lineNumber, string? source, out TraceRecord record)
     {
         record = default;
