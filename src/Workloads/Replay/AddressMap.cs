@@ -8,7 +8,7 @@ using System.Runtime.Intrinsics.X86;
 namespace Allocators.Workloads;
 
 /// <summary>
-/// An open-addressing hash map from a non-zero recorded address to a simulated address and a size: linear probing,
+/// An open-addressing hash map from a non-zero recorded address to a 64-bit value (16-byte entries): linear probing,
 /// Fibonacci hashing (addresses are multiples of 16, so the high bits of the product are used), deletion by
 /// backward shift (no tombstones), grown at 1/2 load. Far cheaper than a Dictionary on the replay hot path.
 /// </summary>
@@ -32,7 +32,7 @@ internal sealed class AddressMap
 
     /// <summary>Looks up <paramref name="key"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool TryGetValue(ulong key, out ulong value, out ulong size)
+    public bool TryGetValue(ulong key, out ulong value)
     {
         Entry[] entries = _entries;
         int i = Slot(key);
@@ -42,14 +42,12 @@ internal sealed class AddressMap
             if (e.Key == key)
             {
                 value = e.Value;
-                size = e.Size;
                 return true;
             }
 
             if (e.Key == 0)
             {
                 value = 0;
-                size = 0;
                 return false;
             }
 
@@ -58,12 +56,11 @@ internal sealed class AddressMap
     }
 
     /// <summary>Adds or replaces <paramref name="key"/>; returns true and the old value when it was present.</summary>
-    public bool Set(ulong key, ulong value, ulong size, out ulong oldValue, out ulong oldSize)
+    public bool Set(ulong key, ulong value, out ulong oldValue)
     {
         ref Entry e = ref FindOrInsert(key, out bool present);
-        (oldValue, oldSize) = present ? (e.Value, e.Size) : (0, 0);
+        oldValue = present ? e.Value : 0;
         e.Value = value;
-        e.Size = size;
         return present;
     }
 
@@ -71,7 +68,7 @@ internal sealed class AddressMap
     /// Adds <paramref name="key"/> unless present; returns true and its current value when it was present (unchanged).
     /// Grows exactly when <see cref="Set"/> would, so both leave the same table behind.
     /// </summary>
-    public bool TryAdd(ulong key, ulong value, ulong size, out ulong existingValue)
+    public bool TryAdd(ulong key, ulong value, out ulong existingValue)
     {
         ref Entry e = ref FindOrInsert(key, out bool present);
         if (present)
@@ -81,14 +78,13 @@ internal sealed class AddressMap
         }
 
         e.Value = value;
-        e.Size = size;
         existingValue = 0;
         return false;
     }
 
     /// <summary>
     /// The entry of <paramref name="key"/>: the existing one (<paramref name="present"/> true), else a new one holding
-    /// only the key, counted (the caller fills in its value and size). Grows first at 1/2 load.
+    /// only the key, counted (the caller fills in its value). Grows first at 1/2 load.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ref Entry FindOrInsert(ulong key, out bool present)
@@ -127,7 +123,7 @@ internal sealed class AddressMap
     }
 
     /// <summary>Removes <paramref name="key"/>; returns false when absent.</summary>
-    public bool Remove(ulong key, out ulong value, out ulong size)
+    public bool Remove(ulong key, out ulong value)
     {
         Entry[] entries = _entries;
         int mask = _mask;
@@ -138,14 +134,12 @@ internal sealed class AddressMap
             if (e.Key == key && key != 0)
             {
                 value = e.Value;
-                size = e.Size;
                 break;
             }
 
             if (e.Key == 0)
             {
                 value = 0;
-                size = 0;
                 return false;
             }
 
@@ -179,27 +173,27 @@ internal sealed class AddressMap
     }
 
     /// <summary>Calls <paramref name="action"/> for every entry (the map must not change meanwhile).</summary>
-    public void ForEach(Action<ulong, ulong, ulong> action)
+    public void ForEach(Action<ulong, ulong> action)
     {
         foreach (Entry e in _entries)
         {
             if (e.Key != 0)
             {
-                action(e.Key, e.Value, e.Size);
+                action(e.Key, e.Value);
             }
         }
     }
 
-    /// <summary>Copies every entry out (key, value, size).</summary>
-    public (ulong Key, ulong Value, ulong Size)[] ToArray()
+    /// <summary>Copies every entry out (key, value).</summary>
+    public (ulong Key, ulong Value)[] ToArray()
     {
-        var result = new (ulong, ulong, ulong)[_count];
+        var result = new (ulong, ulong)[_count];
         int n = 0;
         foreach (Entry e in _entries)
         {
             if (e.Key != 0)
             {
-                result[n++] = (e.Key, e.Value, e.Size);
+                result[n++] = (e.Key, e.Value);
             }
         }
 
@@ -238,7 +232,7 @@ internal sealed class AddressMap
         {
             if (e.Key != 0)
             {
-                Set(e.Key, e.Value, e.Size, out _, out _);
+                Set(e.Key, e.Value, out _);
             }
         }
     }
@@ -247,6 +241,5 @@ internal sealed class AddressMap
     {
         public ulong Key;
         public ulong Value;
-        public ulong Size;
     }
 }

@@ -73,7 +73,7 @@ internal sealed class CallResolver
             case TraceCallKind.Free:
                 if (pointer != 0)
                 {
-                    if (_map.Remove(pointer, out ulong slot, out _))
+                    if (_map.Remove(pointer, out ulong slot))
                     {
                         op.Slot = (int)slot;
                         Release((int)slot);
@@ -90,13 +90,13 @@ internal sealed class CallResolver
                 {
                     Track(call.Result, ref op);
                 }
-                else if (_map.TryGetValue(pointer, out ulong slot, out _))
+                else if (_map.TryGetValue(pointer, out ulong slot))
                 {
                     op.Slot = (int)slot;
                     if (call.Result != 0 || call.Argument2 == 0)
                     {
                         // The program's block moved to (or stayed at) the result, or realloc(p, 0) freed it.
-                        _map.Remove(pointer, out _, out _);
+                        _map.Remove(pointer, out _);
                         Release((int)slot);
                         Track(call.Result, ref op);
                     }
@@ -146,7 +146,7 @@ internal sealed class CallResolver
     /// <summary>Calls <paramref name="action"/> with the slot of every live block, in map order.</summary>
     public void ForEachLive(Action<int> action)
     {
-        foreach ((ulong _, ulong slot, ulong _) in _map.ToArray())
+        foreach ((ulong _, ulong slot) in _map.ToArray())
         {
             action((int)slot);
         }
@@ -169,7 +169,7 @@ internal sealed class CallResolver
         }
 
         int slot = _freeCount > 0 ? _freeSlots[--_freeCount] : _slotCount++;
-        if (_map.TryAdd(recorded, (ulong)slot, 0, out ulong existing))
+        if (_map.TryAdd(recorded, (ulong)slot, out ulong existing))
         {
             // A pointer returned while live: its slot still holds the old block, which the trace can never free.
             Release(slot);

@@ -34,7 +34,7 @@ public static class TraceChecker
 
         void Add(in TraceCall call, ulong result, ulong size)
         {
-            if (live.Set(result, 1, size, out _, out ulong oldSize))
+            if (live.Set(result, size, out ulong oldSize))
             {
                 Problem(call, "returns a pointer that is still live");
                 liveBytes -= oldSize;
@@ -53,7 +53,7 @@ public static class TraceChecker
                 case TraceCallKind.Free:
                     if (call.Pointer != 0)
                     {
-                        if (live.Remove(call.Pointer, out _, out ulong size))
+                        if (live.Remove(call.Pointer, out ulong size))
                         {
                             liveBytes -= size;
                         }
@@ -65,7 +65,7 @@ public static class TraceChecker
 
                     break;
                 case TraceCallKind.Realloc when call.Pointer != 0:
-                    if (!live.TryGetValue(call.Pointer, out _, out ulong oldSize))
+                    if (!live.TryGetValue(call.Pointer, out ulong oldSize))
                     {
                         Problem(call, "reallocates a pointer that is not live");
                         if (call.Result != 0)
@@ -75,7 +75,7 @@ public static class TraceChecker
                     }
                     else if (call.Result != 0 || call.Size == 0)
                     {
-                        live.Remove(call.Pointer, out _, out _);
+                        live.Remove(call.Pointer, out _);
                         liveBytes -= oldSize;
                         if (call.Result != 0)
                         {

@@ -21,44 +21,44 @@ public sealed class AddressMapProperties
         Prop.ForAll(Operations, ops =>
         {
             var map = new AddressMap(4);
-            var model = new Dictionary<ulong, (ulong, ulong)>();
+            var model = new Dictionary<ulong, ulong>();
             foreach ((int op, int k, int v) in ops)
             {
                 ulong key = (ulong)k * 16;
                 switch (op)
                 {
                     case 0:
-                        bool existed = map.Set(key, (ulong)v, (ulong)v * 2, out ulong oldValue, out _);
-                        if (existed != model.ContainsKey(key) || (existed && oldValue != model[key].Item1))
+                        bool existed = map.Set(key, (ulong)v, out ulong oldValue);
+                        if (existed != model.ContainsKey(key) || (existed && oldValue != model[key]))
                         {
                             return false;
                         }
 
-                        model[key] = ((ulong)v, (ulong)v * 2);
+                        model[key] = (ulong)v;
                         break;
                     case 1:
-                        if (map.Remove(key, out ulong removed, out _) != model.Remove(key, out (ulong, ulong) expected) || removed != expected.Item1)
+                        if (map.Remove(key, out ulong removed) != model.Remove(key, out ulong expected) || removed != expected)
                         {
                             return false;
                         }
 
                         break;
                     case 3:
-                        bool present = map.TryAdd(key, (ulong)v, (ulong)v * 2, out ulong existing);
-                        if (present != model.ContainsKey(key) || (present && existing != model[key].Item1))
+                        bool present = map.TryAdd(key, (ulong)v, out ulong existing);
+                        if (present != model.ContainsKey(key) || (present && existing != model[key]))
                         {
                             return false;
                         }
 
                         if (!present)
                         {
-                            model[key] = ((ulong)v, (ulong)v * 2);
+                            model[key] = (ulong)v;
                         }
 
                         break;
                     default:
-                        bool found = map.TryGetValue(key, out ulong value, out ulong size);
-                        if (found != model.TryGetValue(key, out (ulong V, ulong S) m) || (found && (value != m.V || size != m.S)))
+                        bool found = map.TryGetValue(key, out ulong value);
+                        if (found != model.TryGetValue(key, out ulong m) || (found && value != m))
                         {
                             return false;
                         }
@@ -68,7 +68,7 @@ public sealed class AddressMapProperties
             }
 
             return map.Count == model.Count
-                && model.All(kv => map.TryGetValue(kv.Key, out ulong v, out _) && v == kv.Value.Item1)
+                && model.All(kv => map.TryGetValue(kv.Key, out ulong v) && v == kv.Value)
                 && map.ToArray().Length == model.Count;
         });
 
@@ -84,13 +84,13 @@ public sealed class AddressMapProperties
                 ulong key = (ulong)k * 16;
                 if (op == 1)
                 {
-                    viaSet.Remove(key, out _, out _);
-                    viaTryAdd.Remove(key, out _, out _);
+                    viaSet.Remove(key, out _);
+                    viaTryAdd.Remove(key, out _);
                 }
                 else if (op != 2)
                 {
-                    viaSet.Set(key, (ulong)v, 0, out _, out _);
-                    viaTryAdd.TryAdd(key, (ulong)v, 0, out _);
+                    viaSet.Set(key, (ulong)v, out _);
+                    viaTryAdd.TryAdd(key, (ulong)v, out _);
                 }
             }
 
