@@ -265,6 +265,9 @@ public sealed partial class BuddyAllocator
         return null;
     }
 
+    private static string DescribeState(byte state)
+        => (state & BuddyRegion.CachedBit) != 0 ? "free (cached)" : (state & BuddyRegion.FreeBit) != 0 ? "free" : "allocated";
+
     private bool IsFreeHead(ulong address, int order, out string? why)
     {
         BuddyRegion? region = FindRegion(address);
@@ -282,11 +285,11 @@ public sealed partial class BuddyAllocator
         }
 
         byte state = region.State[offset >> _minOrder];
-        if ((state & BuddyRegion.FreeBit) == 0 || DecodeOrder(state) != order)
+        if (state != FreeState(order))
         {
             why = state == 0
                 ? $"the region map has no block at 0x{address:x}"
-                : $"the region map says 0x{address:x} is {((state & BuddyRegion.FreeBit) != 0 ? "free" : "allocated")} of order {DecodeOrder(state)}, not free of order {order}";
+                : $"the region map says 0x{address:x} is {DescribeState(state)} of order {DecodeOrder(state)}, not free of order {order} on a list";
             return false;
         }
 
@@ -319,8 +322,9 @@ public sealed partial class BuddyAllocator
                 }
 
                 int order = DecodeOrder(state);
-                if ((state & BuddyRegion.FreeBit) != 0)
+                if ((state & (BuddyRegion.FreeBit | BuddyRegion.CachedBit)) == BuddyRegion.FreeBit)
                 {
+                    // Cached blocks stay in their (out-of-band) caches.
                     LinkRaw(region.Base + offset, order);
                 }
 

@@ -57,6 +57,15 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
     private readonly HeapCheckLevel _checkLevel;
     private readonly ulong[] _freeHeads;
     private readonly long[] _freeCounts;
+
+    /// <summary>Blocks a cache holds at most per order (0: no cache, every free merges).</summary>
+    private readonly int _cacheCapacity;
+
+    /// <summary>The per-order caches: order k's entries are <c>[k * capacity, k * capacity + count)</c>, oldest first.</summary>
+    private readonly ulong[] _cacheBlocks;
+
+    /// <summary>How many blocks each order's cache holds.</summary>
+    private readonly int[] _cacheCounts;
     private readonly List<BuddyRegion> _regions = [];
     private readonly Dictionary<ulong, BuddyLargeBlock> _large = [];
     private readonly HashSet<ulong> _freedHistory = [];
@@ -68,6 +77,9 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
 
     /// <summary>Bit k set when the order-k free list is not empty (like the heads, out of band).</summary>
     private ulong _nonEmptyOrders;
+
+    /// <summary>Bit k set when the order-k cache is not empty.</summary>
+    private ulong _cachedOrders;
 
     /// <summary>How many empty regions are kept now: starts at the option and rises on thrash (see <see cref="NoteRegionAdded"/>).</summary>
     private int _keepEmptyLimit;
@@ -112,6 +124,9 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
         _checkLevel = options.CheckLevel;
         _freeHeads = new ulong[_maxOrder + 1];
         _freeCounts = new long[_maxOrder + 1];
+        _cacheCapacity = options.PerOrderCacheBlocks;
+        _cacheBlocks = new ulong[(_maxOrder + 1) * _cacheCapacity];
+        _cacheCounts = new int[_maxOrder + 1];
     }
 
     /// <inheritdoc />
@@ -252,7 +267,9 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
                     (_, order) = ValidateAllocatedBlock(region, address, "free");
                 }
 
-                ulong requested = FreeBlock(region, offset, order, "free");
+                ulong requested = _cacheCapacity != 0 && region.FreeBytes + (1UL << order) != _regionSize
+                    ? CacheFree(region, offset, order)
+                    : FreeBlock(region, offset, order, "free");
                 _counters.OnFreed(requested);
                 if (region.FreeBytes == _regionSize)
                 {
@@ -366,6 +383,7 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
         _lock.Enter();
         try
         {
+            DrainAll("malloc_trim");
             bool released = false;
             for (int i = _regions.Count - 1; i >= 0; i--)
             {
@@ -439,23 +457,39 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
     private ulong TakeBlock<TMem>(TMem mem, int order, uint requested, string operation)
         where TMem : struct, IBuddyMemory
     {
-        ulong available = _nonEmptyOrders >> order;
+        if (_cacheCounts[order] != 0)
+        {
+            return TakeCached(mem, order, requested, operation);
+        }
+
+        ulong available = (_nonEmptyOrders | _cachedOrders) >> order;
         if (available == 0)
         {
-            if (!TryAddRegion())
+            if (!MakeBlockAvailable(order, operation))
             {
                 return 0;
             }
 
-            available = _nonEmptyOrders >> order;
+            available = (_nonEmptyOrders | _cachedOrders) >> order;
         }
 
+        // The smallest free block of a sufficient order, cached or listed (a cached one when that order has both).
         int found = order + BitOperations.TrailingZeroCount(available);
-        ulong block = _freeHeads[found];
-        BuddyRegion region = FindRegion(block) ?? throw CorruptList(operation, block, found, "the list head lies in no region");
-        if (!TryPopHead(mem, block, found))
+        ulong block;
+        BuddyRegion region;
+        if ((_cachedOrders & (1UL << found)) != 0)
         {
-            throw CorruptNode(operation, block, found);
+            block = PopCachedForSplit(mem, found, operation);
+            region = FindRegion(block) ?? throw CachedOutsideRegions(operation, block, found);
+        }
+        else
+        {
+            block = _freeHeads[found];
+            region = FindRegion(block) ?? throw CorruptList(operation, block, found, "the list head lies in no region");
+            if (!TryPopHead(mem, block, found))
+            {
+                throw CorruptNode(operation, block, found);
+            }
         }
 
         region.FreeBytes -= 1UL << found;
@@ -471,6 +505,25 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
         region.State[unit] = AllocatedState(order);
         region.Requested[unit] = requested;
         return block;
+    }
+
+    /// <summary>
+    /// No free block of <paramref name="order"/> or more: the cached blocks go back to the lists (their merges may make one),
+    /// and only when that is not enough is a region added. False when the OS refuses the region.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool MakeBlockAvailable(int order, string operation)
+    {
+        if (_cachedOrders != 0)
+        {
+            DrainAll(operation);
+            if ((_nonEmptyOrders >> order) != 0)
+            {
+                return true;
+            }
+        }
+
+        return TryAddRegion();
     }
 
     private ulong AllocateLarge(ulong size, ulong alignment)
@@ -544,7 +597,15 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
             {
                 // Grow in place: this block is the lower buddy at every level up to newOrder and each upper buddy is free.
                 // The map changes only once every node came off its list: a corrupted one leaves it as it was, and the lists are
-                // rebuilt from it.
+                // rebuilt from it. A cached upper buddy is first put on its list unmerged (its own buddy is this block).
+                for (int k = order; k < newOrder; k++)
+                {
+                    if (region.State[(offset + (1UL << k)) >> _minOrder] == CachedState(k))
+                    {
+                        ListCachedBlock(address + (1UL << k), k, "realloc");
+                    }
+                }
+
                 for (int k = order; k < newOrder; k++)
                 {
                     ulong buddy = address + (1UL << k);
@@ -649,7 +710,7 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
             }
 
             byte state = region.State[(offset + (1UL << k)) >> _minOrder];
-            if ((state & BuddyRegion.FreeBit) == 0 || DecodeOrder(state) != k)
+            if (state != FreeState(k) && state != CachedState(k))
             {
                 return false;
             }
@@ -674,6 +735,31 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
     private ulong FreeBlock<TMem>(TMem mem, BuddyRegion region, ulong offset, int order, string operation)
         where TMem : struct, IBuddyMemory
     {
+        if (_cachedOrders != 0 && region.FreeBytes + (1UL << order) == region.Length)
+        {
+            // The region is about to be completely free: its cached blocks merge first, so it ends as one maximal block.
+            DrainRegion(region, operation);
+        }
+
+        ulong unit = offset >> _minOrder;
+        MergeAndPush(mem, region, offset, order, operation);
+        ulong requested = region.Requested[unit];
+        region.Requested[unit] = 0;
+        region.FreeBytes += 1UL << order;
+        _allocatedBlockBytes -= 1UL << order;
+        _regionRequestedBytes -= requested;
+        return requested;
+    }
+
+    /// <summary>
+    /// Merges the block at <paramref name="offset"/> with its buddy while the buddy is a free block on a list (cached buddies are
+    /// not merged with), then pushes the result on its list. The block's own bytes are not added to the region's free bytes
+    /// (the caller does that for an allocated block; a cached block is already counted). The map changes only once every
+    /// buddy came off its list: a corrupted node leaves everything as it was (the lists are rebuilt from the map).
+    /// </summary>
+    private void MergeAndPush<TMem>(TMem mem, BuddyRegion region, ulong offset, int order, string operation)
+        where TMem : struct, IBuddyMemory
+    {
         byte[] state = region.State;
         ulong unit = offset >> _minOrder;
         int top = order;
@@ -695,8 +781,6 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
             top++;
         }
 
-        ulong requested = region.Requested[unit];
-        region.Requested[unit] = 0;
         state[unit] = 0;
         ulong at = offset;
         for (int k = order; k < top; k++)
@@ -705,12 +789,9 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
             at &= ~(1UL << k);
         }
 
-        // The merged buddies were already counted free: only this block's bytes are new.
-        region.FreeBytes -= (1UL << top) - (1UL << order);
+        // The merged buddies were already counted free, and PushFree counts the merged block again.
+        region.FreeBytes -= 1UL << top;
         PushFree(mem, region, region.Base + merged, top);
-        _allocatedBlockBytes -= 1UL << order;
-        _regionRequestedBytes -= requested;
-        return requested;
     }
 
     private void ReleaseIfEmpty(BuddyRegion region, ulong freedAddress)
@@ -794,7 +875,8 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
 
             if ((state & BuddyRegion.FreeBit) != 0)
             {
-                throw new HeapCorruptionException(StrategyName, operation, address, "double free or corruption (the block is free)", $"block 0x{address:x} of order {DecodeOrder(state)} ({1UL << DecodeOrder(state)} bytes) is on the free list");
+                string where = (state & BuddyRegion.CachedBit) != 0 ? "in the per-order cache (freed, not merged yet)" : "on the free list";
+                throw new HeapCorruptionException(StrategyName, operation, address, "double free or corruption (the block is free)", $"block 0x{address:x} of order {DecodeOrder(state)} ({1UL << DecodeOrder(state)} bytes) is {where}");
             }
         }
 

@@ -11,7 +11,12 @@ internal sealed class BuddyRegion
 {
     internal const byte AllocatedBit = 0x80;
     internal const byte FreeBit = 0x40;
-    internal const byte OrderMask = 0x3f;
+
+    /// <summary>Set together with <see cref="FreeBit"/> on a free block held in the per-order cache (not on a free list, not merged).</summary>
+    internal const byte CachedBit = 0x20;
+
+    /// <summary>The encoded order (order - MinOrder + 1: at most 25, since a region spans at most 24 orders).</summary>
+    internal const byte OrderMask = 0x1f;
 
     public BuddyRegion(ulong baseAddress, int maxOrder, int minOrder, BuddyRegionSource source)
         : this(baseAddress, maxOrder, source, new byte[1 << (maxOrder - minOrder)], new uint[1 << (maxOrder - minOrder)])
@@ -36,7 +41,7 @@ internal sealed class BuddyRegion
 
     public BuddyRegionSource Source { get; }
 
-    /// <summary>Per unit: 0 when no block starts there, else (order - MinOrder + 1) | FreeBit or AllocatedBit.</summary>
+    /// <summary>Per unit: 0 when no block starts there, else (order - MinOrder + 1) | FreeBit (on a free list), FreeBit | CachedBit (in the per-order cache) or AllocatedBit.</summary>
     public byte[] State { get; }
 
     /// <summary>Per unit: the size requested for the allocated block starting there.</summary>
