@@ -52,8 +52,7 @@ public sealed partial class BuddyAllocator
         // The check word first: if the store faults, nothing has changed.
         Store(block, CacheKey(block, order));
         ulong unit = offset >> _minOrder;
-        ulong requested = region.Requested[unit];
-        region.Requested[unit] = 0;
+        ulong requested = region.State[unit] >> BuddyRegion.RequestedShift;
         region.State[unit] = CachedState(order);
         region.FreeBytes += 1UL << order;
         _cacheBlocks[(order * _cacheCapacity) + count] = block;
@@ -85,8 +84,7 @@ public sealed partial class BuddyAllocator
         BuddyRegion region = FindRegion(block) ?? throw CachedOutsideRegions(operation, block, order);
         ulong unit = (block - region.Base) >> _minOrder;
         region.FreeBytes -= 1UL << order;
-        region.State[unit] = AllocatedState(order);
-        region.Requested[unit] = requested;
+        region.State[unit] = AllocatedState(order) | ((ulong)requested << BuddyRegion.RequestedShift);
         return block;
     }
 

@@ -49,7 +49,7 @@ public sealed partial class BuddyAllocator
                 ulong offset = 0;
                 while (offset < region.Length)
                 {
-                    byte state = region.State[offset >> _minOrder];
+                    byte state = (byte)region.State[offset >> _minOrder];
                     if (state == 0)
                     {
                         break;
@@ -57,7 +57,7 @@ public sealed partial class BuddyAllocator
 
                     int order = DecodeOrder(state);
                     bool free = (state & BuddyRegion.FreeBit) != 0;
-                    string detail = !free ? $"order {order}, requested {region.Requested[offset >> _minOrder]}"
+                    string detail = !free ? $"order {order}, requested {region.State[offset >> _minOrder] >> BuddyRegion.RequestedShift}"
                         : (state & BuddyRegion.CachedBit) != 0 ? $"order {order}, cached" : $"order {order}";
                     blocks.Add(new HeapBlock(region.Base + offset, 1UL << order, free ? HeapBlockKind.Free : HeapBlockKind.InUse, detail));
                     offset += 1UL << order;
@@ -145,7 +145,8 @@ public sealed partial class BuddyAllocator
             while (offset < region.Length)
             {
                 ulong unit = offset >> _minOrder;
-                byte state = region.State[unit];
+                ulong word = region.State[unit];
+                byte state = (byte)word;
                 int order = DecodeOrder(state);
                 bool free = (state & BuddyRegion.FreeBit) != 0;
                 bool used = (state & BuddyRegion.AllocatedBit) != 0;
@@ -157,6 +158,11 @@ public sealed partial class BuddyAllocator
                 }
 
                 ulong size = 1UL << order;
+                if (free && (word >> BuddyRegion.RequestedShift) != 0)
+                {
+                    failures.Add(new HeapCheckFailure("B6", region.Base + offset, $"free block 0x{region.Base + offset:x} records {word >> BuddyRegion.RequestedShift} requested bytes"));
+                }
+
                 if ((offset & (size - 1)) != 0)
                 {
                     failures.Add(new HeapCheckFailure("B1", region.Base + offset, $"{(free ? "free" : "allocated")} block of order {order} is not aligned to its size"));
@@ -183,7 +189,7 @@ public sealed partial class BuddyAllocator
                     if (order < _maxOrder)
                     {
                         ulong buddy = offset ^ size;
-                        byte buddyState = region.State[buddy >> _minOrder];
+                        ulong buddyState = region.State[buddy >> _minOrder];
                         if (buddyState == FreeState(order) && buddy > offset)
                         {
                             failures.Add(new HeapCheckFailure("B2", region.Base + offset, $"free block 0x{region.Base + offset:x} and its buddy 0x{region.Base + buddy:x} are both free of order {order}"));
@@ -195,10 +201,11 @@ public sealed partial class BuddyAllocator
                     usedBytes += size;
                     allocatedBlocks++;
                     allocatedBlockBytes += size;
-                    requested += region.Requested[unit];
-                    if (region.Requested[unit] > size)
+                    ulong blockRequested = word >> BuddyRegion.RequestedShift;
+                    requested += blockRequested;
+                    if (blockRequested > size)
                     {
-                        failures.Add(new HeapCheckFailure("B6", region.Base + offset, $"block of {size} bytes records {region.Requested[unit]} requested bytes"));
+                        failures.Add(new HeapCheckFailure("B6", region.Base + offset, $"block of {size} bytes records {blockRequested} requested bytes"));
                     }
                 }
 
@@ -282,12 +289,12 @@ public sealed partial class BuddyAllocator
             return $"cached block 0x{block:x} is not aligned to its order-{order} size";
         }
 
-        byte state = region.State[offset >> _minOrder];
+        ulong state = region.State[offset >> _minOrder];
         if (state != CachedState(order))
         {
             return state == 0
                 ? $"the region map has no block at cached 0x{block:x}"
-                : $"the region map says cached block 0x{block:x} is {DescribeState(state)} of order {DecodeOrder(state)}";
+                : $"the region map says cached block 0x{block:x} is {DescribeState((byte)state)} of order {DecodeOrder((byte)state)}";
         }
 
         ulong word = Load(block);

@@ -284,12 +284,12 @@ public sealed partial class BuddyAllocator
             return false;
         }
 
-        byte state = region.State[offset >> _minOrder];
+        ulong state = region.State[offset >> _minOrder];
         if (state != FreeState(order))
         {
             why = state == 0
                 ? $"the region map has no block at 0x{address:x}"
-                : $"the region map says 0x{address:x} is {DescribeState(state)} of order {DecodeOrder(state)}, not free of order {order} on a list";
+                : $"the region map says 0x{address:x} is {DescribeState((byte)state)} of order {DecodeOrder((byte)state)}, not free of order {order} on a list";
             return false;
         }
 
@@ -314,7 +314,7 @@ public sealed partial class BuddyAllocator
             ulong offset = 0;
             while (offset < region.Length)
             {
-                byte state = region.State[offset >> _minOrder];
+                byte state = (byte)region.State[offset >> _minOrder];
                 if (state == 0)
                 {
                     // The out-of-band map itself is broken; nothing sensible can be linked past this point.
@@ -485,7 +485,7 @@ public sealed partial class BuddyAllocator
     /// </summary>
     private void RecycleMaps(BuddyRegion region)
     {
-        ulong mapBytes = (ulong)region.State.Length * (sizeof(byte) + sizeof(uint));
+        ulong mapBytes = (ulong)region.State.Length * sizeof(ulong);
         region.Reuse(0);
         if ((ulong)(_spareMaps.Count + 1) * mapBytes > SpareMapBudgetBytes)
         {

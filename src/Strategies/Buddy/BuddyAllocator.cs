@@ -260,7 +260,7 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
             if (region is not null)
             {
                 ulong offset = address - region.Base;
-                byte state = region.State[offset >> _minOrder];
+                byte state = (byte)region.State[offset >> _minOrder];
                 int order = DecodeOrder(state);
                 if ((offset & _unitMask) != 0 || (state & BuddyRegion.AllocatedBit) == 0)
                 {
@@ -502,8 +502,7 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
         }
 
         ulong unit = (block - region.Base) >> _minOrder;
-        region.State[unit] = AllocatedState(order);
-        region.Requested[unit] = requested;
+        region.State[unit] = AllocatedState(order) | ((ulong)requested << BuddyRegion.RequestedShift);
         return block;
     }
 
@@ -578,7 +577,7 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
 
         (ulong offset, int order) = ValidateAllocatedBlock(region, address, "realloc");
         ulong unit = offset >> _minOrder;
-        ulong oldRequested = region.Requested[unit];
+        ulong oldRequested = region.State[unit] >> BuddyRegion.RequestedShift;
         int newOrder = OrderFor(size, 0);
         if (newOrder <= _maxOrder)
         {
@@ -591,7 +590,7 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
                 }
 
                 _allocatedBlockBytes -= (1UL << order) - (1UL << newOrder);
-                SetAllocated(region, unit, newOrder);
+                order = newOrder;
             }
             else if (newOrder > order && CanAbsorbBuddies(region, offset, order, newOrder))
             {
@@ -623,14 +622,15 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
                 region.FreeBytes -= (1UL << newOrder) - (1UL << order);
 
                 _allocatedBlockBytes += (1UL << newOrder) - (1UL << order);
-                SetAllocated(region, unit, newOrder);
+                order = newOrder;
             }
             else if (newOrder > order)
             {
                 return MoveBlock(address, oldRequested, size);
             }
 
-            region.Requested[unit] = (uint)size;
+            // The block's (possibly new) order and its new requested size, in one map word.
+            SetAllocated(region, unit, order, size);
             _regionRequestedBytes = _regionRequestedBytes - oldRequested + size;
             _counters.OnResized(oldRequested, size);
             return address;
@@ -709,7 +709,7 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
                 return false;
             }
 
-            byte state = region.State[(offset + (1UL << k)) >> _minOrder];
+            ulong state = region.State[(offset + (1UL << k)) >> _minOrder];
             if (state != FreeState(k) && state != CachedState(k))
             {
                 return false;
@@ -719,8 +719,8 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
         return true;
     }
 
-    private void SetAllocated(BuddyRegion region, ulong unit, int order)
-        => region.State[unit] = (byte)(BuddyRegion.AllocatedBit | (order - _minOrder + 1));
+    private void SetAllocated(BuddyRegion region, ulong unit, int order, ulong requested)
+        => region.State[unit] = AllocatedState(order) | (requested << BuddyRegion.RequestedShift);
 
     /// <summary>
     /// Frees a validated allocated block and merges it with its buddy while the buddy is free; returns the size that was
@@ -741,10 +741,8 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
             DrainRegion(region, operation);
         }
 
-        ulong unit = offset >> _minOrder;
+        ulong requested = region.State[offset >> _minOrder] >> BuddyRegion.RequestedShift;
         MergeAndPush(mem, region, offset, order, operation);
-        ulong requested = region.Requested[unit];
-        region.Requested[unit] = 0;
         region.FreeBytes += 1UL << order;
         _allocatedBlockBytes -= 1UL << order;
         _regionRequestedBytes -= requested;
@@ -760,7 +758,7 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
     private void MergeAndPush<TMem>(TMem mem, BuddyRegion region, ulong offset, int order, string operation)
         where TMem : struct, IBuddyMemory
     {
-        byte[] state = region.State;
+        ulong[] state = region.State;
         ulong unit = offset >> _minOrder;
         int top = order;
         ulong merged = offset;
@@ -867,7 +865,7 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
         ulong unitSize = 1UL << _minOrder;
         if ((offset & (unitSize - 1)) == 0)
         {
-            byte state = region.State[offset >> _minOrder];
+            byte state = (byte)region.State[offset >> _minOrder];
             if ((state & BuddyRegion.AllocatedBit) != 0)
             {
                 return (offset, DecodeOrder(state));
@@ -895,7 +893,7 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
         for (int k = _minOrder; k <= _maxOrder; k++)
         {
             ulong candidate = offset & ~((1UL << k) - 1);
-            byte state = region.State[candidate >> _minOrder];
+            byte state = (byte)region.State[candidate >> _minOrder];
             if (state != 0 && candidate + (1UL << DecodeOrder(state)) > offset)
             {
                 return (candidate, DecodeOrder(state), (state & BuddyRegion.FreeBit) != 0);
