@@ -265,6 +265,9 @@ public sealed partial class BuddyAllocator
         return null;
     }
 
+    private static string DescribeState(byte state)
+        => (state & BuddyRegion.CachedBit) != 0 ? "free (cached)" : (state & BuddyRegion.FreeBit) != 0 ? "free" : "allocated";
+
     private bool IsFreeHead(ulong address, int order, out string? why)
     {
         BuddyRegion? region = FindRegion(address);
@@ -281,12 +284,12 @@ public sealed partial class BuddyAllocator
             return false;
         }
 
-        byte state = region.State[offset >> _minOrder];
-        if ((state & BuddyRegion.FreeBit) == 0 || DecodeOrder(state) != order)
+        ulong state = region.State[offset >> _minOrder];
+        if (state != FreeState(order))
         {
             why = state == 0
                 ? $"the region map has no block at 0x{address:x}"
-                : $"the region map says 0x{address:x} is {((state & BuddyRegion.FreeBit) != 0 ? "free" : "allocated")} of order {DecodeOrder(state)}, not free of order {order}";
+                : $"the region map says 0x{address:x} is {DescribeState((byte)state)} of order {DecodeOrder((byte)state)}, not free of order {order} on a list";
             return false;
         }
 
@@ -311,7 +314,7 @@ public sealed partial class BuddyAllocator
             ulong offset = 0;
             while (offset < region.Length)
             {
-                byte state = region.State[offset >> _minOrder];
+                byte state = (byte)region.State[offset >> _minOrder];
                 if (state == 0)
                 {
                     // The out-of-band map itself is broken; nothing sensible can be linked past this point.
@@ -319,8 +322,9 @@ public sealed partial class BuddyAllocator
                 }
 
                 int order = DecodeOrder(state);
-                if ((state & BuddyRegion.FreeBit) != 0)
+                if ((state & (BuddyRegion.FreeBit | BuddyRegion.CachedBit)) == BuddyRegion.FreeBit)
                 {
+                    // Cached blocks stay in their (out-of-band) caches.
                     LinkRaw(region.Base + offset, order);
                 }
 
@@ -481,7 +485,7 @@ public sealed partial class BuddyAllocator
     /// </summary>
     private void RecycleMaps(BuddyRegion region)
     {
-        ulong mapBytes = (ulong)region.State.Length * (sizeof(byte) + sizeof(uint));
+        ulong mapBytes = (ulong)region.State.Length * sizeof(ulong);
         region.Reuse(0);
         if ((ulong)(_spareMaps.Count + 1) * mapBytes > SpareMapBudgetBytes)
         {

@@ -40,16 +40,33 @@ public sealed partial class BuddyAllocator
         }
     }
 
-    /// <summary>Gets the number of free blocks of <paramref name="order"/> (MinOrder..MaxOrder).</summary>
+    /// <summary>Gets the number of free blocks of <paramref name="order"/> (MinOrder..MaxOrder): on its free list or in its cache.</summary>
     /// <param name="order">The block order (log2 of the block size in bytes).</param>
-    /// <returns>The count on that order's free list.</returns>
+    /// <returns>The count on that order's free list plus the blocks in its cache.</returns>
     public long GetFreeBlockCount(int order)
     {
         CheckOrder(order);
         _lock.Enter();
         try
         {
-            return _freeCounts[order];
+            return FreeBlocks(order);
+        }
+        finally
+        {
+            _lock.Exit();
+        }
+    }
+
+    /// <summary>Gets the number of freed blocks of <paramref name="order"/> held unmerged in its cache (part of <see cref="GetFreeBlockCount"/>).</summary>
+    /// <param name="order">The block order (log2 of the block size in bytes).</param>
+    /// <returns>The blocks in that order's cache.</returns>
+    public long GetCachedBlockCount(int order)
+    {
+        CheckOrder(order);
+        _lock.Enter();
+        try
+        {
+            return _cacheCounts[order];
         }
         finally
         {
@@ -59,7 +76,8 @@ public sealed partial class BuddyAllocator
 
     /// <summary>
     /// Formats the free block counts per order like one line of Linux's <c>/proc/buddyinfo</c>:
-    /// <c>Node 0, zone    Buddy      3      0      1 …</c>, one column per order from MinOrder to MaxOrder.
+    /// <c>Node 0, zone    Buddy      3      0      1 …</c>, one column per order from MinOrder to MaxOrder (free blocks on the
+    /// lists plus cached ones, as <see cref="GetFreeBlockCount"/>).
     /// </summary>
     /// <returns>The line (no trailing newline).</returns>
     public string GetBuddyInfo()
@@ -70,7 +88,7 @@ public sealed partial class BuddyAllocator
             var line = new StringBuilder("Node 0, zone    Buddy");
             for (int order = _minOrder; order <= _maxOrder; order++)
             {
-                line.Append(' ').Append(_freeCounts[order].ToString(CultureInfo.InvariantCulture).PadLeft(6));
+                line.Append(' ').Append(FreeBlocks(order).ToString(CultureInfo.InvariantCulture).PadLeft(6));
             }
 
             return line.ToString();
@@ -187,7 +205,7 @@ public sealed partial class BuddyAllocator
         ulong suitable = 0;
         for (int k = _minOrder; k <= _maxOrder; k++)
         {
-            ulong blocks = (ulong)_freeCounts[k];
+            ulong blocks = (ulong)FreeBlocks(k);
             totalBlocks += blocks;
             freeUnits += blocks << (k - _minOrder);
             if (k >= order)
@@ -204,7 +222,7 @@ public sealed partial class BuddyAllocator
         ulong free = 0;
         for (int k = _minOrder; k <= _maxOrder; k++)
         {
-            free += (ulong)_freeCounts[k] << k;
+            free += (ulong)FreeBlocks(k) << k;
         }
 
         return free;
@@ -214,7 +232,7 @@ public sealed partial class BuddyAllocator
     {
         for (int k = _maxOrder; k >= _minOrder; k--)
         {
-            if (_freeCounts[k] != 0)
+            if (FreeBlocks(k) != 0)
             {
                 return 1UL << k;
             }
@@ -222,6 +240,8 @@ public sealed partial class BuddyAllocator
 
         return 0;
     }
+
+    private long FreeBlocks(int order) => _freeCounts[order] + _cacheCounts[order];
 
     private void CheckOrder(int order)
     {

@@ -57,6 +57,15 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
     private readonly HeapCheckLevel _checkLevel;
     private readonly ulong[] _freeHeads;
     private readonly long[] _freeCounts;
+
+    /// <summary>Blocks a cache holds at most per order (0: no cache, every free merges).</summary>
+    private readonly int _cacheCapacity;
+
+    /// <summary>The per-order caches: order k's entries are <c>[k * capacity, k * capacity + count)</c>, oldest first.</summary>
+    private readonly ulong[] _cacheBlocks;
+
+    /// <summary>How many blocks each order's cache holds.</summary>
+    private readonly int[] _cacheCounts;
     private readonly List<BuddyRegion> _regions = [];
     private readonly Dictionary<ulong, BuddyLargeBlock> _large = [];
     private readonly HashSet<ulong> _freedHistory = [];
@@ -68,6 +77,9 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
 
     /// <summary>Bit k set when the order-k free list is not empty (like the heads, out of band).</summary>
     private ulong _nonEmptyOrders;
+
+    /// <summary>Bit k set when the order-k cache is not empty.</summary>
+    private ulong _cachedOrders;
 
     /// <summary>How many empty regions are kept now: starts at the option and rises on thrash (see <see cref="NoteRegionAdded"/>).</summary>
     private int _keepEmptyLimit;
@@ -112,6 +124,9 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
         _checkLevel = options.CheckLevel;
         _freeHeads = new ulong[_maxOrder + 1];
         _freeCounts = new long[_maxOrder + 1];
+        _cacheCapacity = options.PerOrderCacheBlocks;
+        _cacheBlocks = new ulong[(_maxOrder + 1) * _cacheCapacity];
+        _cacheCounts = new int[_maxOrder + 1];
     }
 
     /// <inheritdoc />
@@ -245,14 +260,16 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
             if (region is not null)
             {
                 ulong offset = address - region.Base;
-                byte state = region.State[offset >> _minOrder];
+                byte state = (byte)region.State[offset >> _minOrder];
                 int order = DecodeOrder(state);
                 if ((offset & _unitMask) != 0 || (state & BuddyRegion.AllocatedBit) == 0)
                 {
                     (_, order) = ValidateAllocatedBlock(region, address, "free");
                 }
 
-                ulong requested = FreeBlock(region, offset, order, "free");
+                ulong requested = _cacheCapacity != 0 && region.FreeBytes + (1UL << order) != _regionSize
+                    ? CacheFree(region, offset, order)
+                    : FreeBlock(region, offset, order, "free");
                 _counters.OnFreed(requested);
                 if (region.FreeBytes == _regionSize)
                 {
@@ -366,6 +383,7 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
         _lock.Enter();
         try
         {
+            DrainAll("malloc_trim");
             bool released = false;
             for (int i = _regions.Count - 1; i >= 0; i--)
             {
@@ -439,23 +457,39 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
     private ulong TakeBlock<TMem>(TMem mem, int order, uint requested, string operation)
         where TMem : struct, IBuddyMemory
     {
-        ulong available = _nonEmptyOrders >> order;
+        if (_cacheCounts[order] != 0)
+        {
+            return TakeCached(mem, order, requested, operation);
+        }
+
+        ulong available = (_nonEmptyOrders | _cachedOrders) >> order;
         if (available == 0)
         {
-            if (!TryAddRegion())
+            if (!MakeBlockAvailable(order, operation))
             {
                 return 0;
             }
 
-            available = _nonEmptyOrders >> order;
+            available = (_nonEmptyOrders | _cachedOrders) >> order;
         }
 
+        // The smallest free block of a sufficient order, cached or listed (a cached one when that order has both).
         int found = order + BitOperations.TrailingZeroCount(available);
-        ulong block = _freeHeads[found];
-        BuddyRegion region = FindRegion(block) ?? throw CorruptList(operation, block, found, "the list head lies in no region");
-        if (!TryPopHead(mem, block, found))
+        ulong block;
+        BuddyRegion region;
+        if ((_cachedOrders & (1UL << found)) != 0)
         {
-            throw CorruptNode(operation, block, found);
+            block = PopCachedForSplit(mem, found, operation);
+            region = FindRegion(block) ?? throw CachedOutsideRegions(operation, block, found);
+        }
+        else
+        {
+            block = _freeHeads[found];
+            region = FindRegion(block) ?? throw CorruptList(operation, block, found, "the list head lies in no region");
+            if (!TryPopHead(mem, block, found))
+            {
+                throw CorruptNode(operation, block, found);
+            }
         }
 
         region.FreeBytes -= 1UL << found;
@@ -468,9 +502,27 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
         }
 
         ulong unit = (block - region.Base) >> _minOrder;
-        region.State[unit] = AllocatedState(order);
-        region.Requested[unit] = requested;
+        region.State[unit] = AllocatedState(order) | ((ulong)requested << BuddyRegion.RequestedShift);
         return block;
+    }
+
+    /// <summary>
+    /// No free block of <paramref name="order"/> or more: the cached blocks go back to the lists (their merges may make one),
+    /// and only when that is not enough is a region added. False when the OS refuses the region.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool MakeBlockAvailable(int order, string operation)
+    {
+        if (_cachedOrders != 0)
+        {
+            DrainAll(operation);
+            if ((_nonEmptyOrders >> order) != 0)
+            {
+                return true;
+            }
+        }
+
+        return TryAddRegion();
     }
 
     private ulong AllocateLarge(ulong size, ulong alignment)
@@ -525,7 +577,7 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
 
         (ulong offset, int order) = ValidateAllocatedBlock(region, address, "realloc");
         ulong unit = offset >> _minOrder;
-        ulong oldRequested = region.Requested[unit];
+        ulong oldRequested = region.State[unit] >> BuddyRegion.RequestedShift;
         int newOrder = OrderFor(size, 0);
         if (newOrder <= _maxOrder)
         {
@@ -538,13 +590,21 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
                 }
 
                 _allocatedBlockBytes -= (1UL << order) - (1UL << newOrder);
-                SetAllocated(region, unit, newOrder);
+                order = newOrder;
             }
             else if (newOrder > order && CanAbsorbBuddies(region, offset, order, newOrder))
             {
                 // Grow in place: this block is the lower buddy at every level up to newOrder and each upper buddy is free.
                 // The map changes only once every node came off its list: a corrupted one leaves it as it was, and the lists are
-                // rebuilt from it.
+                // rebuilt from it. A cached upper buddy is first put on its list unmerged (its own buddy is this block).
+                for (int k = order; k < newOrder; k++)
+                {
+                    if (region.State[(offset + (1UL << k)) >> _minOrder] == CachedState(k))
+                    {
+                        ListCachedBlock(address + (1UL << k), k, "realloc");
+                    }
+                }
+
                 for (int k = order; k < newOrder; k++)
                 {
                     ulong buddy = address + (1UL << k);
@@ -562,14 +622,15 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
                 region.FreeBytes -= (1UL << newOrder) - (1UL << order);
 
                 _allocatedBlockBytes += (1UL << newOrder) - (1UL << order);
-                SetAllocated(region, unit, newOrder);
+                order = newOrder;
             }
             else if (newOrder > order)
             {
                 return MoveBlock(address, oldRequested, size);
             }
 
-            region.Requested[unit] = (uint)size;
+            // The block's (possibly new) order and its new requested size, in one map word.
+            SetAllocated(region, unit, order, size);
             _regionRequestedBytes = _regionRequestedBytes - oldRequested + size;
             _counters.OnResized(oldRequested, size);
             return address;
@@ -648,8 +709,8 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
                 return false;
             }
 
-            byte state = region.State[(offset + (1UL << k)) >> _minOrder];
-            if ((state & BuddyRegion.FreeBit) == 0 || DecodeOrder(state) != k)
+            ulong state = region.State[(offset + (1UL << k)) >> _minOrder];
+            if (state != FreeState(k) && state != CachedState(k))
             {
                 return false;
             }
@@ -658,8 +719,8 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
         return true;
     }
 
-    private void SetAllocated(BuddyRegion region, ulong unit, int order)
-        => region.State[unit] = (byte)(BuddyRegion.AllocatedBit | (order - _minOrder + 1));
+    private void SetAllocated(BuddyRegion region, ulong unit, int order, ulong requested)
+        => region.State[unit] = AllocatedState(order) | (requested << BuddyRegion.RequestedShift);
 
     /// <summary>
     /// Frees a validated allocated block and merges it with its buddy while the buddy is free; returns the size that was
@@ -674,7 +735,30 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
     private ulong FreeBlock<TMem>(TMem mem, BuddyRegion region, ulong offset, int order, string operation)
         where TMem : struct, IBuddyMemory
     {
-        byte[] state = region.State;
+        if (_cachedOrders != 0 && region.FreeBytes + (1UL << order) == region.Length)
+        {
+            // The region is about to be completely free: its cached blocks merge first, so it ends as one maximal block.
+            DrainRegion(region, operation);
+        }
+
+        ulong requested = region.State[offset >> _minOrder] >> BuddyRegion.RequestedShift;
+        MergeAndPush(mem, region, offset, order, operation);
+        region.FreeBytes += 1UL << order;
+        _allocatedBlockBytes -= 1UL << order;
+        _regionRequestedBytes -= requested;
+        return requested;
+    }
+
+    /// <summary>
+    /// Merges the block at <paramref name="offset"/> with its buddy while the buddy is a free block on a list (cached buddies are
+    /// not merged with), then pushes the result on its list. The block's own bytes are not added to the region's free bytes
+    /// (the caller does that for an allocated block; a cached block is already counted). The map changes only once every
+    /// buddy came off its list: a corrupted node leaves everything as it was (the lists are rebuilt from the map).
+    /// </summary>
+    private void MergeAndPush<TMem>(TMem mem, BuddyRegion region, ulong offset, int order, string operation)
+        where TMem : struct, IBuddyMemory
+    {
+        ulong[] state = region.State;
         ulong unit = offset >> _minOrder;
         int top = order;
         ulong merged = offset;
@@ -695,8 +779,6 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
             top++;
         }
 
-        ulong requested = region.Requested[unit];
-        region.Requested[unit] = 0;
         state[unit] = 0;
         ulong at = offset;
         for (int k = order; k < top; k++)
@@ -705,12 +787,9 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
             at &= ~(1UL << k);
         }
 
-        // The merged buddies were already counted free: only this block's bytes are new.
-        region.FreeBytes -= (1UL << top) - (1UL << order);
+        // The merged buddies were already counted free, and PushFree counts the merged block again.
+        region.FreeBytes -= 1UL << top;
         PushFree(mem, region, region.Base + merged, top);
-        _allocatedBlockBytes -= 1UL << order;
-        _regionRequestedBytes -= requested;
-        return requested;
     }
 
     private void ReleaseIfEmpty(BuddyRegion region, ulong freedAddress)
@@ -786,7 +865,7 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
         ulong unitSize = 1UL << _minOrder;
         if ((offset & (unitSize - 1)) == 0)
         {
-            byte state = region.State[offset >> _minOrder];
+            byte state = (byte)region.State[offset >> _minOrder];
             if ((state & BuddyRegion.AllocatedBit) != 0)
             {
                 return (offset, DecodeOrder(state));
@@ -794,7 +873,8 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
 
             if ((state & BuddyRegion.FreeBit) != 0)
             {
-                throw new HeapCorruptionException(StrategyName, operation, address, "double free or corruption (the block is free)", $"block 0x{address:x} of order {DecodeOrder(state)} ({1UL << DecodeOrder(state)} bytes) is on the free list");
+                string where = (state & BuddyRegion.CachedBit) != 0 ? "in the per-order cache (freed, not merged yet)" : "on the free list";
+                throw new HeapCorruptionException(StrategyName, operation, address, "double free or corruption (the block is free)", $"block 0x{address:x} of order {DecodeOrder(state)} ({1UL << DecodeOrder(state)} bytes) is {where}");
             }
         }
 
@@ -813,7 +893,7 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
         for (int k = _minOrder; k <= _maxOrder; k++)
         {
             ulong candidate = offset & ~((1UL << k) - 1);
-            byte state = region.State[candidate >> _minOrder];
+            byte state = (byte)region.State[candidate >> _minOrder];
             if (state != 0 && candidate + (1UL << DecodeOrder(state)) > offset)
             {
                 return (candidate, DecodeOrder(state), (state & BuddyRegion.FreeBit) != 0);

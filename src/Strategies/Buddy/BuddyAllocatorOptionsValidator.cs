@@ -17,6 +17,9 @@ public sealed class BuddyAllocatorOptionsValidator : IValidateOptions<BuddyAlloc
     /// <summary>The most orders one region may span (keeps the per-region map at most 16 MiB of host memory).</summary>
     internal const int MaxOrderSpan = 24;
 
+    /// <summary>The largest allowed <see cref="BuddyAllocatorOptions.PerOrderCacheBlocks"/>.</summary>
+    internal const int MaxPerOrderCacheBlocks = 4096;
+
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, BuddyAllocatorOptions options)
     {
@@ -44,6 +47,11 @@ public sealed class BuddyAllocatorOptionsValidator : IValidateOptions<BuddyAlloc
         if (options.KeepEmptyRegions < 0)
         {
             builder.AddError($"must be at least 0, was {options.KeepEmptyRegions}.", nameof(options.KeepEmptyRegions));
+        }
+
+        if (options.PerOrderCacheBlocks < 0 || options.PerOrderCacheBlocks > MaxPerOrderCacheBlocks)
+        {
+            builder.AddError($"must be from 0 (no cache: every free merges at once) to {MaxPerOrderCacheBlocks}, was {options.PerOrderCacheBlocks}.", nameof(options.PerOrderCacheBlocks));
         }
 
         if (!Enum.IsDefined(options.RegionSource))

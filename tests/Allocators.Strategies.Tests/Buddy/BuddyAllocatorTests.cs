@@ -14,6 +14,9 @@ public sealed class BuddyAllocatorTests
     // A 4 KiB region with orders 5..12 keeps hand-made states small.
     private static BuddyAllocatorOptions Small(int keep = 1) => new() { MinOrder = 5, MaxOrder = 12, KeepEmptyRegions = keep };
 
+    // The same without the per-order cache: every free merges at once (the strict buddy behaviour these tests spell out).
+    private static BuddyAllocatorOptions Strict(int keep = 1) => new() { MinOrder = 5, MaxOrder = 12, KeepEmptyRegions = keep, PerOrderCacheBlocks = 0 };
+
     [Fact]
     public void Allocate_SmallestBlock_SplitsTheRegionDownOneBlockPerOrder()
     {
@@ -40,7 +43,7 @@ public sealed class BuddyAllocatorTests
     public void Free_AllBlocks_MergesBackToOneMaximalBlock()
     {
         using var os = new SimulatedOs();
-        var buddy = new BuddyAllocator(os, Small());
+        var buddy = new BuddyAllocator(os, Strict());
         ulong a = buddy.Allocate(20);
         ulong b = buddy.Allocate(32);
         ulong c = buddy.Allocate(100);
@@ -230,7 +233,7 @@ public sealed class BuddyAllocatorTests
     public void Free_BuddyNodeOverwrittenAfterFree_ReportsCorruptListAndRebuildsIt()
     {
         using var os = new SimulatedOs();
-        var buddy = new BuddyAllocator(os, Small());
+        var buddy = new BuddyAllocator(os, Strict());
         ulong a = buddy.Allocate(32);
         ulong b = buddy.Allocate(32);
         buddy.Free(b);
@@ -254,7 +257,7 @@ public sealed class BuddyAllocatorTests
     public void Free_PrevWordOfAnInnerNodeOverwritten_ReportsTheNodeAndChangesNothing()
     {
         using var os = new SimulatedOs();
-        var buddy = new BuddyAllocator(os, Small());
+        var buddy = new BuddyAllocator(os, Strict());
         ulong a = buddy.Allocate(32);
         ulong b = buddy.Allocate(32);
         ulong c = buddy.Allocate(32);
@@ -332,8 +335,10 @@ public sealed class BuddyAllocatorTests
     public void Constructor_InvalidOptions_ListsEveryFailure()
     {
         using var os = new SimulatedOs();
-        OptionsValidationException error = Assert.Throws<OptionsValidationException>(() => new BuddyAllocator(os, new BuddyAllocatorOptions { MinOrder = 3, MaxOrder = 40, KeepEmptyRegions = -1 }));
-        Assert.Equal(4, error.Failures.Count());
+        OptionsValidationException error = Assert.Throws<OptionsValidationException>(() => new BuddyAllocator(os, new BuddyAllocatorOptions { MinOrder = 3, MaxOrder = 40, KeepEmptyRegions = -1, PerOrderCacheBlocks = -1 }));
+        Assert.Equal(5, error.Failures.Count());
+        Assert.Contains(error.Failures, f => f.Contains("PerOrderCacheBlocks", StringComparison.Ordinal));
+        Assert.Throws<OptionsValidationException>(() => new BuddyAllocator(os, new BuddyAllocatorOptions { PerOrderCacheBlocks = 4097 }));
         Assert.Throws<OptionsValidationException>(() => new BuddyAllocator(os, new BuddyAllocatorOptions { MinOrder = 14, MaxOrder = 13 }));
     }
 
