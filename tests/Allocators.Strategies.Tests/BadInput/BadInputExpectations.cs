@@ -105,8 +105,8 @@ internal static class BadInputExpectations
         [("write-after-free", "mmap")] = new("SIGSEGV at write 16 byte(s) at 0x7ffff7ffdfe0: SEGV_MAPERR", "clean", "consistent"),
         [("write-after-free", "mmap/guards+quarantine")] = new("SIGSEGV at write 16 byte(s) at 0x7ffff7ffdfe0: SEGV_ACCERR", "clean", "consistent"),
         [("write-after-free", "mmap/no-guards")] = new("SIGSEGV at write 16 byte(s) at 0x7ffff7ffe000: SEGV_MAPERR", "clean", "consistent"),
-        [("write-after-free", "buddy")] = new("HeapCorruption at second malloc(24): corrupted free list (order 6)", "clean", "consistent"),
-        [("write-after-free", "buddy/brk-keep0")] = new("HeapCorruption at second malloc(24): corrupted free list (order 6)", "clean", "consistent"),
+        [("write-after-free", "buddy")] = new("HeapCorruption at malloc(24): corrupted per-order cache (order 5)", "clean", "consistent"),
+        [("write-after-free", "buddy/brk-keep0")] = new("HeapCorruption at malloc(24): corrupted per-order cache (order 5)", "clean", "consistent"),
         [("write-after-free", "slab")] = new("undetected", "clean", "consistent"),
         [("write-after-free", "slab/nomag-keep0")] = new("HeapCorruption at malloc(24): free pointer corrupt", "S1 S4", "consistent"),
 
