@@ -375,6 +375,15 @@ public sealed partial class SlabAllocator
             Add(failures, "S1", slab.Base, $"cache {cache.Name}: slab id {slab.Id} has no bitmap run of its own");
         }
 
+        for (int i = 0; i < capacity; i++)
+        {
+            // A free object's padded bit is clear: the free clears it, and the allocation fast path relies on that.
+            if (slab.IsFree(i) && cache.IsSlotPadded(slab.SlotBase + i))
+            {
+                Add(failures, "S8", slab.FirstObject + ((ulong)i * cache.Stride), $"cache {cache.Name}: free object {i} still has its padded bit set");
+            }
+        }
+
         if (cache.IsGeneral)
         {
             for (int i = 0; i < capacity; i++)

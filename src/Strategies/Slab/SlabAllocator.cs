@@ -105,9 +105,12 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
     private readonly int _maxPagesPerSlab;
     private readonly int _minObjectsPerSlab;
     private readonly PageMap _pages = new();
+    private PageEntry[] _fastWindow = [];               // _pages.Window for the free fast path; empty when CheckLevel is Full
+    private ulong _fastWindowBase;                      // _pages.WindowBase
     private readonly SlabCache[] _classes;              // general caches, ascending size
     private readonly SlabCache[] _classByGranule;       // (size + 15) / 16 -> smallest class that fits
     private readonly ulong _maxSmallBytes;              // the largest class
+    private readonly ulong _fastSmallLimit;             // _maxSmallBytes for the allocation fast path; 0 (off) when CheckLevel is Full
     private readonly ulong _smallAlignLimit;            // alignments up to this are met by some size class
     private readonly List<SlabCache> _typed = [];
     private readonly Dictionary<ulong, ulong> _large = []; // start -> length of page-level blocks (not a hot path)
@@ -149,6 +152,7 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
         CheckLevel = options.CheckLevel;
         MagazineSize = options.MagazineSize;
         DepotMagazines = options.DepotMagazines;
+        DepotBytesPerCache = options.DepotBytesPerCache;
         _emptySlabsPerCache = options.EmptySlabsPerCache;
         // Object offsets inside a slab must stay below 2^32 for the multiply-high index computation: with huge pages
         // that caps the slab at 4 GiB.
@@ -171,6 +175,7 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
 
         _classes = [.. classes];
         _maxSmallBytes = _classes[^1].UsableBytes;
+        _fastSmallLimit = _checkFull ? 0 : _maxSmallBytes;
         _smallAlignLimit = Math.Min((ulong)CacheLineBytes, _pageSize);
         _classByGranule = new SlabCache[(int)(_maxSmallBytes >> 4) + 1];
         int c = 0;
@@ -201,6 +206,8 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
 
     internal int DepotMagazines { get; }
 
+    internal long DepotBytesPerCache { get; }
+
     internal int EmptySlabsPerCache => _emptySlabsPerCache;
 
     internal int CacheLineBytes { get; }
@@ -220,12 +227,64 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
     internal PageMap Pages => _pages;
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// The fast path (a magazine pop, Bonwick's "allocation is a pop from the current CPU's loaded magazine") is a
+    /// handful of loads and stores with no exception frame; everything else runs in <see cref="AllocateSlow"/>.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ulong Allocate(ulong size)
     {
-        // The simulated thread (a thread-static read, a call into the runtime) is read before the lock, while few
-        // registers are live, and handed down to the magazine layer.
+        // The simulated thread (a thread-static read once any thread other than 0 was entered) is read before the lock.
         int tid = SimulatedThread.CurrentId;
         _gate.Enter();
+        if (size - 1 < _fastSmallLimit)   // 0 wraps: the slow path
+        {
+            SlabCache cache = _classByGranule[(int)((size + 15) >> 4)];
+            ulong popped = cache.TryPop(size, tid);
+            if (popped != 0)
+            {
+                _allocations++;
+                NoteLive(cache.UsableBytes);
+                _gate.Exit();
+                return popped;
+            }
+        }
+
+        return AllocateSlow(size, tid);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The fast path (one page-map slot, the object-start test, the double-free bit and a magazine push) has no
+    /// exception frame: anything it does not expect, misuse included, goes to <see cref="FreeSlow"/> before anything
+    /// changed, which checks again and throws.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Free(ulong address)
+    {
+        int tid = SimulatedThread.CurrentId;
+        _gate.Enter();
+        PageEntry[] window = _fastWindow;
+        ulong i = (address >> _pageShift) - _fastWindowBase;   // 0 and far addresses wrap or miss: slow path
+        if (i < (ulong)window.Length)
+        {
+            ref PageEntry entry = ref window[(int)i];
+            SlabCache? cache = entry.General;   // null for a typed cache's page and an unused slot
+            if (cache is not null && cache.TryPush(address, entry.FirstObject, entry.SlotBase, tid))
+            {
+                _allocatedBytes -= cache.UsableBytes;
+                _gate.Exit();
+                return;
+            }
+        }
+
+        FreeSlow(address, tid);
+    }
+
+    /// <summary>Everything <see cref="Allocate"/>'s fast path does not do; runs with the gate held and releases it.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ulong AllocateSlow(ulong size, int tid)
+    {
         try
         {
             ulong address = AllocateLocked(size, tid);
@@ -247,18 +306,17 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
         }
     }
 
-    /// <inheritdoc/>
-    public void Free(ulong address)
+    /// <summary>Everything <see cref="Free"/>'s fast path does not do (0, large blocks, full magazines, misuse); runs with the gate held and releases it.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void FreeSlow(ulong address, int tid)
     {
-        if (address == 0)
-        {
-            return;
-        }
-
-        int tid = SimulatedThread.CurrentId;
-        _gate.Enter();
         try
         {
+            if (address == 0)
+            {
+                return;
+            }
+
             FreeLocked(address, nameof(Free), tid);
             if (_checkFull)
             {
@@ -652,9 +710,16 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
     {
         ulong first = slab.Base >> _pageShift;
         ulong pages = slab.Bytes >> _pageShift;
-        for (ulong p = 0; p < pages; p++)
+        try
         {
-            _pages.Add(first + p, slab);
+            for (ulong p = 0; p < pages; p++)
+            {
+                _pages.Add(first + p, slab);
+            }
+        }
+        finally
+        {
+            RefreshFastWindow();
         }
     }
 
@@ -665,6 +730,18 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
         for (ulong p = 0; p < pages; p++)
         {
             _pages.Remove(first + p);
+        }
+
+        RefreshFastWindow();
+    }
+
+    /// <summary>Copies the page map's window for the free fast path (which a full check level keeps off).</summary>
+    private void RefreshFastWindow()
+    {
+        if (!_checkFull)
+        {
+            _fastWindow = _pages.Window;
+            _fastWindowBase = _pages.WindowBase;
         }
     }
 

@@ -4,6 +4,7 @@ using System;
 using System.Collections.Generic;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Allocators.Os;
 
 namespace Allocators.Strategies.Slab;
@@ -53,6 +54,8 @@ public sealed class SlabCache
     internal readonly int WordsPerSlab;           // ceil(ObjectsPerSlab / 64) free words (as many padded words)
     internal readonly int SlotsPerSlab;           // WordsPerSlab x 64
 
+    private const int NoThread = int.MinValue;   // _loadedTid while no thread's magazines are cached
+
     private readonly SlabAllocator _owner;
     private readonly ISimulatedOs _os;
     private readonly DirectAccessWindow _mem;      // the owner's window: in-band links of resident slab pages go straight to host memory
@@ -65,10 +68,10 @@ public sealed class SlabCache
 
     private readonly Dictionary<int, ThreadMagazines> _threads = [];
     private ThreadMagazines? _lastThread;         // the replayer switches threads rarely: one compare avoids the dictionary
-    private Magazine? _loaded;                    // _lastThread.Loaded, kept in step, so the fast path is one hop
-    private int _loadedTid;                       // _lastThread.ThreadId
-    private readonly Magazine?[] _depotFull;
-    private readonly Magazine?[] _depotEmpty;
+    private Magazine _loaded = Magazine.None;     // _lastThread.Loaded, kept in step, so the fast path is one hop; Magazine.None while no thread is cached
+    private int _loadedTid = NoThread;            // _lastThread.ThreadId
+    private Magazine?[] _depotFull = [];          // grown on demand up to _depotLimit
+    private Magazine?[] _depotEmpty = [];
     private int _depotFullCount;
     private int _depotEmptyCount;
 
@@ -126,10 +129,8 @@ public sealed class SlabCache
         ColourCount = owner.Colouring ? (int)((SlabBytes - ObjectSpan) / ColourStep) + 1 : 1;
 
         _magazineSize = owner.MagazineSize;
-        _depotLimit = owner.DepotMagazines;
+        _depotLimit = DepotLimitFor(_magazineSize, UsableBytes, owner.DepotMagazines, owner.DepotBytesPerCache);
         _emptySlabsKept = owner.EmptySlabsPerCache;
-        _depotFull = new Magazine?[Math.Max(_depotLimit, 1)];
-        _depotEmpty = new Magazine?[Math.Max(_depotLimit, 1)];
     }
 
     /// <summary>Gets the cache name (<c>kmalloc-64</c> for a size class, the given name for a typed cache).</summary>
@@ -276,6 +277,9 @@ public sealed class SlabCache
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal bool IsSlotFree(int slot) => (Bits[FreeWord(slot)] & (1UL << slot)) != 0;
 
+    /// <summary>Whether the padded bit of <paramref name="slot"/> is set (the live object was asked for short of the object size).</summary>
+    internal bool IsSlotPadded(int slot) => (Bits[FreeWord(slot) + 1] & (1UL << slot)) != 0;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void MarkSlotFree(int slot) => Bits[FreeWord(slot)] |= 1UL << slot;
 
@@ -322,6 +326,113 @@ public sealed class SlabCache
         return AllocateFromSlab(requested);
     }
 
+    /// <summary>
+    /// The allocation fast path: pops the loaded magazine of simulated thread <paramref name="tid"/> when it is the
+    /// cached one and holds a round, for a request of the whole object size. 0 sends the caller to the slow path
+    /// (<see cref="AllocateLocked"/>), which does everything else; nothing is changed then.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal ulong TryPop(ulong requested, int tid)
+    {
+        Magazine m = _loaded;
+        int n = m.Count - 1;
+        MagazineRound[] rounds = m.Rounds;
+        if (_loadedTid != tid || (uint)n >= (uint)rounds.Length)
+        {
+            return 0;   // another thread's magazines, or empty (n = -1; Magazine.None has no rounds)
+        }
+
+        ref MagazineRound round = ref rounds[n];
+        m.Count = n;
+        int slot = round.Slot;
+
+        // The padded bit of a free object is always clear (a free clears it), so a full-size request leaves it alone.
+        // The slot came from the page map and an index below ObjectsPerSlab: inside Bits, no bounds check needed.
+        Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Bits), FreeWord(slot)) &= ~(1UL << slot);
+        ActiveObjects++;
+        if (requested != UsableBytes)
+        {
+            NoteShort(slot, requested);
+        }
+
+        return round.Address;
+    }
+
+    /// <summary>
+    /// The free fast path for an address whose page-map entry names this cache with <paramref name="firstObject"/> and
+    /// <paramref name="slotBase"/>: when it is an object start held by the program, was asked for at the full object
+    /// size, and the cached loaded magazine of <paramref name="tid"/> has room, marks it free and pushes it. False sends
+    /// the caller to the slow path (<see cref="FreeLocked"/>), which validates again and throws on misuse; nothing is
+    /// changed then.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool TryPush(ulong address, ulong firstObject, int slotBase, int tid)
+    {
+        ulong offset = address - firstObject;   // wraps to a huge value below the first object
+        if (offset >= ObjectSpan)
+        {
+            return false;
+        }
+
+        int index;
+        if (_strideShift >= 0)
+        {
+            index = (int)(offset >> _strideShift);
+        }
+        else
+        {
+            // offset < 2^32 (a slab is at most 4 GiB): the multiply-high by ceil(2^64 / Stride) is exact (Lemire 2019).
+            index = (int)Math.BigMul(_divMagic, offset, out _);
+        }
+
+        Magazine m = _loaded;
+        int n = m.Count;
+        MagazineRound[] rounds = m.Rounds;
+        if ((ulong)index * Stride != offset || _loadedTid != tid || (uint)n >= (uint)rounds.Length)
+        {
+            return false;   // not an object start, another thread's magazines, or full (Magazine.None has no room)
+        }
+
+        // slotBase + index (index < ObjectsPerSlab) is a slot of a live slab: inside Bits, no bounds check needed.
+        int slot = slotBase + index;
+        ref ulong free = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Bits), FreeWord(slot));
+        ulong bit = 1UL << slot;
+        if ((free & bit) != 0)
+        {
+            return false;   // a double free: the slow path throws
+        }
+
+        free |= bit;
+        ActiveObjects--;
+        if ((Unsafe.Add(ref free, 1) & bit) != 0)
+        {
+            ForgetShort(slot);
+        }
+
+        ref MagazineRound round = ref rounds[n];
+        round.Address = address;
+        round.Slot = slot;
+        m.Count = n + 1;
+        return true;
+    }
+
+    /// <summary>Records a live object asked for short of the object size (its padded bit was clear).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void NoteShort(int slot, ulong requested)
+    {
+        Bits[FreeWord(slot) + 1] |= 1UL << slot;
+        RequestedSizes[slot] = (uint)requested;
+        PaddingBytes += UsableBytes - requested;
+    }
+
+    /// <summary>Forgets the short request of an object being freed: clears its padded bit and takes its padding off the count.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void ForgetShort(int slot)
+    {
+        Bits[FreeWord(slot) + 1] &= ~(1UL << slot);
+        PaddingBytes -= UsableBytes - RequestedSizes[slot];
+    }
+
     /// <summary>Takes back an object the program held (an object start of <paramref name="slab"/>): magazine first, then its slab.</summary>
     /// <exception cref="HeapCorruptionException">The object is already free; nothing is changed.</exception>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -342,6 +453,8 @@ public sealed class SlabCache
         ActiveObjects--;
         if ((padded & bit) != 0)
         {
+            // A free object's padded bit is clear, so a full-size allocation (the fast path) need not touch it.
+            bits[w + 1] = padded & ~bit;
             PaddingBytes -= UsableBytes - RequestedSizes[slot];
         }
 
@@ -417,7 +530,8 @@ public sealed class SlabCache
         if (ReferenceEquals(_lastThread, t))
         {
             _lastThread = null;
-            _loaded = null;
+            _loaded = Magazine.None;
+            _loadedTid = NoThread;
         }
 
         return true;
@@ -437,7 +551,7 @@ public sealed class SlabCache
             Magazine m = _depotFull[--_depotFullCount]!;
             _depotFull[_depotFullCount] = null;
             Drain(m);
-            _depotEmpty[_depotEmptyCount++] = m;
+            PushDepot(ref _depotEmpty, ref _depotEmptyCount, m);
         }
     }
 
@@ -480,10 +594,7 @@ public sealed class SlabCache
     /// <summary>The loaded magazine of simulated thread <paramref name="tid"/>, the caller (one compare while the thread does not change).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Magazine LoadedMagazine(int tid)
-    {
-        Magazine? m = _loaded;
-        return m is not null && _loadedTid == tid ? m : SwitchThread(tid);
-    }
+        => _loadedTid == tid ? _loaded : SwitchThread(tid);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private Magazine SwitchThread(int tid)
@@ -519,7 +630,7 @@ public sealed class SlabCache
 
         Magazine full = _depotFull[--_depotFullCount]!;
         _depotFull[_depotFullCount] = null;
-        _depotEmpty[_depotEmptyCount++] = t.Previous;
+        PushDepot(ref _depotEmpty, ref _depotEmptyCount, t.Previous);
         t.Previous = t.Loaded;
         t.Loaded = full;
         _loaded = full;
@@ -553,11 +664,34 @@ public sealed class SlabCache
             return null;
         }
 
-        _depotFull[_depotFullCount++] = t.Previous;
+        PushDepot(ref _depotFull, ref _depotFullCount, t.Previous);
         t.Previous = t.Loaded;
         t.Loaded = empty;
         _loaded = empty;
         return empty;
+    }
+
+    /// <summary>The depot limit of a cache: <paramref name="magazines"/>, or more when <paramref name="bytes"/> of parked objects allow.</summary>
+    internal static int DepotLimitFor(int magazineSize, ulong objectBytes, int magazines, long bytes)
+    {
+        if (magazineSize == 0)
+        {
+            return magazines;
+        }
+
+        ulong byBytes = (ulong)bytes / ((ulong)magazineSize * objectBytes);
+        return (int)Math.Max((ulong)magazines, Math.Min(byBytes, SlabAllocatorOptionsValidator.MaxDepotMagazines));
+    }
+
+    /// <summary>Pushes <paramref name="m"/> on a depot list, growing its array (the depot never owns more than <see cref="DepotLimit"/>).</summary>
+    private static void PushDepot(ref Magazine?[] list, ref int count, Magazine m)
+    {
+        if (count == list.Length)
+        {
+            Array.Resize(ref list, Math.Max(8, list.Length * 2));
+        }
+
+        list[count++] = m;
     }
 
     private void Drain(Magazine m)

@@ -10,6 +10,7 @@ internal struct PageEntry
 {
     public ulong Key;              // page number + 1; 0 marks an empty slot
     public SlabCache? Cache;       // the slab's cache
+    public SlabCache? General;     // Cache when it is a size class (the malloc free fast path), null for a typed cache
     public SlabDescriptor? Slab;   // the slab
     public ulong FirstObject;      // Slab.FirstObject
     public int SlotBase;           // Slab.SlotBase

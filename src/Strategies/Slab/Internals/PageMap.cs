@@ -37,6 +37,12 @@ internal sealed class PageMap
         _shift = 64 - BitOperations.Log2(InitialCapacity);
     }
 
+    /// <summary>Gets the flat window (replaced when it widens): entry <c>i</c> is page <see cref="WindowBase"/> + <c>i</c>.</summary>
+    internal PageEntry[] Window => _window;
+
+    /// <summary>Gets the page number of <see cref="Window"/>[0].</summary>
+    internal ulong WindowBase => _windowBase;
+
     /// <summary>Gets the number of pages mapped.</summary>
     public int Count { get; private set; }
 
@@ -88,7 +94,7 @@ internal sealed class PageMap
 
     public void Add(ulong page, SlabDescriptor slab)
     {
-        var entry = new PageEntry { Key = page + 1, Cache = slab.Cache, Slab = slab, FirstObject = slab.FirstObject, SlotBase = slab.SlotBase };
+        var entry = new PageEntry { Key = page + 1, Cache = slab.Cache, General = slab.Cache.IsGeneral ? slab.Cache : null, Slab = slab, FirstObject = slab.FirstObject, SlotBase = slab.SlotBase };
         if (Covers(page) || TryWiden(page))
         {
             ref PageEntry slot = ref _window[(int)(page - _windowBase)];
