@@ -352,35 +352,30 @@ public sealed partial class SlabAllocator
             address = _os.ReadUInt64(address + cache.FreePointerOffset);
         }
 
-        // S1: counts agree with the walk and the bitmap.
+        // S1: counts agree with the walk and the slot states.
         if (listed != slab.SlabFree)
         {
             Add(failures, "S1", slab.Base, $"cache {cache.Name}: free list has {listed} objects, slab counts {slab.SlabFree}");
         }
 
+        if (slab.Id < 0 || slab.SlotBase != slab.Id * cache.SlotsPerSlab || (slab.Id + 1) * cache.SlotsPerSlab > cache.States.Length)
+        {
+            Add(failures, "S1", slab.Base, $"cache {cache.Name}: slab id {slab.Id} has no state run of its own");
+            return;
+        }
+
         int free = slab.FreeCount;
         if (free != slab.SlabFree + magazineRounds || free > capacity)
         {
-            Add(failures, "S1", slab.Base, $"cache {cache.Name}: {free} free bits != {slab.SlabFree} on the list + {magazineRounds} in magazines (objects {capacity})");
-        }
-
-        int tailBits = capacity & 63;
-        if (tailBits != 0 && (cache.Bits[SlabCache.FreeWord(slab.SlotBase) + ((cache.WordsPerSlab - 1) << 1)] >> tailBits) != 0)
-        {
-            Add(failures, "S1", slab.Base, $"cache {cache.Name}: free bitmap has bits past object {capacity - 1}");
-        }
-
-        if (slab.Id < 0 || slab.SlotBase != slab.Id * cache.SlotsPerSlab || (slab.Id + 1) * cache.WordsPerSlab * 2 > cache.Bits.Length)
-        {
-            Add(failures, "S1", slab.Base, $"cache {cache.Name}: slab id {slab.Id} has no bitmap run of its own");
+            Add(failures, "S1", slab.Base, $"cache {cache.Name}: {free} free slots != {slab.SlabFree} on the list + {magazineRounds} in magazines (objects {capacity})");
         }
 
         for (int i = 0; i < capacity; i++)
         {
-            // A free object's padded bit is clear: the free clears it, and the allocation fast path relies on that.
-            if (slab.IsFree(i) && cache.IsSlotPadded(slab.SlotBase + i))
+            byte state = cache.States[slab.SlotBase + i];
+            if (state > SlabCache.SlotHeldShort || (state == SlabCache.SlotHeldShort && !cache.IsGeneral))
             {
-                Add(failures, "S8", slab.FirstObject + ((ulong)i * cache.Stride), $"cache {cache.Name}: free object {i} still has its padded bit set");
+                Add(failures, "S1", slab.FirstObject + ((ulong)i * cache.Stride), $"cache {cache.Name}: object {i} has slot state {state}");
             }
         }
 

@@ -19,9 +19,9 @@ namespace Allocators.Strategies.Slab;
 //   slab      PagesPerSlab pages from one anonymous mmap, cut into ObjectsPerSlab objects; its descriptor (SlabDescriptor) lives
 //             out of band, found from any address by the page map (page number -> PageEntry, O(1)); the entry also
 //             copies the cache, first object and slot base, so a free validates an address from one cache line.
-//   slot      object i of the slab with id k of a cache is slot k x SlotsPerSlab + i: its bit in the cache's free
-//             bitmap (set while the program does not hold it: in-band list or magazine), its padded bit (set while
-//             the live object was requested short of the object size) and its entry in the requested-size table.
+//   slot      object i of the slab with id k of a cache is slot k x SlotsPerSlab + i: its state byte in the cache's
+//             state table (free while the program does not hold it: in-band list or magazine; held; or held short of
+//             the object size, with the size in the requested-size table).
 //   lists     each cache keeps full (no free object), partial and empty (every object free) slabs; allocation takes
 //             from a partial slab first, then an empty one, then maps a new slab.
 //   colour    slab k of a cache starts its first object (k mod colours) cache lines after the page start, so equal
@@ -29,7 +29,7 @@ namespace Allocators.Strategies.Slab;
 //   magazine  a per-thread stack of free constructed objects in front of the slab layer (keyed by
 //             SimulatedThread.CurrentId): each thread holds a loaded and a previous magazine; the depot of the cache
 //             holds up to DepotMagazines more, full or empty. A magazine object is free to the program and allocated
-//             to its slab. A round is (address, slot): a pop or push touches the cache's bitmap, never a descriptor.
+//             to its slab. A round is (address, slot): a pop or push touches the cache's state table, never a descriptor.
 //   large     requests above the largest size class get a mapping of their own (page-level allocation).
 //
 // Slab layout (in simulated memory; everything else is out of band):
@@ -51,12 +51,12 @@ namespace Allocators.Strategies.Slab;
 //
 // Invariants (checked by CheckHeap(Full), ids in failures; n = objects, s = slabs):
 //   S1  per slab: objects on the in-band list + objects in magazines + objects in use = ObjectsPerSlab, and the
-//       counters agree with the list walk and the bitmap; each slab id owns its own bitmap run (O(n)).
+//       counters agree with the list walk and the slot states; each slab id owns its own state run (O(n)).
 //   S2  every object lies inside its slab: colour + ObjectsPerSlab x Stride <= slab bytes; every free-list and
 //       magazine entry is an object start of its slab (O(n)).
 //   S3  every slab sits on the list matching its state (full: no in-band free object; empty: all; partial:
 //       otherwise), list links and counts are consistent, empty slabs <= EmptySlabsPerCache (O(s)).
-//   S4  in-band free-list links are valid object starts of the same slab, marked free in the bitmap, acyclic (O(n)).
+//   S4  in-band free-list links are valid object starts of the same slab, whose slot state is free, acyclic (O(n)).
 //   S5  constructors ran exactly once per object slot of every live slab; constructor calls = live constructed
 //       slots + retired ones (O(s)).
 //   S6  the page map has exactly one entry per page of every live slab, pointing at it, with the slab's cache, first
@@ -69,7 +69,7 @@ namespace Allocators.Strategies.Slab;
 //       objects in use + large blocks and frees = allocations - live blocks.)
 //   S9  large blocks are mapped read-write, page-aligned in length, and overlap no slab (O(b)).
 //
-// Errors are found before anything changes, so the cache stays consistent: a double free by the out-of-band bitmap
+// Errors are found before anything changes, so the cache stays consistent: a double free by the out-of-band slot state
 // (O(1), also for objects parked in magazines); a pointer inside an object, in colour padding or in a tail by the O(1) index computation; an object freed
 // into the wrong cache by the descriptor's cache; a corrupted in-band link when it is popped.
 //

@@ -5,6 +5,7 @@ using System.Collections.Generic;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using Allocators.Os;
 
 namespace Allocators.Strategies.Slab;
@@ -44,15 +45,24 @@ public sealed class SlabCache
     internal int NextColour;                      // colour of the next slab
     internal bool Destroyed;
 
-    // Per slab id a run of WordsPerSlab word pairs, indexed by slot number (slab id x SlotsPerSlab + index): word
-    // 2k has the free bits (set: the object is not held by the program), word 2k+1 the padded bits (set: the live
-    // object was requested smaller than UsableBytes, its requested size is in RequestedSizes[slot]). A request of the
-    // full object size, the common case, touches no side table. Magazine rounds carry the slot, so pops and pushes
-    // touch no descriptor.
-    internal ulong[] Bits;
+    // One state byte per object slot (slot = slab id x SlotsPerSlab + index), in runs of SlotsPerSlab per slab id:
+    // SlotFree while the program does not hold the object (in-band list or magazine), SlotHeld while it holds it at
+    // the full object size, SlotHeldShort while it holds it asked for less (the size is in RequestedSizes[slot]). A
+    // byte per object, not a bit: allocation is one plain store and a free one load and one store, no read-modify-write
+    // chain between a free and the allocation that takes the same object back. Magazine rounds carry the slot, so pops
+    // and pushes touch no descriptor.
+    internal byte[] States;
     internal uint[] RequestedSizes;
-    internal readonly int WordsPerSlab;           // ceil(ObjectsPerSlab / 64) free words (as many padded words)
-    internal readonly int SlotsPerSlab;           // WordsPerSlab x 64
+    internal readonly int SlotsPerSlab;           // ObjectsPerSlab
+
+    /// <summary>Slot state: the program holds the object, asked for at the full object size.</summary>
+    internal const byte SlotHeld = 0;
+
+    /// <summary>Slot state: the object is not held by the program (on its slab's in-band list or in a magazine).</summary>
+    internal const byte SlotFree = 1;
+
+    /// <summary>Slot state: the program holds the object, asked for short of the object size (see <see cref="RequestedSizes"/>).</summary>
+    internal const byte SlotHeldShort = 2;
 
     private const int NoThread = int.MinValue;   // _loadedTid while no thread's magazines are cached
 
@@ -76,7 +86,7 @@ public sealed class SlabCache
     private int _depotEmptyCount;
 
     // Descriptors of destroyed slabs, chained through Next, reused by CreateSlab with their slab ids: churn that maps
-    // and unmaps slabs then allocates no managed memory, and slab ids (bitmap runs) never exceed the peak slab count.
+    // and unmaps slabs then allocates no managed memory, and slab ids (state runs) never exceed the peak slab count.
     private SlabDescriptor? _spareDescriptors;
     private int _slabIds;                         // ids handed out so far
 
@@ -120,9 +130,8 @@ public sealed class SlabCache
         ObjectSpan = (ulong)ObjectsPerSlab * Stride;
         _divMagic = (ulong.MaxValue / Stride) + 1;
         _strideShift = BitOperations.IsPow2(Stride) ? BitOperations.Log2(Stride) : -1;
-        WordsPerSlab = (ObjectsPerSlab + 63) >> 6;
-        SlotsPerSlab = WordsPerSlab << 6;
-        Bits = new ulong[WordsPerSlab * 2 * 4];
+        SlotsPerSlab = ObjectsPerSlab;
+        States = new byte[SlotsPerSlab * 4];
         RequestedSizes = new uint[SlotsPerSlab * 4];
 
         ColourStep = Math.Max((ulong)owner.CacheLineBytes, alignment);
@@ -275,26 +284,13 @@ public sealed class SlabCache
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal bool IsSlotFree(int slot) => (Bits[FreeWord(slot)] & (1UL << slot)) != 0;
-
-    /// <summary>Whether the padded bit of <paramref name="slot"/> is set (the live object was asked for short of the object size).</summary>
-    internal bool IsSlotPadded(int slot) => (Bits[FreeWord(slot) + 1] & (1UL << slot)) != 0;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void MarkSlotFree(int slot) => Bits[FreeWord(slot)] |= 1UL << slot;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void MarkSlotUsed(int slot) => Bits[FreeWord(slot)] &= ~(1UL << slot);
-
-    /// <summary>The index in <see cref="Bits"/> of the free word of <paramref name="slot"/> (its padded word follows).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static int FreeWord(int slot) => (slot >> 6) << 1;
+    internal bool IsSlotFree(int slot) => States[slot] == SlotFree;
 
     /// <summary>Gets the requested size recorded for a live object.</summary>
     internal ulong RequestedOf(SlabDescriptor slab, int index)
     {
         int slot = slab.SlotBase + index;
-        return (Bits[FreeWord(slot) + 1] & (1UL << slot)) != 0 ? RequestedSizes[slot] : UsableBytes;
+        return States[slot] == SlotHeldShort ? RequestedSizes[slot] : UsableBytes;
     }
 
     /// <summary>Allocates an object for the program: magazine first, then the slab layer. 0 when the OS refuses a slab.</summary>
@@ -315,11 +311,7 @@ public sealed class SlabCache
             }
 
             ref MagazineRound round = ref m.Rounds[--m.Count];
-            int slot = round.Slot;
-            int w = FreeWord(slot);
-            ulong[] bits = Bits;
-            bits[w] &= ~(1UL << slot);
-            NoteAllocated(bits, w, slot, requested);
+            NoteAllocated(round.Slot, requested);
             return round.Address;
         }
 
@@ -346,11 +338,13 @@ public sealed class SlabCache
         m.Count = n;
         int slot = round.Slot;
 
-        // The padded bit of a free object is always clear (a free clears it), so a full-size request leaves it alone.
-        // The slot came from the page map and an index below ObjectsPerSlab: inside Bits, no bounds check needed.
-        Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Bits), FreeWord(slot)) &= ~(1UL << slot);
+        // The slot came from the page map and an index below ObjectsPerSlab: inside States, no bounds check needed.
         ActiveObjects++;
-        if (requested != UsableBytes)
+        if (requested == UsableBytes)
+        {
+            Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(States), slot) = SlotHeld;
+        }
+        else
         {
             NoteShort(slot, requested);
         }
@@ -377,34 +371,42 @@ public sealed class SlabCache
         int index;
         if (_strideShift >= 0)
         {
+            if ((offset & (Stride - 1)) != 0)
+            {
+                return false;   // not an object start: the slow path throws
+            }
+
             index = (int)(offset >> _strideShift);
         }
         else
         {
-            // offset < 2^32 (a slab is at most 4 GiB): the multiply-high by ceil(2^64 / Stride) is exact (Lemire 2019).
-            index = (int)Math.BigMul(_divMagic, offset, out _);
+            index = DivideByStride(offset);
+            if ((ulong)index * Stride != offset)
+            {
+                return false;   // not an object start: the slow path throws
+            }
         }
 
         Magazine m = _loaded;
         int n = m.Count;
         MagazineRound[] rounds = m.Rounds;
-        if ((ulong)index * Stride != offset || _loadedTid != tid || (uint)n >= (uint)rounds.Length)
+        if (_loadedTid != tid || (uint)n >= (uint)rounds.Length)
         {
-            return false;   // not an object start, another thread's magazines, or full (Magazine.None has no room)
+            return false;   // another thread's magazines, or full (Magazine.None has no room)
         }
 
-        // slotBase + index (index < ObjectsPerSlab) is a slot of a live slab: inside Bits, no bounds check needed.
+        // slotBase + index (index < ObjectsPerSlab) is a slot of a live slab: inside States, no bounds check needed.
         int slot = slotBase + index;
-        ref ulong free = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Bits), FreeWord(slot));
-        ulong bit = 1UL << slot;
-        if ((free & bit) != 0)
+        ref byte state = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(States), slot);
+        byte was = state;
+        if (was == SlotFree)
         {
             return false;   // a double free: the slow path throws
         }
 
-        free |= bit;
+        state = SlotFree;
         ActiveObjects--;
-        if ((Unsafe.Add(ref free, 1) & bit) != 0)
+        if (was != SlotHeld)
         {
             ForgetShort(slot);
         }
@@ -416,20 +418,24 @@ public sealed class SlabCache
         return true;
     }
 
-    /// <summary>Records a live object asked for short of the object size (its padded bit was clear).</summary>
+    /// <summary>offset / Stride for an offset inside a slab (below 2^32): the multiply-high by ceil(2^64 / Stride) is exact there (Lemire 2019).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int DivideByStride(ulong offset)
+        => Bmi2.X64.IsSupported ? (int)Bmi2.X64.MultiplyNoFlags(_divMagic, offset) : (int)Math.BigMul(_divMagic, offset, out _);
+
+    /// <summary>Records a live object asked for short of the object size (its state was free).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void NoteShort(int slot, ulong requested)
     {
-        Bits[FreeWord(slot) + 1] |= 1UL << slot;
+        States[slot] = SlotHeldShort;
         RequestedSizes[slot] = (uint)requested;
         PaddingBytes += UsableBytes - requested;
     }
 
-    /// <summary>Forgets the short request of an object being freed: clears its padded bit and takes its padding off the count.</summary>
+    /// <summary>Forgets the short request of an object being freed (its state was SlotHeldShort): takes its padding off the count.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void ForgetShort(int slot)
     {
-        Bits[FreeWord(slot) + 1] &= ~(1UL << slot);
         PaddingBytes -= UsableBytes - RequestedSizes[slot];
     }
 
@@ -439,22 +445,17 @@ public sealed class SlabCache
     internal void FreeLocked(SlabDescriptor slab, int slotBase, int index, ulong address, string operation, int tid)
     {
         int slot = slotBase + index;
-        int w = FreeWord(slot);
-        ulong[] bits = Bits;
-        ulong free = bits[w];
-        ulong padded = bits[w + 1];
-        ulong bit = 1UL << slot;
-        if ((free & bit) != 0)
+        byte[] states = States;
+        byte was = states[slot];
+        if (was == SlotFree)
         {
             SlabThrowHelper.DoubleFree(operation, address, slab, index);
         }
 
-        bits[w] = free | bit;
+        states[slot] = SlotFree;
         ActiveObjects--;
-        if ((padded & bit) != 0)
+        if (was == SlotHeldShort)
         {
-            // A free object's padded bit is clear, so a full-size allocation (the fast path) need not touch it.
-            bits[w + 1] = padded & ~bit;
             PaddingBytes -= UsableBytes - RequestedSizes[slot];
         }
 
@@ -483,7 +484,7 @@ public sealed class SlabCache
     {
         int slot = slab.SlotBase + index;
         PaddingBytes -= UsableBytes - RequestedOf(slab, index);
-        NoteRequested(Bits, FreeWord(slot), slot, requested);
+        NoteRequested(slot, requested);
     }
 
     /// <summary>Empties every magazine into its slabs, then unmaps empty slabs until at most <paramref name="keepBytes"/> of them remain.</summary>
@@ -568,24 +569,23 @@ public sealed class SlabCache
             address < slab.FirstObject ? "it lies in the slab's colour padding" : "it lies in the slab's unused tail");
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void NoteAllocated(ulong[] bits, int w, int slot, ulong requested)
+    private void NoteAllocated(int slot, ulong requested)
     {
         ActiveObjects++;
-        NoteRequested(bits, w, slot, requested);
+        NoteRequested(slot, requested);
     }
 
-    /// <summary>Records the requested size of a live object: a padded bit and a side-table entry only when it is short of the object size.</summary>
+    /// <summary>Marks a slot held: SlotHeld at the full object size, else SlotHeldShort with a side-table entry.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void NoteRequested(ulong[] bits, int w, int slot, ulong requested)
+    private void NoteRequested(int slot, ulong requested)
     {
-        ulong bit = 1UL << slot;
         if (requested == UsableBytes)
         {
-            bits[w + 1] &= ~bit;
+            States[slot] = SlotHeld;
         }
         else
         {
-            bits[w + 1] |= bit;
+            States[slot] = SlotHeldShort;
             RequestedSizes[slot] = (uint)requested;
             PaddingBytes += UsableBytes - requested;
         }
@@ -727,8 +727,7 @@ public sealed class SlabCache
         slab.FreeHead = next;
         slab.SlabFree--;
         int slot = slab.SlotBase + index;
-        MarkSlotUsed(slot);
-        NoteAllocated(Bits, FreeWord(slot), slot, requested);
+        NoteAllocated(slot, requested);
         if (slab.SlabFree == 0)
         {
             Move(slab, Full);
@@ -851,7 +850,7 @@ public sealed class SlabCache
         return (ulong)index * Stride == offset && slab.IsFree(index);
     }
 
-    /// <summary>Pushes a free object (bitmap bit already set) onto its slab's in-band list and moves the slab to the list its state calls for.</summary>
+    /// <summary>Pushes a free object (slot state already free) onto its slab's in-band list and moves the slab to the list its state calls for.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void ReturnToSlab(SlabDescriptor slab, ulong address)
     {
@@ -921,15 +920,15 @@ public sealed class SlabCache
         {
             slab = new SlabDescriptor(this, _slabIds, mapped.Value, SlabBytes, colour);
             _slabIds++;
-            if (_slabIds * WordsPerSlab * 2 > Bits.Length)
+            if (_slabIds * SlotsPerSlab > States.Length)
             {
-                Array.Resize(ref Bits, Bits.Length * 2);
+                Array.Resize(ref States, States.Length * 2);
                 Array.Resize(ref RequestedSizes, RequestedSizes.Length * 2);
             }
         }
 
         // No object is free until the in-band list is threaded below: a failing constructor leaves no stale bit.
-        Array.Clear(Bits, FreeWord(slab.SlotBase), WordsPerSlab * 2);
+        States.AsSpan(slab.SlotBase, SlotsPerSlab).Fill(SlotHeld);
 
         _owner.RegisterSlab(slab);
         try
@@ -974,12 +973,7 @@ public sealed class SlabCache
 
         slab.FreeHead = next;
         slab.SlabFree = ObjectsPerSlab;
-        int firstWord = FreeWord(slab.SlotBase);
-        for (int w = 0; w < WordsPerSlab; w++)
-        {
-            int objects = Math.Min(64, ObjectsPerSlab - (w << 6));
-            Bits[firstWord + (w << 1)] = objects == 64 ? ulong.MaxValue : (1UL << objects) - 1;
-        }
+        States.AsSpan(slab.SlotBase, SlotsPerSlab).Fill(SlotFree);
 
         TotalSlabs++;
         Empty.Add(slab);

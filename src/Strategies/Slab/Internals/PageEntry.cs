@@ -4,7 +4,7 @@ namespace Allocators.Strategies.Slab;
 
 /// <summary>
 /// One page-map slot: the page and, copied from its slab's descriptor, what a free needs to validate an address and
-/// find its bitmap slot, so the free path reads one slot and never the descriptor itself.
+/// find its slot, so the free path reads one slot and never the descriptor itself.
 /// </summary>
 internal struct PageEntry
 {
