@@ -99,12 +99,31 @@ public sealed partial class SlabAllocator
             {
                 Add(failures, "S3", 0, $"cache {cache.Name} has {listed} slabs on its lists but counts {cache.TotalSlabs}");
             }
+
+            long onLists = SumSlabFree(cache.Full) + SumSlabFree(cache.Partial) + SumSlabFree(cache.Empty);
+            if (onLists != cache.SlabLayerFree)
+            {
+                Add(failures, "S1", 0, $"cache {cache.Name}: its slabs' in-band lists hold {onLists} objects, cache counts {cache.SlabLayerFree}");
+            }
         }
 
         if (bytes + _largeBytes != _allocatedBytes)
         {
             Add(failures, "S8", 0, $"allocated bytes {_allocatedBytes} != object bytes {bytes} + large bytes {_largeBytes}");
         }
+    }
+
+    /// <summary>The objects on the in-band lists of the slabs of <paramref name="list"/> (stops after its count: a cycle is reported by the list walk).</summary>
+    private static long SumSlabFree(SlabList list)
+    {
+        long total = 0;
+        int walked = 0;
+        for (SlabDescriptor? slab = list.Head; slab is not null && walked < list.Count; slab = slab.Next, walked++)
+        {
+            total += slab.SlabFree;
+        }
+
+        return total;
     }
 
     /// <summary>S1 to S7 for one cache; returns the pages of its slabs.</summary>

@@ -64,9 +64,9 @@ namespace Allocators.Strategies.Slab;
 //   S7  magazines: each round is a free object of its cache not on an in-band list, none twice; a thread's
 //       previous magazine is full or empty; the depot owns at most DepotMagazines (O(n)).
 //   S8  counters: allocated bytes = usable sizes of the objects in use + large blocks; requested sizes agree (O(s)).
-//       (Live blocks and frees are not counted separately: every successful call that allocates counts one
-//       allocation and adds one live block, every one that frees removes one, so statistics report live blocks =
-//       objects in use + large blocks and frees = allocations - live blocks.)
+//       (Live blocks and allocations are not counted separately: every successful call that allocates adds one live
+//       block, every one that frees removes one and counts one free, so statistics report live blocks = objects in
+//       use + large blocks and allocations = frees + live blocks; the allocation fast path counts nothing but bytes.)
 //   S9  large blocks are mapped read-write, page-aligned in length, and overlap no slab (O(b)).
 //
 // Errors are found before anything changes, so the cache stays consistent: a double free by the out-of-band slot state
@@ -116,7 +116,7 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
     private readonly Dictionary<ulong, ulong> _large = []; // start -> length of page-level blocks (not a hot path)
 
     private ulong _largeBytes;
-    private long _allocations;
+    private long _frees;                                // live blocks removed by Free, realloc(p, 0) and SlabCache.Free; allocations = frees + live blocks
     private long _reallocations;
     private long _failed;
     private AllocationFailure _lastFailure;
@@ -243,7 +243,6 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
             ulong popped = cache.TryPop(size, tid);
             if (popped != 0)
             {
-                _allocations++;
                 NoteLive(cache.UsableBytes);
                 _gate.Exit();
                 return popped;
@@ -272,6 +271,7 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
             SlabCache? cache = entry.General;   // null for a typed cache's page and an unused slot
             if (cache is not null && cache.TryPush(address, entry.FirstObject, entry.SlotBase, tid))
             {
+                _frees++;
                 _allocatedBytes -= cache.UsableBytes;
                 _gate.Exit();
                 return;
@@ -288,11 +288,6 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
         try
         {
             ulong address = AllocateLocked(size, tid);
-            if (address != 0)
-            {
-                _allocations++;
-            }
-
             if (_checkFull)
             {
                 VerifyAfter(nameof(Allocate), address);
@@ -318,6 +313,7 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
             }
 
             FreeLocked(address, nameof(Free), tid);
+            _frees++;
             if (_checkFull)
             {
                 VerifyAfter(nameof(Free), address);
@@ -339,14 +335,11 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
             if (address == 0)
             {
                 result = AllocateLocked(size);
-                if (result != 0)
-                {
-                    _allocations++;
-                }
             }
             else if (size == 0)
             {
                 FreeLocked(address, nameof(Reallocate));
+                _frees++;
                 result = 0;
             }
             else
@@ -384,8 +377,6 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
                 address = AllocateLocked(total);
                 if (address != 0)
                 {
-                    _allocations++;
-
                     // Page-level blocks are fresh anonymous mappings, zero already; slab objects may be recycled.
                     if (total <= _maxSmallBytes && total != 0)
                     {
@@ -436,10 +427,6 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
                 address = AllocateLarge(size, alignment);
             }
 
-            if (address != 0)
-            {
-                _allocations++;
-            }
 
             if (_checkFull)
             {
@@ -649,7 +636,6 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
             }
             else
             {
-                _allocations++;
                 NoteLive(cache.UsableBytes);
             }
 
@@ -695,6 +681,7 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
 
             int index = cache.IndexOf(slab, address, Operation);
             FreeObject(cache, slab, index, address, Operation);
+            _frees++;
             if (_checkFull)
             {
                 VerifyAfter(Operation, address);

@@ -36,8 +36,8 @@ public sealed class SlabCache
     internal readonly SlabObjectCallback? Constructor;
     internal readonly SlabObjectCallback? Destructor;
 
-    internal long ActiveObjects;                  // objects the program holds
     internal long TotalSlabs;                     // slabs on the three lists
+    internal long SlabLayerFree;                  // objects on the slabs' in-band lists: the sum of SlabFree
     internal ulong PaddingBytes;                  // sum of UsableBytes - requested over live objects asked for short
     internal long ConstructorCalls;               // total since creation
     internal long DestructorCalls;                // total since creation
@@ -178,25 +178,27 @@ public sealed class SlabCache
         ? PaddingBytes
         : (ulong)ActiveObjects * (UsableBytes - _requestedObjectBytes);
 
-    /// <summary>Gets the free objects parked in magazines (per-thread and depot).</summary>
+    /// <summary>Gets the free objects parked in magazines (per-thread and depot; the depot's full magazines are full, S7).</summary>
     internal long MagazineObjects
     {
         get
         {
-            long total = 0;
+            long total = (long)_depotFullCount * _magazineSize;
             foreach (ThreadMagazines t in _threads.Values)
             {
                 total += t.Loaded.Count + t.Previous.Count;
             }
 
-            for (int i = 0; i < _depotFullCount; i++)
-            {
-                total += _depotFull[i]!.Count;
-            }
-
             return total;
         }
     }
+
+    /// <summary>
+    /// Gets the objects the program holds: those not on an in-band list, less those parked in magazines. Derived, not
+    /// counted, so the magazine fast paths (a pop or a push moves one object between the program and a magazine)
+    /// touch no counter of the cache. The checker compares it with a walk of every slab (S1).
+    /// </summary>
+    internal long ActiveObjects => (TotalSlabs * ObjectsPerSlab) - SlabLayerFree - MagazineObjects;
 
     /// <summary>Gets the per-thread magazine pairs (for the checker and the heap walk).</summary>
     internal IEnumerable<ThreadMagazines> Threads => _threads.Values;
@@ -328,18 +330,17 @@ public sealed class SlabCache
     {
         Magazine m = _loaded;
         int n = m.Count - 1;
-        MagazineRound[] rounds = m.Rounds;
-        if (_loadedTid != tid || (uint)n >= (uint)rounds.Length)
+        if (_loadedTid != tid || (uint)n >= (uint)m.Capacity)
         {
             return 0;   // another thread's magazines, or empty (n = -1; Magazine.None has no rounds)
         }
 
-        ref MagazineRound round = ref rounds[n];
+        // n < Capacity = Rounds.Length: no bounds check needed.
+        ref MagazineRound round = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(m.Rounds), n);
         m.Count = n;
         int slot = round.Slot;
 
         // The slot came from the page map and an index below ObjectsPerSlab: inside States, no bounds check needed.
-        ActiveObjects++;
         if (requested == UsableBytes)
         {
             Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(States), slot) = SlotHeld;
@@ -389,8 +390,7 @@ public sealed class SlabCache
 
         Magazine m = _loaded;
         int n = m.Count;
-        MagazineRound[] rounds = m.Rounds;
-        if (_loadedTid != tid || (uint)n >= (uint)rounds.Length)
+        if (_loadedTid != tid || (uint)n >= (uint)m.Capacity)
         {
             return false;   // another thread's magazines, or full (Magazine.None has no room)
         }
@@ -405,13 +405,13 @@ public sealed class SlabCache
         }
 
         state = SlotFree;
-        ActiveObjects--;
         if (was != SlotHeld)
         {
             ForgetShort(slot);
         }
 
-        ref MagazineRound round = ref rounds[n];
+        // n < Capacity = Rounds.Length: no bounds check needed.
+        ref MagazineRound round = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(m.Rounds), n);
         round.Address = address;
         round.Slot = slot;
         m.Count = n + 1;
@@ -453,7 +453,6 @@ public sealed class SlabCache
         }
 
         states[slot] = SlotFree;
-        ActiveObjects--;
         if (was == SlotHeldShort)
         {
             PaddingBytes -= UsableBytes - RequestedSizes[slot];
@@ -571,7 +570,6 @@ public sealed class SlabCache
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void NoteAllocated(int slot, ulong requested)
     {
-        ActiveObjects++;
         NoteRequested(slot, requested);
     }
 
@@ -726,6 +724,7 @@ public sealed class SlabCache
 
         slab.FreeHead = next;
         slab.SlabFree--;
+        SlabLayerFree--;
         int slot = slab.SlotBase + index;
         NoteAllocated(slot, requested);
         if (slab.SlabFree == 0)
@@ -813,6 +812,7 @@ public sealed class SlabCache
 
         slab.FreeHead = head;
         slab.SlabFree -= taken;
+        SlabLayerFree -= taken;
         if (slab.SlabFree == 0)
         {
             Move(slab, Full);
@@ -857,6 +857,7 @@ public sealed class SlabCache
         _mem.WriteMappedUInt64(address + FreePointerOffset, slab.FreeHead);
         slab.FreeHead = address;
         slab.SlabFree++;
+        SlabLayerFree++;
         if (slab.SlabFree == ObjectsPerSlab)
         {
             if (Empty.Count >= _emptySlabsKept)
@@ -973,6 +974,7 @@ public sealed class SlabCache
 
         slab.FreeHead = next;
         slab.SlabFree = ObjectsPerSlab;
+        SlabLayerFree += ObjectsPerSlab;
         States.AsSpan(slab.SlotBase, SlotsPerSlab).Fill(SlotFree);
 
         TotalSlabs++;
@@ -984,6 +986,7 @@ public sealed class SlabCache
     private void DestroySlab(SlabDescriptor slab)
     {
         TotalSlabs--;
+        SlabLayerFree -= slab.SlabFree;   // ObjectsPerSlab: only empty slabs are destroyed
         RetiredConstructedSlots += slab.ConstructedSlots;
         try
         {

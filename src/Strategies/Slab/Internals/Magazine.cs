@@ -9,9 +9,14 @@ internal sealed class Magazine
     public static readonly Magazine None = new(0);
 
     public readonly MagazineRound[] Rounds;   // Rounds[0 .. Count) are valid
+    public readonly int Capacity;             // Rounds.Length, next to Count: the fast paths test room without loading the array
     public int Count;
 
-    public Magazine(int capacity) => Rounds = new MagazineRound[capacity];
+    public Magazine(int capacity)
+    {
+        Rounds = new MagazineRound[capacity];
+        Capacity = capacity;
+    }
 
     public bool IsFull => Count == Rounds.Length;
 }
