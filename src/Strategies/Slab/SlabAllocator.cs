@@ -236,7 +236,11 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
     {
         // The simulated thread (a thread-static read once any thread other than 0 was entered) is read before the lock.
         int tid = SimulatedThread.CurrentId;
-        _gate.Enter();
+        if (!_gate.TryEnter())
+        {
+            return AllocateContended(size, tid);   // calls out of the fast path sit in tail position: nothing stays live across them
+        }
+
         if (size - 1 < _fastSmallLimit)   // 0 wraps: the slow path
         {
             SlabCache cache = _classByGranule[(int)((size + 15) >> 4)];
@@ -262,7 +266,12 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
     public void Free(ulong address)
     {
         int tid = SimulatedThread.CurrentId;
-        _gate.Enter();
+        if (!_gate.TryEnter())
+        {
+            FreeContended(address, tid);
+            return;
+        }
+
         PageEntry[] window = _fastWindow;
         ulong i = (address >> _pageShift) - _fastWindowBase;   // 0 and far addresses wrap or miss: slow path
         if (i < (ulong)window.Length)
@@ -278,6 +287,22 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
             }
         }
 
+        FreeSlow(address, tid);
+    }
+
+    /// <summary><see cref="Allocate"/> when the gate was held: waits for it, then takes the slow path.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ulong AllocateContended(ulong size, int tid)
+    {
+        _gate.EnterContended();
+        return AllocateSlow(size, tid);
+    }
+
+    /// <summary><see cref="Free"/> when the gate was held: waits for it, then takes the slow path.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void FreeContended(ulong address, int tid)
+    {
+        _gate.EnterContended();
         FreeSlow(address, tid);
     }
 

@@ -170,4 +170,62 @@ public sealed class SlabFastPathTests
 
         t.AssertConsistent();
     }
+
+    [Theory]
+    [InlineData(false)]   // every host thread is simulated thread 0: they share one magazine pair per cache
+    [InlineData(true)]    // each host thread is its own simulated thread
+    [Trait("Category", "Stress")]
+    public void Concurrency_HostThreadsChurningThroughTheFastPaths_StayConsistent(bool ownSimulatedThread)
+    {
+        using var t = SlabTestOs.Create(magazineSize: 8, check: HeapCheckLevel.None);
+        const int Threads = 4;
+        const int Steps = 5000;
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
+        var workers = Enumerable.Range(0, Threads).Select(w => new Thread(() =>
+        {
+            try
+            {
+                using SimulatedThread.Scope scope = SimulatedThread.Enter(ownSimulatedThread ? w + 1 : 0);
+                var random = new Random(w);
+                var live = new List<ulong>();
+                for (int step = 0; step < Steps; step++)
+                {
+                    if (live.Count > 0 && random.Next(2) == 0)
+                    {
+                        int victim = random.Next(live.Count);
+                        t.Allocator.Free(live[victim]);
+                        live[victim] = live[^1];
+                        live.RemoveAt(live.Count - 1);
+                    }
+                    else
+                    {
+                        ulong size = (ulong)random.Next(1, 200);
+                        ulong a = t.Allocator.Allocate(size);
+                        Assert.NotEqual(0UL, a);
+                        t.Os.WriteUInt64(a, (ulong)w);
+                        live.Add(a);
+                    }
+                }
+
+                foreach (ulong a in live)
+                {
+                    Assert.Equal((ulong)w, t.Os.ReadUInt64(a));   // no object was handed to two threads
+                    t.Allocator.Free(a);
+                }
+            }
+            catch (Exception ex)
+            {
+                failures.Enqueue(ex);
+            }
+        })).ToList();
+        workers.ForEach(w => w.Start());
+        workers.ForEach(w => w.Join());
+
+        Assert.Empty(failures);
+        Assert.Equal(0, t.Allocator.GetStatistics().LiveBlocks);
+        Assert.Equal(0UL, t.Allocator.GetStatistics().AllocatedBytes);
+        t.AssertConsistent();
+        t.Allocator.Reap();
+        Assert.Equal(t.BaselineVsz, t.Os.GetStatistics().VszBytes);
+    }
 }
