@@ -61,6 +61,18 @@ public sealed partial class SlabAllocator
                 Add(failures, "S6", 0, $"page map holds {_pages.Count} pages, live slabs have {slabPages}");
             }
 
+            // S6: the free fast path's compact window agrees with the page map's window.
+            PageEntry[] window = _pages.Window;
+            FastPageEntry[] fast = _pages.FastWindow;
+            for (int i = 0; i < window.Length; i++)
+            {
+                if (!ReferenceEquals(fast[i].General, window[i].General) || fast[i].FirstObject != window[i].FirstObject || fast[i].SlotBase != window[i].SlotBase)
+                {
+                    Add(failures, "S6", (_pages.WindowBase + (ulong)i) << _pageShift, "the fast-path copy of this page's entry differs from the page map");
+                    break;
+                }
+            }
+
             CheckLargeBlocks(failures);
         }
 

@@ -105,7 +105,7 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
     private readonly int _maxPagesPerSlab;
     private readonly int _minObjectsPerSlab;
     private readonly PageMap _pages = new();
-    private PageEntry[] _fastWindow = [];               // _pages.Window for the free fast path; empty when CheckLevel is Full
+    private FastPageEntry[] _fastWindow = [];           // _pages.FastWindow for the free fast path; empty when CheckLevel is Full
     private ulong _fastWindowBase;                      // _pages.WindowBase
     private readonly SlabCache[] _classes;              // general caches, ascending size
     private readonly SlabCache[] _classByGranule;       // (size + 15) / 16 -> smallest class that fits
@@ -272,11 +272,11 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
             return;
         }
 
-        PageEntry[] window = _fastWindow;
+        FastPageEntry[] window = _fastWindow;
         ulong i = (address >> _pageShift) - _fastWindowBase;   // 0 and far addresses wrap or miss: slow path
         if (i < (ulong)window.Length)
         {
-            ref PageEntry entry = ref window[(int)i];
+            ref FastPageEntry entry = ref window[(int)i];
             SlabCache? cache = entry.General;   // null for a typed cache's page and an unused slot
             if (cache is not null && cache.TryPush(address, entry.FirstObject, entry.SlotBase, tid))
             {
@@ -752,7 +752,7 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
     {
         if (!_checkFull)
         {
-            _fastWindow = _pages.Window;
+            _fastWindow = _pages.FastWindow;
             _fastWindowBase = _pages.WindowBase;
         }
     }
