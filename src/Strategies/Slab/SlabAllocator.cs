@@ -28,7 +28,8 @@ namespace Allocators.Strategies.Slab;
 //             objects of different slabs do not all fall on the same cache lines; colours = tail / line + 1.
 //   magazine  a per-thread stack of free constructed objects in front of the slab layer (keyed by
 //             SimulatedThread.CurrentId): each thread holds a loaded and a previous magazine; the depot of the cache
-//             holds up to DepotMagazines more, full or empty. A magazine object is free to the program and allocated
+//             holds up to its DepotLimit more, full or empty (DepotMagazines, or more small-object magazines within
+//             DepotBytesPerCache). A magazine object is free to the program and allocated
 //             to its slab. A round is (address, slot): a pop or push touches the cache's state table, never a descriptor.
 //   large     requests above the largest size class get a mapping of their own (page-level allocation).
 //
@@ -62,7 +63,7 @@ namespace Allocators.Strategies.Slab;
 //   S6  the page map has exactly one entry per page of every live slab, pointing at it, with the slab's cache, first
 //       object and slot base (O(s)).
 //   S7  magazines: each round is a free object of its cache not on an in-band list, none twice; a thread's
-//       previous magazine is full or empty; the depot owns at most DepotMagazines (O(n)).
+//       previous magazine is full or empty; the depot owns at most its DepotLimit (O(n)).
 //   S8  counters: allocated bytes = usable sizes of the objects in use + large blocks; requested sizes agree (O(s)).
 //       (Live blocks and allocations are not counted separately: every successful call that allocates adds one live
 //       block, every one that frees removes one and counts one free, so statistics report live blocks = objects in
