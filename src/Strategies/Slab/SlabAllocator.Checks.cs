@@ -61,6 +61,18 @@ public sealed partial class SlabAllocator
                 Add(failures, "S6", 0, $"page map holds {_pages.Count} pages, live slabs have {slabPages}");
             }
 
+            // S6: the free fast path's compact window agrees with the page map's window.
+            PageEntry[] window = _pages.Window;
+            FastPageEntry[] fast = _pages.FastWindow;
+            for (int i = 0; i < window.Length; i++)
+            {
+                if (!ReferenceEquals(fast[i].General, window[i].General) || fast[i].FirstObject != window[i].FirstObject || fast[i].SlotBase != window[i].SlotBase)
+                {
+                    Add(failures, "S6", (_pages.WindowBase + (ulong)i) << _pageShift, "the fast-path copy of this page's entry differs from the page map");
+                    break;
+                }
+            }
+
             CheckLargeBlocks(failures);
         }
 
@@ -99,12 +111,31 @@ public sealed partial class SlabAllocator
             {
                 Add(failures, "S3", 0, $"cache {cache.Name} has {listed} slabs on its lists but counts {cache.TotalSlabs}");
             }
+
+            long onLists = SumSlabFree(cache.Full) + SumSlabFree(cache.Partial) + SumSlabFree(cache.Empty);
+            if (onLists != cache.SlabLayerFree)
+            {
+                Add(failures, "S1", 0, $"cache {cache.Name}: its slabs' in-band lists hold {onLists} objects, cache counts {cache.SlabLayerFree}");
+            }
         }
 
         if (bytes + _largeBytes != _allocatedBytes)
         {
             Add(failures, "S8", 0, $"allocated bytes {_allocatedBytes} != object bytes {bytes} + large bytes {_largeBytes}");
         }
+    }
+
+    /// <summary>The objects on the in-band lists of the slabs of <paramref name="list"/> (stops after its count: a cycle is reported by the list walk).</summary>
+    private static long SumSlabFree(SlabList list)
+    {
+        long total = 0;
+        int walked = 0;
+        for (SlabDescriptor? slab = list.Head; slab is not null && walked < list.Count; slab = slab.Next, walked++)
+        {
+            total += slab.SlabFree;
+        }
+
+        return total;
     }
 
     /// <summary>S1 to S7 for one cache; returns the pages of its slabs.</summary>
@@ -352,27 +383,31 @@ public sealed partial class SlabAllocator
             address = _os.ReadUInt64(address + cache.FreePointerOffset);
         }
 
-        // S1: counts agree with the walk and the bitmap.
+        // S1: counts agree with the walk and the slot states.
         if (listed != slab.SlabFree)
         {
             Add(failures, "S1", slab.Base, $"cache {cache.Name}: free list has {listed} objects, slab counts {slab.SlabFree}");
         }
 
+        if (slab.Id < 0 || slab.SlotBase != slab.Id * cache.SlotsPerSlab || (slab.Id + 1) * cache.SlotsPerSlab > cache.States.Length)
+        {
+            Add(failures, "S1", slab.Base, $"cache {cache.Name}: slab id {slab.Id} has no state run of its own");
+            return;
+        }
+
         int free = slab.FreeCount;
         if (free != slab.SlabFree + magazineRounds || free > capacity)
         {
-            Add(failures, "S1", slab.Base, $"cache {cache.Name}: {free} free bits != {slab.SlabFree} on the list + {magazineRounds} in magazines (objects {capacity})");
+            Add(failures, "S1", slab.Base, $"cache {cache.Name}: {free} free slots != {slab.SlabFree} on the list + {magazineRounds} in magazines (objects {capacity})");
         }
 
-        int tailBits = capacity & 63;
-        if (tailBits != 0 && (cache.Bits[SlabCache.FreeWord(slab.SlotBase) + ((cache.WordsPerSlab - 1) << 1)] >> tailBits) != 0)
+        for (int i = 0; i < capacity; i++)
         {
-            Add(failures, "S1", slab.Base, $"cache {cache.Name}: free bitmap has bits past object {capacity - 1}");
-        }
-
-        if (slab.Id < 0 || slab.SlotBase != slab.Id * cache.SlotsPerSlab || (slab.Id + 1) * cache.WordsPerSlab * 2 > cache.Bits.Length)
-        {
-            Add(failures, "S1", slab.Base, $"cache {cache.Name}: slab id {slab.Id} has no bitmap run of its own");
+            byte state = cache.States[slab.SlotBase + i];
+            if (state > SlabCache.SlotHeldShort || (state == SlabCache.SlotHeldShort && !cache.IsGeneral))
+            {
+                Add(failures, "S1", slab.FirstObject + ((ulong)i * cache.Stride), $"cache {cache.Name}: object {i} has slot state {state}");
+            }
         }
 
         if (cache.IsGeneral)

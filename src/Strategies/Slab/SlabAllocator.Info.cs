@@ -36,8 +36,8 @@ public sealed partial class SlabAllocator
             {
                 Version = AllocatorStatistics.CurrentVersion,
                 Strategy = StrategyName,
-                Allocations = _allocations,
-                Frees = _allocations - live,
+                Allocations = _frees + live,
+                Frees = _frees,
                 Reallocations = _reallocations,
                 FailedAllocations = _failed,
                 LastFailure = _lastFailure,

@@ -19,17 +19,18 @@ namespace Allocators.Strategies.Slab;
 //   slab      PagesPerSlab pages from one anonymous mmap, cut into ObjectsPerSlab objects; its descriptor (SlabDescriptor) lives
 //             out of band, found from any address by the page map (page number -> PageEntry, O(1)); the entry also
 //             copies the cache, first object and slot base, so a free validates an address from one cache line.
-//   slot      object i of the slab with id k of a cache is slot k x SlotsPerSlab + i: its bit in the cache's free
-//             bitmap (set while the program does not hold it: in-band list or magazine), its padded bit (set while
-//             the live object was requested short of the object size) and its entry in the requested-size table.
+//   slot      object i of the slab with id k of a cache is slot k x SlotsPerSlab + i: its state byte in the cache's
+//             state table (free while the program does not hold it: in-band list or magazine; held; or held short of
+//             the object size, with the size in the requested-size table).
 //   lists     each cache keeps full (no free object), partial and empty (every object free) slabs; allocation takes
 //             from a partial slab first, then an empty one, then maps a new slab.
 //   colour    slab k of a cache starts its first object (k mod colours) cache lines after the page start, so equal
 //             objects of different slabs do not all fall on the same cache lines; colours = tail / line + 1.
 //   magazine  a per-thread stack of free constructed objects in front of the slab layer (keyed by
 //             SimulatedThread.CurrentId): each thread holds a loaded and a previous magazine; the depot of the cache
-//             holds up to DepotMagazines more, full or empty. A magazine object is free to the program and allocated
-//             to its slab. A round is (address, slot): a pop or push touches the cache's bitmap, never a descriptor.
+//             holds up to its DepotLimit more, full or empty (DepotMagazines, or more small-object magazines within
+//             DepotBytesPerCache). A magazine object is free to the program and allocated
+//             to its slab. A round is (address, slot): a pop or push touches the cache's state table, never a descriptor.
 //   large     requests above the largest size class get a mapping of their own (page-level allocation).
 //
 // Slab layout (in simulated memory; everything else is out of band):
@@ -51,25 +52,25 @@ namespace Allocators.Strategies.Slab;
 //
 // Invariants (checked by CheckHeap(Full), ids in failures; n = objects, s = slabs):
 //   S1  per slab: objects on the in-band list + objects in magazines + objects in use = ObjectsPerSlab, and the
-//       counters agree with the list walk and the bitmap; each slab id owns its own bitmap run (O(n)).
+//       counters agree with the list walk and the slot states; each slab id owns its own state run (O(n)).
 //   S2  every object lies inside its slab: colour + ObjectsPerSlab x Stride <= slab bytes; every free-list and
 //       magazine entry is an object start of its slab (O(n)).
 //   S3  every slab sits on the list matching its state (full: no in-band free object; empty: all; partial:
 //       otherwise), list links and counts are consistent, empty slabs <= EmptySlabsPerCache (O(s)).
-//   S4  in-band free-list links are valid object starts of the same slab, marked free in the bitmap, acyclic (O(n)).
+//   S4  in-band free-list links are valid object starts of the same slab, whose slot state is free, acyclic (O(n)).
 //   S5  constructors ran exactly once per object slot of every live slab; constructor calls = live constructed
 //       slots + retired ones (O(s)).
 //   S6  the page map has exactly one entry per page of every live slab, pointing at it, with the slab's cache, first
 //       object and slot base (O(s)).
 //   S7  magazines: each round is a free object of its cache not on an in-band list, none twice; a thread's
-//       previous magazine is full or empty; the depot owns at most DepotMagazines (O(n)).
+//       previous magazine is full or empty; the depot owns at most its DepotLimit (O(n)).
 //   S8  counters: allocated bytes = usable sizes of the objects in use + large blocks; requested sizes agree (O(s)).
-//       (Live blocks and frees are not counted separately: every successful call that allocates counts one
-//       allocation and adds one live block, every one that frees removes one, so statistics report live blocks =
-//       objects in use + large blocks and frees = allocations - live blocks.)
+//       (Live blocks and allocations are not counted separately: every successful call that allocates adds one live
+//       block, every one that frees removes one and counts one free, so statistics report live blocks = objects in
+//       use + large blocks and allocations = frees + live blocks; the allocation fast path counts nothing but bytes.)
 //   S9  large blocks are mapped read-write, page-aligned in length, and overlap no slab (O(b)).
 //
-// Errors are found before anything changes, so the cache stays consistent: a double free by the out-of-band bitmap
+// Errors are found before anything changes, so the cache stays consistent: a double free by the out-of-band slot state
 // (O(1), also for objects parked in magazines); a pointer inside an object, in colour padding or in a tail by the O(1) index computation; an object freed
 // into the wrong cache by the descriptor's cache; a corrupted in-band link when it is popped.
 //
@@ -105,15 +106,18 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
     private readonly int _maxPagesPerSlab;
     private readonly int _minObjectsPerSlab;
     private readonly PageMap _pages = new();
+    private FastPageEntry[] _fastWindow = [];           // _pages.FastWindow for the free fast path; empty when CheckLevel is Full
+    private ulong _fastWindowBase;                      // _pages.WindowBase
     private readonly SlabCache[] _classes;              // general caches, ascending size
     private readonly SlabCache[] _classByGranule;       // (size + 15) / 16 -> smallest class that fits
     private readonly ulong _maxSmallBytes;              // the largest class
+    private readonly ulong _fastSmallLimit;             // _maxSmallBytes for the allocation fast path; 0 (off) when CheckLevel is Full
     private readonly ulong _smallAlignLimit;            // alignments up to this are met by some size class
     private readonly List<SlabCache> _typed = [];
     private readonly Dictionary<ulong, ulong> _large = []; // start -> length of page-level blocks (not a hot path)
 
     private ulong _largeBytes;
-    private long _allocations;
+    private long _frees;                                // live blocks removed by Free, realloc(p, 0) and SlabCache.Free; allocations = frees + live blocks
     private long _reallocations;
     private long _failed;
     private AllocationFailure _lastFailure;
@@ -149,6 +153,7 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
         CheckLevel = options.CheckLevel;
         MagazineSize = options.MagazineSize;
         DepotMagazines = options.DepotMagazines;
+        DepotBytesPerCache = options.DepotBytesPerCache;
         _emptySlabsPerCache = options.EmptySlabsPerCache;
         // Object offsets inside a slab must stay below 2^32 for the multiply-high index computation: with huge pages
         // that caps the slab at 4 GiB.
@@ -171,6 +176,7 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
 
         _classes = [.. classes];
         _maxSmallBytes = _classes[^1].UsableBytes;
+        _fastSmallLimit = _checkFull ? 0 : _maxSmallBytes;
         _smallAlignLimit = Math.Min((ulong)CacheLineBytes, _pageSize);
         _classByGranule = new SlabCache[(int)(_maxSmallBytes >> 4) + 1];
         int c = 0;
@@ -201,6 +207,8 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
 
     internal int DepotMagazines { get; }
 
+    internal long DepotBytesPerCache { get; }
+
     internal int EmptySlabsPerCache => _emptySlabsPerCache;
 
     internal int CacheLineBytes { get; }
@@ -220,20 +228,92 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
     internal PageMap Pages => _pages;
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// The fast path (a magazine pop, Bonwick's "allocation is a pop from the current CPU's loaded magazine") is a
+    /// handful of loads and stores with no exception frame; everything else runs in <see cref="AllocateSlow"/>.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ulong Allocate(ulong size)
     {
-        // The simulated thread (a thread-static read, a call into the runtime) is read before the lock, while few
-        // registers are live, and handed down to the magazine layer.
+        // The simulated thread (a thread-static read once any thread other than 0 was entered) is read before the lock.
         int tid = SimulatedThread.CurrentId;
-        _gate.Enter();
+        if (!_gate.TryEnter())
+        {
+            return AllocateContended(size, tid);   // calls out of the fast path sit in tail position: nothing stays live across them
+        }
+
+        if (size - 1 < _fastSmallLimit)   // 0 wraps: the slow path
+        {
+            SlabCache cache = _classByGranule[(int)((size + 15) >> 4)];
+            ulong popped = cache.TryPop(size, tid);
+            if (popped != 0)
+            {
+                NoteLive(cache.UsableBytes);
+                _gate.Exit();
+                return popped;
+            }
+        }
+
+        return AllocateSlow(size, tid);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The fast path (one page-map slot, the object-start test, the double-free bit and a magazine push) has no
+    /// exception frame: anything it does not expect, misuse included, goes to <see cref="FreeSlow"/> before anything
+    /// changed, which checks again and throws.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Free(ulong address)
+    {
+        int tid = SimulatedThread.CurrentId;
+        if (!_gate.TryEnter())
+        {
+            FreeContended(address, tid);
+            return;
+        }
+
+        FastPageEntry[] window = _fastWindow;
+        ulong i = (address >> _pageShift) - _fastWindowBase;   // 0 and far addresses wrap or miss: slow path
+        if (i < (ulong)window.Length)
+        {
+            ref FastPageEntry entry = ref window[(int)i];
+            SlabCache? cache = entry.General;   // null for a typed cache's page and an unused slot
+            if (cache is not null && cache.TryPush(address, entry.FirstObject, entry.SlotBase, tid))
+            {
+                _frees++;
+                _allocatedBytes -= cache.UsableBytes;
+                _gate.Exit();
+                return;
+            }
+        }
+
+        FreeSlow(address, tid);
+    }
+
+    /// <summary><see cref="Allocate"/> when the gate was held: waits for it, then takes the slow path.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ulong AllocateContended(ulong size, int tid)
+    {
+        _gate.EnterContended();
+        return AllocateSlow(size, tid);
+    }
+
+    /// <summary><see cref="Free"/> when the gate was held: waits for it, then takes the slow path.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void FreeContended(ulong address, int tid)
+    {
+        _gate.EnterContended();
+        FreeSlow(address, tid);
+    }
+
+    /// <summary>Everything <see cref="Allocate"/>'s fast path does not do; runs with the gate held and releases it.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ulong AllocateSlow(ulong size, int tid)
+    {
         try
         {
             ulong address = AllocateLocked(size, tid);
-            if (address != 0)
-            {
-                _allocations++;
-            }
-
             if (_checkFull)
             {
                 VerifyAfter(nameof(Allocate), address);
@@ -247,19 +327,19 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
         }
     }
 
-    /// <inheritdoc/>
-    public void Free(ulong address)
+    /// <summary>Everything <see cref="Free"/>'s fast path does not do (0, large blocks, full magazines, misuse); runs with the gate held and releases it.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void FreeSlow(ulong address, int tid)
     {
-        if (address == 0)
-        {
-            return;
-        }
-
-        int tid = SimulatedThread.CurrentId;
-        _gate.Enter();
         try
         {
+            if (address == 0)
+            {
+                return;
+            }
+
             FreeLocked(address, nameof(Free), tid);
+            _frees++;
             if (_checkFull)
             {
                 VerifyAfter(nameof(Free), address);
@@ -281,14 +361,11 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
             if (address == 0)
             {
                 result = AllocateLocked(size);
-                if (result != 0)
-                {
-                    _allocations++;
-                }
             }
             else if (size == 0)
             {
                 FreeLocked(address, nameof(Reallocate));
+                _frees++;
                 result = 0;
             }
             else
@@ -326,8 +403,6 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
                 address = AllocateLocked(total);
                 if (address != 0)
                 {
-                    _allocations++;
-
                     // Page-level blocks are fresh anonymous mappings, zero already; slab objects may be recycled.
                     if (total <= _maxSmallBytes && total != 0)
                     {
@@ -378,10 +453,6 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
                 address = AllocateLarge(size, alignment);
             }
 
-            if (address != 0)
-            {
-                _allocations++;
-            }
 
             if (_checkFull)
             {
@@ -591,7 +662,6 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
             }
             else
             {
-                _allocations++;
                 NoteLive(cache.UsableBytes);
             }
 
@@ -637,6 +707,7 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
 
             int index = cache.IndexOf(slab, address, Operation);
             FreeObject(cache, slab, index, address, Operation);
+            _frees++;
             if (_checkFull)
             {
                 VerifyAfter(Operation, address);
@@ -652,9 +723,16 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
     {
         ulong first = slab.Base >> _pageShift;
         ulong pages = slab.Bytes >> _pageShift;
-        for (ulong p = 0; p < pages; p++)
+        try
         {
-            _pages.Add(first + p, slab);
+            for (ulong p = 0; p < pages; p++)
+            {
+                _pages.Add(first + p, slab);
+            }
+        }
+        finally
+        {
+            RefreshFastWindow();
         }
     }
 
@@ -665,6 +743,18 @@ public sealed partial class SlabAllocator : IAllocator, IHeapWalker
         for (ulong p = 0; p < pages; p++)
         {
             _pages.Remove(first + p);
+        }
+
+        RefreshFastWindow();
+    }
+
+    /// <summary>Copies the page map's window for the free fast path (which a full check level keeps off).</summary>
+    private void RefreshFastWindow()
+    {
+        if (!_checkFull)
+        {
+            _fastWindow = _pages.FastWindow;
+            _fastWindowBase = _pages.WindowBase;
         }
     }
 

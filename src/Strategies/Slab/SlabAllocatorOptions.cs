@@ -8,6 +8,7 @@ public sealed class SlabAllocatorOptions
     internal const int DefaultMagazineSize = 32;
     internal const int DefaultDepotMagazines = 8;
     internal const int DefaultEmptySlabsPerCache = 256;
+    internal const long DefaultDepotBytesPerCache = 1L << 20;
     internal const int DefaultMaxPagesPerSlab = 8;
     internal const int DefaultMinObjectsPerSlab = 8;
     internal const int DefaultCacheLineBytes = 64;
@@ -16,9 +17,26 @@ public sealed class SlabAllocatorOptions
     /// <value>The default is 32. Range 0 to 4096.</value>
     public int MagazineSize { get; set; } = DefaultMagazineSize;
 
-    /// <summary>Gets or sets how many magazines (full or empty) each cache's depot may own beyond the two per thread.</summary>
-    /// <value>The default is 8. Range 0 to 4096. Objects freed when no magazine has room go straight back to their slab.</value>
+    /// <summary>Gets or sets how many magazines (full or empty) each cache's depot may own beyond the two per thread, at least.</summary>
+    /// <value>
+    /// The default is 8. Range 0 to 4096. A cache of small objects may own more, up to <see cref="DepotBytesPerCache"/>
+    /// of parked objects. Objects freed when no magazine has room go straight back to their slab.
+    /// </value>
     public int DepotMagazines { get; set; } = DefaultDepotMagazines;
+
+    /// <summary>Gets or sets the object bytes a cache's depot may park in full magazines, which raises <see cref="DepotMagazines"/> for small objects.</summary>
+    /// <value>
+    /// The default is 1 MiB (512 magazines of 32 objects of 64 bytes; the floor of <see cref="DepotMagazines"/> for
+    /// objects of 4 KiB and up). Range 0 (count only) to 1 GiB.
+    /// </value>
+    /// <remarks>
+    /// Bonwick and Adams's depot has no fixed size: it keeps whatever magazines the working set needs and the reaper
+    /// returns the rest. Here <see cref="SlabAllocator.Reap"/> and <see cref="SlabAllocator.Trim"/> empty every magazine;
+    /// between reaps, a program that frees a few thousand small objects and allocates them again moves whole magazines
+    /// between the depot and its threads instead of pushing each object through its slab's in-band list (as glibc keeps
+    /// freed small chunks in its fastbins without limit).
+    /// </remarks>
+    public long DepotBytesPerCache { get; set; } = DefaultDepotBytesPerCache;
 
     /// <summary>Gets or sets how many completely free slabs each cache keeps for reuse; further empty slabs are unmapped at once.</summary>
     /// <value>

@@ -11,6 +11,8 @@ public sealed class SlabAllocatorOptionsValidator : IValidateOptions<SlabAllocat
 {
     internal const int MaxCount = 4096;
     internal const int MaxPagesLimit = 64;
+    internal const long MaxDepotBytes = 1L << 30;
+    internal const ulong MaxDepotMagazines = 1 << 16;
 
     /// <inheritdoc/>
     public ValidateOptionsResult Validate(string? name, SlabAllocatorOptions options)
@@ -20,6 +22,11 @@ public sealed class SlabAllocatorOptionsValidator : IValidateOptions<SlabAllocat
         CheckRange(builder, options.MagazineSize, 0, MaxCount, nameof(SlabAllocatorOptions.MagazineSize));
         CheckRange(builder, options.DepotMagazines, 0, MaxCount, nameof(SlabAllocatorOptions.DepotMagazines));
         CheckRange(builder, options.EmptySlabsPerCache, 0, MaxCount, nameof(SlabAllocatorOptions.EmptySlabsPerCache));
+        if (options.DepotBytesPerCache < 0 || options.DepotBytesPerCache > MaxDepotBytes)
+        {
+            builder.AddError($"must be between 0 and {MaxDepotBytes} (value={options.DepotBytesPerCache}).", nameof(SlabAllocatorOptions.DepotBytesPerCache));
+        }
+
         CheckRange(builder, options.MaxPagesPerSlab, 1, MaxPagesLimit, nameof(SlabAllocatorOptions.MaxPagesPerSlab));
         CheckRange(builder, options.MinObjectsPerSlab, 1, MaxCount, nameof(SlabAllocatorOptions.MinObjectsPerSlab));
         if (options.CacheLineBytes < 16 || options.CacheLineBytes > 4096 || !BitOperations.IsPow2(options.CacheLineBytes))

@@ -4,6 +4,8 @@ using System;
 using System.Collections.Generic;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using Allocators.Os;
 
 namespace Allocators.Strategies.Slab;
@@ -34,8 +36,8 @@ public sealed class SlabCache
     internal readonly SlabObjectCallback? Constructor;
     internal readonly SlabObjectCallback? Destructor;
 
-    internal long ActiveObjects;                  // objects the program holds
     internal long TotalSlabs;                     // slabs on the three lists
+    internal long SlabLayerFree;                  // objects on the slabs' in-band lists: the sum of SlabFree
     internal ulong PaddingBytes;                  // sum of UsableBytes - requested over live objects asked for short
     internal long ConstructorCalls;               // total since creation
     internal long DestructorCalls;                // total since creation
@@ -43,15 +45,26 @@ public sealed class SlabCache
     internal int NextColour;                      // colour of the next slab
     internal bool Destroyed;
 
-    // Per slab id a run of WordsPerSlab word pairs, indexed by slot number (slab id x SlotsPerSlab + index): word
-    // 2k has the free bits (set: the object is not held by the program), word 2k+1 the padded bits (set: the live
-    // object was requested smaller than UsableBytes, its requested size is in RequestedSizes[slot]). A request of the
-    // full object size, the common case, touches no side table. Magazine rounds carry the slot, so pops and pushes
-    // touch no descriptor.
-    internal ulong[] Bits;
+    // One state byte per object slot (slot = slab id x SlotsPerSlab + index), in runs of SlotsPerSlab per slab id:
+    // SlotFree while the program does not hold the object (in-band list or magazine), SlotHeld while it holds it at
+    // the full object size, SlotHeldShort while it holds it asked for less (the size is in RequestedSizes[slot]). A
+    // byte per object, not a bit: allocation is one plain store and a free one load and one store, no read-modify-write
+    // chain between a free and the allocation that takes the same object back. Magazine rounds carry the slot, so pops
+    // and pushes touch no descriptor.
+    internal byte[] States;
     internal uint[] RequestedSizes;
-    internal readonly int WordsPerSlab;           // ceil(ObjectsPerSlab / 64) free words (as many padded words)
-    internal readonly int SlotsPerSlab;           // WordsPerSlab x 64
+    internal readonly int SlotsPerSlab;           // ObjectsPerSlab
+
+    /// <summary>Slot state: the program holds the object, asked for at the full object size.</summary>
+    internal const byte SlotHeld = 0;
+
+    /// <summary>Slot state: the object is not held by the program (on its slab's in-band list or in a magazine).</summary>
+    internal const byte SlotFree = 1;
+
+    /// <summary>Slot state: the program holds the object, asked for short of the object size (see <see cref="RequestedSizes"/>).</summary>
+    internal const byte SlotHeldShort = 2;
+
+    private const int NoThread = int.MinValue;   // _loadedTid while no thread's magazines are cached
 
     private readonly SlabAllocator _owner;
     private readonly ISimulatedOs _os;
@@ -65,15 +78,15 @@ public sealed class SlabCache
 
     private readonly Dictionary<int, ThreadMagazines> _threads = [];
     private ThreadMagazines? _lastThread;         // the replayer switches threads rarely: one compare avoids the dictionary
-    private Magazine? _loaded;                    // _lastThread.Loaded, kept in step, so the fast path is one hop
-    private int _loadedTid;                       // _lastThread.ThreadId
-    private readonly Magazine?[] _depotFull;
-    private readonly Magazine?[] _depotEmpty;
+    private Magazine _loaded = Magazine.None;     // _lastThread.Loaded, kept in step, so the fast path is one hop; Magazine.None while no thread is cached
+    private int _loadedTid = NoThread;            // _lastThread.ThreadId
+    private Magazine?[] _depotFull = [];          // grown on demand up to _depotLimit
+    private Magazine?[] _depotEmpty = [];
     private int _depotFullCount;
     private int _depotEmptyCount;
 
     // Descriptors of destroyed slabs, chained through Next, reused by CreateSlab with their slab ids: churn that maps
-    // and unmaps slabs then allocates no managed memory, and slab ids (bitmap runs) never exceed the peak slab count.
+    // and unmaps slabs then allocates no managed memory, and slab ids (state runs) never exceed the peak slab count.
     private SlabDescriptor? _spareDescriptors;
     private int _slabIds;                         // ids handed out so far
 
@@ -117,19 +130,16 @@ public sealed class SlabCache
         ObjectSpan = (ulong)ObjectsPerSlab * Stride;
         _divMagic = (ulong.MaxValue / Stride) + 1;
         _strideShift = BitOperations.IsPow2(Stride) ? BitOperations.Log2(Stride) : -1;
-        WordsPerSlab = (ObjectsPerSlab + 63) >> 6;
-        SlotsPerSlab = WordsPerSlab << 6;
-        Bits = new ulong[WordsPerSlab * 2 * 4];
+        SlotsPerSlab = ObjectsPerSlab;
+        States = new byte[SlotsPerSlab * 4];
         RequestedSizes = new uint[SlotsPerSlab * 4];
 
         ColourStep = Math.Max((ulong)owner.CacheLineBytes, alignment);
         ColourCount = owner.Colouring ? (int)((SlabBytes - ObjectSpan) / ColourStep) + 1 : 1;
 
         _magazineSize = owner.MagazineSize;
-        _depotLimit = owner.DepotMagazines;
+        _depotLimit = DepotLimitFor(_magazineSize, UsableBytes, owner.DepotMagazines, owner.DepotBytesPerCache);
         _emptySlabsKept = owner.EmptySlabsPerCache;
-        _depotFull = new Magazine?[Math.Max(_depotLimit, 1)];
-        _depotEmpty = new Magazine?[Math.Max(_depotLimit, 1)];
     }
 
     /// <summary>Gets the cache name (<c>kmalloc-64</c> for a size class, the given name for a typed cache).</summary>
@@ -168,25 +178,27 @@ public sealed class SlabCache
         ? PaddingBytes
         : (ulong)ActiveObjects * (UsableBytes - _requestedObjectBytes);
 
-    /// <summary>Gets the free objects parked in magazines (per-thread and depot).</summary>
+    /// <summary>Gets the free objects parked in magazines (per-thread and depot; the depot's full magazines are full, S7).</summary>
     internal long MagazineObjects
     {
         get
         {
-            long total = 0;
+            long total = (long)_depotFullCount * _magazineSize;
             foreach (ThreadMagazines t in _threads.Values)
             {
                 total += t.Loaded.Count + t.Previous.Count;
             }
 
-            for (int i = 0; i < _depotFullCount; i++)
-            {
-                total += _depotFull[i]!.Count;
-            }
-
             return total;
         }
     }
+
+    /// <summary>
+    /// Gets the objects the program holds: those not on an in-band list, less those parked in magazines. Derived, not
+    /// counted, so the magazine fast paths (a pop or a push moves one object between the program and a magazine)
+    /// touch no counter of the cache. The checker compares it with a walk of every slab (S1).
+    /// </summary>
+    internal long ActiveObjects => (TotalSlabs * ObjectsPerSlab) - SlabLayerFree - MagazineObjects;
 
     /// <summary>Gets the per-thread magazine pairs (for the checker and the heap walk).</summary>
     internal IEnumerable<ThreadMagazines> Threads => _threads.Values;
@@ -274,23 +286,13 @@ public sealed class SlabCache
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal bool IsSlotFree(int slot) => (Bits[FreeWord(slot)] & (1UL << slot)) != 0;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void MarkSlotFree(int slot) => Bits[FreeWord(slot)] |= 1UL << slot;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void MarkSlotUsed(int slot) => Bits[FreeWord(slot)] &= ~(1UL << slot);
-
-    /// <summary>The index in <see cref="Bits"/> of the free word of <paramref name="slot"/> (its padded word follows).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static int FreeWord(int slot) => (slot >> 6) << 1;
+    internal bool IsSlotFree(int slot) => States[slot] == SlotFree;
 
     /// <summary>Gets the requested size recorded for a live object.</summary>
     internal ulong RequestedOf(SlabDescriptor slab, int index)
     {
         int slot = slab.SlotBase + index;
-        return (Bits[FreeWord(slot) + 1] & (1UL << slot)) != 0 ? RequestedSizes[slot] : UsableBytes;
+        return States[slot] == SlotHeldShort ? RequestedSizes[slot] : UsableBytes;
     }
 
     /// <summary>Allocates an object for the program: magazine first, then the slab layer. 0 when the OS refuses a slab.</summary>
@@ -311,16 +313,120 @@ public sealed class SlabCache
             }
 
             ref MagazineRound round = ref m.Rounds[--m.Count];
-            int slot = round.Slot;
-            int w = FreeWord(slot);
-            ulong[] bits = Bits;
-            bits[w] &= ~(1UL << slot);
-            NoteAllocated(bits, w, slot, requested);
+            NoteAllocated(round.Slot, requested);
             return round.Address;
         }
 
         return AllocateFromSlab(requested);
     }
+
+    /// <summary>
+    /// The allocation fast path: pops the loaded magazine of simulated thread <paramref name="tid"/> when it is the
+    /// cached one and holds a round, for a request of the whole object size. 0 sends the caller to the slow path
+    /// (<see cref="AllocateLocked"/>), which does everything else; nothing is changed then.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal ulong TryPop(ulong requested, int tid)
+    {
+        Magazine m = _loaded;
+        int n = m.Count - 1;
+        if (_loadedTid != tid || (uint)n >= (uint)m.Capacity)
+        {
+            return 0;   // another thread's magazines, or empty (n = -1; Magazine.None has no rounds)
+        }
+
+        // n < Capacity = Rounds.Length: no bounds check needed.
+        ref MagazineRound round = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(m.Rounds), n);
+        m.Count = n;
+        int slot = round.Slot;
+
+        // The slot came from the page map and an index below ObjectsPerSlab: inside States, no bounds check needed.
+        // No call out: nothing stays live across one (fewer registers to save in the caller).
+        ref byte state = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(States), slot);
+        if (requested == UsableBytes)
+        {
+            state = SlotHeld;
+        }
+        else
+        {
+            state = SlotHeldShort;
+            Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(RequestedSizes), slot) = (uint)requested;
+            PaddingBytes += UsableBytes - requested;
+        }
+
+        return round.Address;
+    }
+
+    /// <summary>
+    /// The free fast path for an address whose page-map entry names this cache with <paramref name="firstObject"/> and
+    /// <paramref name="slotBase"/>: when it is an object start held by the program, was asked for at the full object
+    /// size, and the cached loaded magazine of <paramref name="tid"/> has room, marks it free and pushes it. False sends
+    /// the caller to the slow path (<see cref="FreeLocked"/>), which validates again and throws on misuse; nothing is
+    /// changed then.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal bool TryPush(ulong address, ulong firstObject, int slotBase, int tid)
+    {
+        ulong offset = address - firstObject;   // wraps to a huge value below the first object
+        if (offset >= ObjectSpan)
+        {
+            return false;
+        }
+
+        int index;
+        if (_strideShift >= 0)
+        {
+            if ((offset & (Stride - 1)) != 0)
+            {
+                return false;   // not an object start: the slow path throws
+            }
+
+            index = (int)(offset >> _strideShift);
+        }
+        else
+        {
+            index = DivideByStride(offset);
+            if ((ulong)index * Stride != offset)
+            {
+                return false;   // not an object start: the slow path throws
+            }
+        }
+
+        Magazine m = _loaded;
+        int n = m.Count;
+        if (_loadedTid != tid || (uint)n >= (uint)m.Capacity)
+        {
+            return false;   // another thread's magazines, or full (Magazine.None has no room)
+        }
+
+        // slotBase + index (index < ObjectsPerSlab) is a slot of a live slab: inside States, no bounds check needed.
+        int slot = slotBase + index;
+        ref byte state = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(States), slot);
+        byte was = state;
+        if (was == SlotFree)
+        {
+            return false;   // a double free: the slow path throws
+        }
+
+        state = SlotFree;
+        if (was != SlotHeld)
+        {
+            // Held short: take its padding off the count (RequestedSizes is as long as States).
+            PaddingBytes -= UsableBytes - Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(RequestedSizes), slot);
+        }
+
+        // n < Capacity = Rounds.Length: no bounds check needed.
+        ref MagazineRound round = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(m.Rounds), n);
+        round.Address = address;
+        round.Slot = slot;
+        m.Count = n + 1;
+        return true;
+    }
+
+    /// <summary>offset / Stride for an offset inside a slab (below 2^32): the multiply-high by ceil(2^64 / Stride) is exact there (Lemire 2019).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int DivideByStride(ulong offset)
+        => Bmi2.X64.IsSupported ? (int)Bmi2.X64.MultiplyNoFlags(_divMagic, offset) : (int)Math.BigMul(_divMagic, offset, out _);
 
     /// <summary>Takes back an object the program held (an object start of <paramref name="slab"/>): magazine first, then its slab.</summary>
     /// <exception cref="HeapCorruptionException">The object is already free; nothing is changed.</exception>
@@ -328,19 +434,15 @@ public sealed class SlabCache
     internal void FreeLocked(SlabDescriptor slab, int slotBase, int index, ulong address, string operation, int tid)
     {
         int slot = slotBase + index;
-        int w = FreeWord(slot);
-        ulong[] bits = Bits;
-        ulong free = bits[w];
-        ulong padded = bits[w + 1];
-        ulong bit = 1UL << slot;
-        if ((free & bit) != 0)
+        byte[] states = States;
+        byte was = states[slot];
+        if (was == SlotFree)
         {
             SlabThrowHelper.DoubleFree(operation, address, slab, index);
         }
 
-        bits[w] = free | bit;
-        ActiveObjects--;
-        if ((padded & bit) != 0)
+        states[slot] = SlotFree;
+        if (was == SlotHeldShort)
         {
             PaddingBytes -= UsableBytes - RequestedSizes[slot];
         }
@@ -370,7 +472,7 @@ public sealed class SlabCache
     {
         int slot = slab.SlotBase + index;
         PaddingBytes -= UsableBytes - RequestedOf(slab, index);
-        NoteRequested(Bits, FreeWord(slot), slot, requested);
+        NoteRequested(slot, requested);
     }
 
     /// <summary>Empties every magazine into its slabs, then unmaps empty slabs until at most <paramref name="keepBytes"/> of them remain.</summary>
@@ -417,7 +519,8 @@ public sealed class SlabCache
         if (ReferenceEquals(_lastThread, t))
         {
             _lastThread = null;
-            _loaded = null;
+            _loaded = Magazine.None;
+            _loadedTid = NoThread;
         }
 
         return true;
@@ -437,7 +540,7 @@ public sealed class SlabCache
             Magazine m = _depotFull[--_depotFullCount]!;
             _depotFull[_depotFullCount] = null;
             Drain(m);
-            _depotEmpty[_depotEmptyCount++] = m;
+            PushDepot(ref _depotEmpty, ref _depotEmptyCount, m);
         }
     }
 
@@ -454,24 +557,22 @@ public sealed class SlabCache
             address < slab.FirstObject ? "it lies in the slab's colour padding" : "it lies in the slab's unused tail");
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void NoteAllocated(ulong[] bits, int w, int slot, ulong requested)
+    private void NoteAllocated(int slot, ulong requested)
     {
-        ActiveObjects++;
-        NoteRequested(bits, w, slot, requested);
+        NoteRequested(slot, requested);
     }
 
-    /// <summary>Records the requested size of a live object: a padded bit and a side-table entry only when it is short of the object size.</summary>
+    /// <summary>Marks a slot held: SlotHeld at the full object size, else SlotHeldShort with a side-table entry.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void NoteRequested(ulong[] bits, int w, int slot, ulong requested)
+    private void NoteRequested(int slot, ulong requested)
     {
-        ulong bit = 1UL << slot;
         if (requested == UsableBytes)
         {
-            bits[w + 1] &= ~bit;
+            States[slot] = SlotHeld;
         }
         else
         {
-            bits[w + 1] |= bit;
+            States[slot] = SlotHeldShort;
             RequestedSizes[slot] = (uint)requested;
             PaddingBytes += UsableBytes - requested;
         }
@@ -480,10 +581,7 @@ public sealed class SlabCache
     /// <summary>The loaded magazine of simulated thread <paramref name="tid"/>, the caller (one compare while the thread does not change).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private Magazine LoadedMagazine(int tid)
-    {
-        Magazine? m = _loaded;
-        return m is not null && _loadedTid == tid ? m : SwitchThread(tid);
-    }
+        => _loadedTid == tid ? _loaded : SwitchThread(tid);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private Magazine SwitchThread(int tid)
@@ -519,7 +617,7 @@ public sealed class SlabCache
 
         Magazine full = _depotFull[--_depotFullCount]!;
         _depotFull[_depotFullCount] = null;
-        _depotEmpty[_depotEmptyCount++] = t.Previous;
+        PushDepot(ref _depotEmpty, ref _depotEmptyCount, t.Previous);
         t.Previous = t.Loaded;
         t.Loaded = full;
         _loaded = full;
@@ -553,11 +651,34 @@ public sealed class SlabCache
             return null;
         }
 
-        _depotFull[_depotFullCount++] = t.Previous;
+        PushDepot(ref _depotFull, ref _depotFullCount, t.Previous);
         t.Previous = t.Loaded;
         t.Loaded = empty;
         _loaded = empty;
         return empty;
+    }
+
+    /// <summary>The depot limit of a cache: <paramref name="magazines"/>, or more when <paramref name="bytes"/> of parked objects allow.</summary>
+    internal static int DepotLimitFor(int magazineSize, ulong objectBytes, int magazines, long bytes)
+    {
+        if (magazineSize == 0)
+        {
+            return magazines;
+        }
+
+        ulong byBytes = (ulong)bytes / ((ulong)magazineSize * objectBytes);
+        return (int)Math.Max((ulong)magazines, Math.Min(byBytes, SlabAllocatorOptionsValidator.MaxDepotMagazines));
+    }
+
+    /// <summary>Pushes <paramref name="m"/> on a depot list, growing its array (the depot never owns more than <see cref="DepotLimit"/>).</summary>
+    private static void PushDepot(ref Magazine?[] list, ref int count, Magazine m)
+    {
+        if (count == list.Length)
+        {
+            Array.Resize(ref list, Math.Max(8, list.Length * 2));
+        }
+
+        list[count++] = m;
     }
 
     private void Drain(Magazine m)
@@ -592,9 +713,9 @@ public sealed class SlabCache
 
         slab.FreeHead = next;
         slab.SlabFree--;
+        SlabLayerFree--;
         int slot = slab.SlotBase + index;
-        MarkSlotUsed(slot);
-        NoteAllocated(Bits, FreeWord(slot), slot, requested);
+        NoteAllocated(slot, requested);
         if (slab.SlabFree == 0)
         {
             Move(slab, Full);
@@ -680,6 +801,7 @@ public sealed class SlabCache
 
         slab.FreeHead = head;
         slab.SlabFree -= taken;
+        SlabLayerFree -= taken;
         if (slab.SlabFree == 0)
         {
             Move(slab, Full);
@@ -717,13 +839,14 @@ public sealed class SlabCache
         return (ulong)index * Stride == offset && slab.IsFree(index);
     }
 
-    /// <summary>Pushes a free object (bitmap bit already set) onto its slab's in-band list and moves the slab to the list its state calls for.</summary>
+    /// <summary>Pushes a free object (slot state already free) onto its slab's in-band list and moves the slab to the list its state calls for.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void ReturnToSlab(SlabDescriptor slab, ulong address)
     {
         _mem.WriteMappedUInt64(address + FreePointerOffset, slab.FreeHead);
         slab.FreeHead = address;
         slab.SlabFree++;
+        SlabLayerFree++;
         if (slab.SlabFree == ObjectsPerSlab)
         {
             if (Empty.Count >= _emptySlabsKept)
@@ -787,15 +910,15 @@ public sealed class SlabCache
         {
             slab = new SlabDescriptor(this, _slabIds, mapped.Value, SlabBytes, colour);
             _slabIds++;
-            if (_slabIds * WordsPerSlab * 2 > Bits.Length)
+            if (_slabIds * SlotsPerSlab > States.Length)
             {
-                Array.Resize(ref Bits, Bits.Length * 2);
+                Array.Resize(ref States, States.Length * 2);
                 Array.Resize(ref RequestedSizes, RequestedSizes.Length * 2);
             }
         }
 
         // No object is free until the in-band list is threaded below: a failing constructor leaves no stale bit.
-        Array.Clear(Bits, FreeWord(slab.SlotBase), WordsPerSlab * 2);
+        States.AsSpan(slab.SlotBase, SlotsPerSlab).Fill(SlotHeld);
 
         _owner.RegisterSlab(slab);
         try
@@ -840,12 +963,8 @@ public sealed class SlabCache
 
         slab.FreeHead = next;
         slab.SlabFree = ObjectsPerSlab;
-        int firstWord = FreeWord(slab.SlotBase);
-        for (int w = 0; w < WordsPerSlab; w++)
-        {
-            int objects = Math.Min(64, ObjectsPerSlab - (w << 6));
-            Bits[firstWord + (w << 1)] = objects == 64 ? ulong.MaxValue : (1UL << objects) - 1;
-        }
+        SlabLayerFree += ObjectsPerSlab;
+        States.AsSpan(slab.SlotBase, SlotsPerSlab).Fill(SlotFree);
 
         TotalSlabs++;
         Empty.Add(slab);
@@ -856,6 +975,7 @@ public sealed class SlabCache
     private void DestroySlab(SlabDescriptor slab)
     {
         TotalSlabs--;
+        SlabLayerFree -= slab.SlabFree;   // ObjectsPerSlab: only empty slabs are destroyed
         RetiredConstructedSlots += slab.ConstructedSlots;
         try
         {

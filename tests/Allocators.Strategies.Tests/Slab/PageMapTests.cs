@@ -41,6 +41,16 @@ public sealed class PageMapTests
                     ulong page2 = 0x7fff0000UL + (p * spread);
                     Assert.Same(model.GetValueOrDefault(page2), map.Find(page2));
                     Assert.Same(model.GetValueOrDefault(page2)?.Cache, map.Lookup(page2).Cache);
+                    ulong w = page2 - map.WindowBase;
+                    if (w < (ulong)map.Window.Length)
+                    {
+                        // The free fast path's compact copy says the same as the full entry.
+                        FastPageEntry fast = map.FastWindow[(int)w];
+                        Assert.Same(model.GetValueOrDefault(page2)?.Cache, fast.General);
+                        Assert.Equal(map.Window[(int)w].FirstObject, fast.FirstObject);
+                        Assert.Equal(map.Window[(int)w].SlotBase, fast.SlotBase);
+                    }
+
                     if (spread > 1)
                     {
                         Assert.Null(map.Find(page2 + (spread / 2)));   // between two candidate pages: never mapped

@@ -451,7 +451,7 @@ public sealed class SlabAllocatorTests
     [Fact]
     public void Magazines_OverflowBeyondDepot_GoBackToSlabs()
     {
-        using var t = new SlabTestOs(new SlabAllocatorOptions { MagazineSize = 2, DepotMagazines = 1, CheckLevel = HeapCheckLevel.Full });
+        using var t = new SlabTestOs(new SlabAllocatorOptions { MagazineSize = 2, DepotMagazines = 1, DepotBytesPerCache = 0, CheckLevel = HeapCheckLevel.Full });
         var objects = Enumerable.Range(0, 20).Select(_ => t.Allocator.Allocate(16)).ToList();
         foreach (ulong a in objects)
         {
@@ -464,6 +464,27 @@ public sealed class SlabAllocatorTests
         Assert.Equal(0, info.ActiveObjects);
         var again = Enumerable.Range(0, 20).Select(_ => t.Allocator.Allocate(16)).ToHashSet();
         Assert.Equal(objects.ToHashSet(), again);
+    }
+
+    [Theory]
+    [InlineData(16, 32)]     // 64 * 16 / (2 * 16) = 32 magazines by bytes
+    [InlineData(4096, 1)]    // 64 * 16 / (2 * 4096) = 0: the count (1) rules
+    public void Magazines_DepotByteBudget_ParksThatManyMagazinesOfSmallObjects(ulong size, int expectedDepotMagazines)
+    {
+        using var t = new SlabTestOs(new SlabAllocatorOptions { MagazineSize = 2, DepotMagazines = 1, DepotBytesPerCache = 64 * 16, CheckLevel = HeapCheckLevel.Full });
+        var objects = Enumerable.Range(0, 200).Select(_ => t.Allocator.Allocate(size)).ToList();
+        foreach (ulong a in objects)
+        {
+            t.Allocator.Free(a);
+        }
+
+        // loaded (2) + previous (2) + the depot's full magazines (2 each) are parked; the rest went back to the slabs.
+        var info = t.Allocator.GetSlabInfo().Single(i => i.Name == $"kmalloc-{size}");
+        Assert.Equal(4 + (2 * expectedDepotMagazines), info.CachedObjects);
+        Assert.Equal(0, info.ActiveObjects);
+        t.Allocator.Reap();
+        Assert.Equal(0, t.Allocator.GetSlabInfo().Single(i => i.Name == $"kmalloc-{size}").CachedObjects);
+        Assert.Equal(t.BaselineVsz, t.Os.GetStatistics().VszBytes);
     }
 
     [Fact]
@@ -576,9 +597,10 @@ public sealed class SlabAllocatorTests
     public void Constructor_InvalidOptions_ThrowsWithEveryFailure()
     {
         using var os = new Allocators.Os.SimulatedOs();
-        var options = new SlabAllocatorOptions { MagazineSize = -1, MaxPagesPerSlab = 0, CacheLineBytes = 48, CheckLevel = (HeapCheckLevel)7 };
+        var options = new SlabAllocatorOptions { MagazineSize = -1, MaxPagesPerSlab = 0, CacheLineBytes = 48, CheckLevel = (HeapCheckLevel)7, DepotBytesPerCache = -1 };
         var ex = Assert.Throws<OptionsValidationException>(() => new SlabAllocator(os, options));
-        Assert.Equal(4, ex.Failures.Count());
+        Assert.Equal(5, ex.Failures.Count());
+        Assert.Contains(ex.Failures, f => f.Contains(nameof(SlabAllocatorOptions.DepotBytesPerCache)));
         Assert.Contains(ex.Failures, f => f.Contains(nameof(SlabAllocatorOptions.MagazineSize)));
         Assert.Contains(ex.Failures, f => f.Contains(nameof(SlabAllocatorOptions.MaxPagesPerSlab)));
         Assert.Contains(ex.Failures, f => f.Contains(nameof(SlabAllocatorOptions.CacheLineBytes)));

@@ -46,6 +46,11 @@ public sealed class SlabProperties
             {
                 run.Apply(op);
                 run.CheckTouched();
+                if (!scenario.Config.CheckEveryCall)
+                {
+                    HeapCheckResult afterOp = run.Allocator.CheckHeap(HeapCheckLevel.Full);
+                    Assert.True(afterOp.Succeeded, $"after {op}: {afterOp}");
+                }
             }
 
             run.CheckAllContents();
@@ -102,7 +107,8 @@ public sealed class SlabProperties
             from empty in Gen.Elements(0, 1, 2)
             from colouring in Gen.Elements(true, false)
             from maxPages in Gen.Elements(1, 2, 8)
-            select new Config(magazine, depot, empty, colouring, maxPages);
+            from checkEveryCall in Gen.Elements(true, false)
+            select new Config(magazine, depot, empty, colouring, maxPages, checkEveryCall);
 
         Gen<ulong> size = Gen.Frequency(
             (6, Gen.Elements(s_boundaries)),
@@ -142,7 +148,11 @@ public sealed class SlabProperties
         }
     }
 
-    public sealed record Config(int MagazineSize, int DepotMagazines, int EmptySlabs, bool Colouring, int MaxPagesPerSlab);
+    /// <summary>
+    /// <paramref name="CheckEveryCall"/>: CheckLevel Full (the allocator checks itself after every call, which also keeps
+    /// its fast paths off) or None (the fast paths run; the test calls the checker after every operation instead).
+    /// </summary>
+    public sealed record Config(int MagazineSize, int DepotMagazines, int EmptySlabs, bool Colouring, int MaxPagesPerSlab, bool CheckEveryCall);
 
     public sealed record Scenario(Config Config, Op[] Ops)
     {
@@ -173,7 +183,7 @@ public sealed class SlabProperties
                 EmptySlabsPerCache = config.EmptySlabs,
                 Colouring = config.Colouring,
                 MaxPagesPerSlab = config.MaxPagesPerSlab,
-                CheckLevel = HeapCheckLevel.Full,
+                CheckLevel = config.CheckEveryCall ? HeapCheckLevel.Full : HeapCheckLevel.None,
             });
             BaselineVsz = _os.GetStatistics().VszBytes;
             _typed = Allocator.CreateCache(

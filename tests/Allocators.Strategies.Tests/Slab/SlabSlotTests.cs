@@ -89,7 +89,7 @@ public sealed class SlabSlotTests
                 Assert.Equal(3, t.Allocator.GetSlabInfo().Single(i => i.Name == "kmalloc-128").TotalSlabs);
             }
 
-            int bits = cache.Bits.Length;
+            int states = cache.States.Length;
             foreach (ulong a in objects)
             {
                 t.Allocator.Free(a);
@@ -97,7 +97,7 @@ public sealed class SlabSlotTests
 
             objects.Clear();
             Assert.Equal(0, t.Allocator.GetSlabInfo().Single(i => i.Name == "kmalloc-128").TotalSlabs);
-            Assert.Equal(bits, cache.Bits.Length);
+            Assert.Equal(states, cache.States.Length);
         }
 
         t.AssertConsistent();

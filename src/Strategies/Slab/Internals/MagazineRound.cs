@@ -3,7 +3,7 @@
 namespace Allocators.Strategies.Slab;
 
 /// <summary>
-/// One object parked in a magazine: its address and its slot in the cache's free bitmap (slab id x slots per slab +
+/// One object parked in a magazine: its address and its slot in the cache's state table (slab id x slots per slab +
 /// index), so a magazine pop marks it used without finding its slab. No object reference: a push stores no GC pointer.
 /// </summary>
 internal struct MagazineRound

@@ -29,6 +29,7 @@ internal sealed class PageMap
     private int _shift;         // 64 - log2(capacity)
     private PageEntry _missing; // returned by reference for an absent page: Cache and Slab null
     private PageEntry[] _window = [];
+    private FastPageEntry[] _fast = [];   // parallel to _window: the free fast path's copy of each entry
     private ulong _windowBase;  // page number of _window[0]
 
     public PageMap()
@@ -36,6 +37,15 @@ internal sealed class PageMap
         _entries = new PageEntry[InitialCapacity];
         _shift = 64 - BitOperations.Log2(InitialCapacity);
     }
+
+    /// <summary>Gets the flat window (replaced when it widens): entry <c>i</c> is page <see cref="WindowBase"/> + <c>i</c>.</summary>
+    internal PageEntry[] Window => _window;
+
+    /// <summary>Gets the compact copy of <see cref="Window"/> the free fast path reads (same indices, replaced with it).</summary>
+    internal FastPageEntry[] FastWindow => _fast;
+
+    /// <summary>Gets the page number of <see cref="Window"/>[0].</summary>
+    internal ulong WindowBase => _windowBase;
 
     /// <summary>Gets the number of pages mapped.</summary>
     public int Count { get; private set; }
@@ -88,7 +98,7 @@ internal sealed class PageMap
 
     public void Add(ulong page, SlabDescriptor slab)
     {
-        var entry = new PageEntry { Key = page + 1, Cache = slab.Cache, Slab = slab, FirstObject = slab.FirstObject, SlotBase = slab.SlotBase };
+        var entry = new PageEntry { Key = page + 1, Cache = slab.Cache, General = slab.Cache.IsGeneral ? slab.Cache : null, Slab = slab, FirstObject = slab.FirstObject, SlotBase = slab.SlotBase };
         if (Covers(page) || TryWiden(page))
         {
             ref PageEntry slot = ref _window[(int)(page - _windowBase)];
@@ -98,6 +108,7 @@ internal sealed class PageMap
             }
 
             slot = entry;
+            _fast[(int)(page - _windowBase)] = ToFast(entry);
             Count++;
             return;
         }
@@ -120,6 +131,7 @@ internal sealed class PageMap
             if (slot.Key != 0)
             {
                 slot = default;
+                _fast[(int)(page - _windowBase)] = default;
                 Count--;
                 return true;
             }
@@ -204,12 +216,15 @@ internal sealed class PageMap
         }
 
         var window = new PageEntry[(int)(high - low)];
+        var fast = new FastPageEntry[window.Length];
         if (_window.Length != 0)
         {
             Array.Copy(_window, 0, window, (int)(_windowBase - low), _window.Length);
+            Array.Copy(_fast, 0, fast, (int)(_windowBase - low), _fast.Length);
         }
 
         _window = window;
+        _fast = fast;
         _windowBase = low;
 
         // Pages hashed earlier that the window now covers move into it, so every page lives in exactly one place.
@@ -221,11 +236,15 @@ internal sealed class PageMap
                 Remove(moved.Key - 1);   // backward shift may pull another entry into slot i: look again
                 Count++;
                 _window[(int)(moved.Key - 1 - _windowBase)] = moved;
+                _fast[(int)(moved.Key - 1 - _windowBase)] = ToFast(moved);
             }
         }
 
         return true;
     }
+
+    private static FastPageEntry ToFast(in PageEntry entry)
+        => new() { General = entry.General, FirstObject = entry.FirstObject, SlotBase = entry.SlotBase };
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int Home(ulong key) => (int)((key * 0x9E3779B97F4A7C15UL) >> _shift);

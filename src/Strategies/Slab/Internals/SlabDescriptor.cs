@@ -1,26 +1,26 @@
 // Copyright (c) Allocators contributors. MIT License.
 
-using System.Numerics;
+using System;
 using System.Runtime.CompilerServices;
 
 namespace Allocators.Strategies.Slab;
 
 /// <summary>
 /// The out-of-band descriptor of one slab (Bonwick's kmem_slab): where its pages are, where its in-band free list
-/// starts, and which slots of its cache's free bitmap and requested-size table are its own.
+/// starts, and which slots of its cache's state and requested-size tables are its own.
 /// </summary>
 /// <remarks>
-/// The free bitmap lives in the cache (<see cref="SlabCache.Bits"/>), one run of whole words per slab id, so the
+/// The slot states live in the cache (<see cref="SlabCache.States"/>), one run of SlotsPerSlab bytes per slab id, so the
 /// magazine layer marks an object used or free with the slot number it carries and never touches the descriptor.
-/// Bit <see cref="SlotBase"/> + <c>i</c> is set while object <c>i</c> is not held by the program: either on the slab's
+/// State <see cref="SlotBase"/> + <c>i</c> is SlotFree while object <c>i</c> is not held by the program: either on the slab's
 /// in-band free list (<see cref="SlabFree"/> of them) or in a magazine. The list a slab sits on depends on
 /// <see cref="SlabFree"/> only: objects in magazines count as allocated from the slab's point of view.
 /// </remarks>
 internal sealed class SlabDescriptor
 {
     public readonly SlabCache Cache;      // owning cache
-    public readonly int Id;               // slab id within the cache: its words of the free bitmap; kept on reuse
-    public readonly int SlotBase;         // Id x SlotsPerSlab: slot of object 0 in the cache's bitmap and requested table
+    public readonly int Id;               // slab id within the cache: its run of slot states; kept on reuse
+    public readonly int SlotBase;         // Id x SlotsPerSlab: slot of object 0 in the cache's state and requested tables
     public ulong Base;                    // first byte of the mapping (page-aligned); changes only on reuse
     public readonly ulong Bytes;          // mapping length: PagesPerSlab pages
     public ulong Colour;                  // bytes skipped before object 0; changes only on reuse
@@ -46,7 +46,7 @@ internal sealed class SlabDescriptor
     /// <summary>
     /// Readies a retired descriptor (its slab destroyed, off every list and out of the page map) for a new mapping of
     /// the same cache, so a cache that keeps mapping and unmapping slabs allocates no managed memory. The caller
-    /// rewrites the slab's bitmap words; requested sizes are written on allocation.
+    /// rewrites the slab's slot states; requested sizes are written on allocation.
     /// </summary>
     /// <param name="base">The first byte of the new mapping.</param>
     /// <param name="colour">The colour of the new slab.</param>
@@ -63,22 +63,8 @@ internal sealed class SlabDescriptor
         Next = null;
     }
 
-    /// <summary>Gets the number of objects not held by the program (set bits: on the free list or in a magazine).</summary>
-    public int FreeCount
-    {
-        get
-        {
-            ulong[] bits = Cache.Bits;
-            int first = SlabCache.FreeWord(SlotBase);
-            int count = 0;
-            for (int w = 0; w < Cache.WordsPerSlab; w++)
-            {
-                count += BitOperations.PopCount(bits[first + (w << 1)]);
-            }
-
-            return count;
-        }
-    }
+    /// <summary>Gets the number of objects not held by the program (state SlotFree: on the free list or in a magazine).</summary>
+    public int FreeCount => Cache.States.AsSpan(SlotBase, Cache.SlotsPerSlab).Count(SlabCache.SlotFree);
 
     /// <summary>Gets the number of free objects of this slab parked in magazines.</summary>
     public int MagazineHeld => FreeCount - SlabFree;
@@ -88,10 +74,4 @@ internal sealed class SlabDescriptor
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool IsFree(int index) => Cache.IsSlotFree(SlotBase + index);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void MarkFree(int index) => Cache.MarkSlotFree(SlotBase + index);
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void MarkUsed(int index) => Cache.MarkSlotUsed(SlotBase + index);
 }

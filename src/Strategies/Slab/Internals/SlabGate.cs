@@ -28,6 +28,10 @@ internal struct SlabGate
         }
     }
 
+    /// <summary>Takes the gate if it is free (one compare-exchange); false when it is held.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool TryEnter() => Interlocked.CompareExchange(ref _taken, 1, 0) == 0;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Exit() => Volatile.Write(ref _taken, 0);
 
@@ -37,8 +41,9 @@ internal struct SlabGate
     /// <summary>Clears the mark of <see cref="EnterCallback"/>.</summary>
     public void LeaveCallback() => _callbackThread = 0;
 
+    /// <summary>Waits for the gate (after <see cref="TryEnter"/> failed): throws on a call back from a callback, else spins until taken.</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private void EnterContended()
+    public void EnterContended()
     {
         if (Volatile.Read(ref _callbackThread) == Environment.CurrentManagedThreadId)
         {
