@@ -159,6 +159,45 @@ public sealed unsafe class DirectAccessWindow
     }
 
     /// <summary>
+    /// Reads a word like <see cref="ReadUInt64"/> with only one inlined test, one byte of the heap's per-page map (no run
+    /// tests first): for owners whose words are spread over a heap the runs do not cover (a brk heap whose big chunks leave
+    /// untouched pages between touched ones). Everything else (the runs, the mmap window, the process) is one call away.
+    /// </summary>
+    /// <param name="address">The simulated address.</param>
+    /// <returns>The word.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ulong ReadHeapUInt64(ulong address)
+    {
+        ulong rel = address - _low;
+        ulong index = rel >> _pageShift;
+        byte[] map = _map;
+        if (index < (ulong)map.Length && (rel & 7) == 0 && Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(map), (nint)index) != 0)
+        {
+            return *(ulong*)(_host + (nint)rel);
+        }
+
+        return ReadUInt64NotInlined(address);
+    }
+
+    /// <summary>Writes a word like <see cref="WriteUInt64"/> with only the heap map's test inlined (see <see cref="ReadHeapUInt64"/>).</summary>
+    /// <param name="address">The simulated address.</param>
+    /// <param name="value">The word.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void WriteHeapUInt64(ulong address, ulong value)
+    {
+        ulong rel = address - _low;
+        ulong index = rel >> _pageShift;
+        byte[] map = _map;
+        if (index < (ulong)map.Length && (rel & 7) == 0 && Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(map), (nint)index) != 0)
+        {
+            *(ulong*)(_host + (nint)rel) = value;
+            return;
+        }
+
+        WriteUInt64NotInlined(address, value);
+    }
+
+    /// <summary>
     /// Reads a word like <see cref="ReadUInt64"/>, with the inlined test over the mmap window instead of the heap: the mmap run,
     /// then one byte of the mmap window's per-page map (so marked pages outside the run, next to untouched ones, stay one
     /// inlined test away). For owners whose words live in anonymous mappings (the buddy strategy's regions); heap words take
