@@ -179,6 +179,30 @@ public sealed unsafe class DirectAccessWindow
         return ReadUInt64NotInlined(address);
     }
 
+    /// <summary>
+    /// The host address of the words [<paramref name="address"/>, <paramref name="address"/> + <paramref name="bytes"/>) when
+    /// they lie in one marked page of the heap (the test <see cref="ReadHeapUInt64"/> makes, once for several words of a
+    /// chunk); 0 otherwise, and then each word goes through the window. Valid until the owner next calls the process (a
+    /// system call can take the page away); reading and writing through it meanwhile is exactly a direct access.
+    /// </summary>
+    /// <param name="address">The first word's simulated address (8-aligned for a non-zero result).</param>
+    /// <param name="bytes">The length of the range, at least 8.</param>
+    /// <returns>The host address of <paramref name="address"/>, or 0.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public nint HeapHostOf(ulong address, ulong bytes)
+    {
+        ulong rel = address - _low;
+        ulong index = rel >> _pageShift;
+        byte[] map = _map;
+        if (index < (ulong)map.Length && (rel & 7) == 0 && ((rel + bytes - 1) >> _pageShift) == index
+            && Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(map), (nint)index) != 0)
+        {
+            return _host + (nint)rel;
+        }
+
+        return 0;
+    }
+
     /// <summary>Writes a word like <see cref="WriteUInt64"/> with only the heap map's test inlined (see <see cref="ReadHeapUInt64"/>).</summary>
     /// <param name="address">The simulated address.</param>
     /// <param name="value">The word.</param>

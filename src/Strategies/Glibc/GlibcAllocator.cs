@@ -256,7 +256,9 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
                     return;
                 }
 
-                ulong raw = ChunkHeader.Raw(_mem, address - 16);
+                // The SIZE, next and key words (C+8 to C+31) with one test of the window when they share a direct heap page.
+                nint words = _mem.HeapHostOf(address - 8, 24);
+                ulong raw = words != 0 ? HostWord(words, 0) : ChunkHeader.Raw(_mem, address - 16);
                 ulong size = raw & ~ChunkHeader.SizeBits;
                 if ((raw & ChunkHeader.IsMmapped) == 0 && _initialized && _tcache != 0)
                 {
@@ -264,7 +266,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
                     ulong p = address - 16;
                     ArenaForChunk(p, raw);
                     CheckFreedChunk(p, size);
-                    if (!TryTcacheFree(p, size))
+                    if (!TryTcacheFree(p, size, words))
                     {
                         IntFreeAfterTcache(p, false, raw);
                     }

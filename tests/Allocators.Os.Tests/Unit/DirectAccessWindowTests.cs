@@ -462,6 +462,32 @@ public sealed class DirectAccessWindowTests
         Assert.Equal(9UL, w.ReadHeapUInt64(m + 8));
     }
 
+    [Fact]
+    public void HeapHostOf_OnlyForAlignedRangesInsideOneDirectHeapPage()
+    {
+        using var os = new SimulatedOs();
+        ulong heap = os.InitialBreak;
+        os.Brk(heap + (3 * Page));
+        var w = new DirectAccessWindow(os);
+        Assert.Equal(0, w.HeapHostOf(heap + 16, 24));    // never touched: the first touch must go through the process
+        w.WriteHeapUInt64(heap + 16, 7);
+        nint host = w.HeapHostOf(heap + 16, 24);
+        Assert.NotEqual(0, host);
+        Assert.Equal(7L, System.Runtime.InteropServices.Marshal.ReadInt64(host));
+        System.Runtime.InteropServices.Marshal.WriteInt64(host + 8, 8);
+
+        Assert.Equal(8UL, os.ReadUInt64(heap + 24));
+        Assert.Equal(0, w.HeapHostOf(heap + 12, 8));     // unaligned
+        Assert.Equal(0, w.HeapHostOf(heap + Page - 8, 16)); // runs into the next page
+        w.WriteHeapUInt64(heap + Page, 1);
+        Assert.Equal(0, w.HeapHostOf(heap + Page - 8, 16)); // even when that page is direct too
+        Assert.True(os.Mprotect(heap, Page, Protection.Read).Succeeded);
+        Assert.Equal(0, w.HeapHostOf(heap + 16, 24));    // lost its rights
+        ulong m = os.Mmap(0, Page, Protection.ReadWrite, MapFlags.PrivateAnonymous).Value;
+        w.WriteHeapUInt64(m, 1);
+        Assert.Equal(0, w.HeapHostOf(m, 8));             // not the heap
+    }
+
     private static ulong Read(DirectAccessWindow w, int accessor, ulong address) => accessor switch
     {
         0 => w.ReadUInt64(address),
