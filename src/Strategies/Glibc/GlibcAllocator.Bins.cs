@@ -333,12 +333,29 @@ public sealed partial class GlibcAllocator
             Corrupt(check, p);
         }
 
-        ChunkHeader.SetFd(_mem, p, fwd);
-        ChunkHeader.SetBk(_mem, p, bck);
-        if (!ChunkHeader.InSmallbinRange(size))
+        bool large = !ChunkHeader.InSmallbinRange(size);
+
+        // fd, bk (and the nextsize links) of p with one window test when their page is direct; same stores, same order.
+        nint links = _mem.HeapHostOf(p + 16, large ? 32UL : 16UL);
+        if (links != 0)
         {
-            ChunkHeader.SetFdNext(_mem, p, 0);
-            ChunkHeader.SetBkNext(_mem, p, 0);
+            HostWord(links, 0) = fwd;
+            HostWord(links, 8) = bck;
+            if (large)
+            {
+                HostWord(links, 16) = 0;
+                HostWord(links, 24) = 0;
+            }
+        }
+        else
+        {
+            ChunkHeader.SetFd(_mem, p, fwd);
+            ChunkHeader.SetBk(_mem, p, bck);
+            if (large)
+            {
+                ChunkHeader.SetFdNext(_mem, p, 0);
+                ChunkHeader.SetBkNext(_mem, p, 0);
+            }
         }
 
         _av.BinFd[1] = p;
@@ -421,8 +438,18 @@ public sealed partial class GlibcAllocator
         }
 
         MarkBin(victimIndex);
-        ChunkHeader.SetBk(_mem, victim, bck);
-        ChunkHeader.SetFd(_mem, victim, fwd);
+        nint links = _mem.HeapHostOf(victim + 16, 16);
+        if (links != 0)
+        {
+            HostWord(links, 8) = bck;
+            HostWord(links, 0) = fwd;
+        }
+        else
+        {
+            ChunkHeader.SetBk(_mem, victim, bck);
+            ChunkHeader.SetFd(_mem, victim, fwd);
+        }
+
         SetLinkBk(fwd, victim);
         SetLinkFd(bck, victim);
     }
