@@ -223,8 +223,10 @@ public sealed partial class GlibcAllocator
             Corrupt("malloc(): unaligned fastbin chunk detected 2", victim);
         }
 
-        ulong nextHead = ChunkHeader.Protect(victim + 16, ChunkHeader.Fd(_mem, victim));
-        if (ChunkHeader.FastbinIndex(ChunkHeader.Size(_mem, victim)) != fi)
+        // victim's SIZE and fd with one window test when their page is direct (reading them there has no effect).
+        nint words = _mem.HeapHostOf(victim + 8, 16);
+        ulong nextHead = ChunkHeader.Protect(victim + 16, words != 0 ? HostWord(words, 8) : ChunkHeader.Fd(_mem, victim));
+        if (ChunkHeader.FastbinIndex((words != 0 ? HostWord(words, 0) : ChunkHeader.Raw(_mem, victim)) & ~ChunkHeader.SizeBits) != fi)
         {
             Corrupt("malloc(): memory corruption (fast)", victim);
         }
@@ -241,8 +243,10 @@ public sealed partial class GlibcAllocator
                     Corrupt("malloc(): unaligned fastbin chunk detected 3", tc);
                 }
 
-                _av.Fastbins[fi] = ChunkHeader.Protect(tc + 16, ChunkHeader.Fd(_mem, tc));
-                TcachePut(tc, tcIdx);
+                // tc's fd (read) and next/key (written by tcache_put) are the same two words: one window test.
+                nint links = _mem.HeapHostOf(tc + 16, 16);
+                _av.Fastbins[fi] = ChunkHeader.Protect(tc + 16, links != 0 ? HostWord(links, 0) : ChunkHeader.Fd(_mem, tc));
+                TcachePut(tc, tcIdx, links);
             }
         }
 
@@ -269,12 +273,14 @@ public sealed partial class GlibcAllocator
             ulong tc;
             while (TcacheCountAt(tcIdx) < _tcacheCount && (tc = _av.BinBk[idx]) != bin)
             {
-                bck = ChunkHeader.Bk(_mem, tc);
+                // tc's bk (read) and its next/key words (written by tcache_put) with one window test.
+                nint links = _mem.HeapHostOf(tc + 16, 16);
+                bck = links != 0 ? HostWord(links, 8) : ChunkHeader.Bk(_mem, tc);
                 ChunkHeader.SetInUseAt(_mem, tc, nb);
                 SetNonMainArena(tc);
                 _av.BinBk[idx] = bck;
                 SetLinkFd(bck, bin);
-                TcachePut(tc, tcIdx);
+                TcachePut(tc, tcIdx, links);
             }
         }
 
