@@ -230,6 +230,27 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
             Enter(OpMalloc);
             try
             {
+                // __libc_malloc's tcache hit inline once malloc and this thread's tcache are set up and the struct's host
+                // address is known, when the chunk's SIZE, next and key words share a direct page: one window test for the
+                // three words tcache_get and the statistics touch. Everything else is Malloc, one call away.
+                ulong tcIdx = ChunkHeader.TcacheIndex(ChunkHeader.CheckedRequestToSize(size));
+                nint host;
+                if (tcIdx < _tcacheBins && _initialized && _tcache != 0 && (host = TcacheHost()) != 0 && HostCount(host, tcIdx) != 0)
+                {
+                    ref ulong entry = ref HostEntry(host, tcIdx);
+                    ulong e = entry;
+                    nint words = ChunkHeader.Aligned(e) ? _mem.HeapHostOf(e - 8, 24) : 0;
+                    if (words != 0)
+                    {
+                        entry = ChunkHeader.Protect(e, HostWord(words, 8));
+                        HostCount(host, tcIdx)--;
+                        HostWord(words, 16) = 0;
+                        CountAllocatedChunk(HostWord(words, 0) & ~ChunkHeader.SizeBits);
+                        AfterCall();
+                        return e;
+                    }
+                }
+
                 ulong p = Malloc(size);
                 CountAllocation(p);
                 AfterCall();
@@ -575,9 +596,16 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
             return;
         }
 
+        CountAllocatedChunk(ChunkHeader.Size(_mem, p - 16));
+    }
+
+    /// <summary>Counts a successful allocation of a chunk of <paramref name="chunkSize"/> bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void CountAllocatedChunk(ulong chunkSize)
+    {
         _allocations++;
         _liveBlocks++;
-        _allocatedBytes += ChunkHeader.Size(_mem, p - 16);
+        _allocatedBytes += chunkSize;
         if (_allocatedBytes > _peakAllocatedBytes)
         {
             _peakAllocatedBytes = _allocatedBytes;
