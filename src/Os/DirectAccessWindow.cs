@@ -203,6 +203,38 @@ public sealed unsafe class DirectAccessWindow
         return 0;
     }
 
+    /// <summary>
+    /// Fills bytes like <see cref="ISimulatedOs.Fill"/>: straight through host memory when every page of the range is a
+    /// marked heap page (resident, readable and writable: nothing can fault), else through the process for the whole
+    /// range (first touches, faults and RSS exactly the process's).
+    /// </summary>
+    /// <param name="address">The first byte's simulated address.</param>
+    /// <param name="length">The number of bytes.</param>
+    /// <param name="value">The byte to store.</param>
+    public void FillHeap(ulong address, ulong length, byte value)
+    {
+        ulong rel = address - _low;
+        if (length != 0 && length <= int.MaxValue && rel < _reservationBytes && _reservationBytes - rel >= length)
+        {
+            ulong first = rel >> _pageShift;
+            ulong last = (rel + length - 1) >> _pageShift;
+            byte[] map = _map;
+            bool direct = last < (ulong)map.Length;
+            for (ulong page = first; direct && page <= last; page++)
+            {
+                direct = map[page] != 0;
+            }
+
+            if (direct)
+            {
+                new Span<byte>((void*)(_host + (nint)rel), (int)length).Fill(value);
+                return;
+            }
+        }
+
+        _os.Fill(address, length, value);
+    }
+
     /// <summary>Writes a word like <see cref="WriteUInt64"/> with only the heap map's test inlined (see <see cref="ReadHeapUInt64"/>).</summary>
     /// <param name="address">The simulated address.</param>
     /// <param name="value">The word.</param>

@@ -828,7 +828,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
             csz = oldTopSize;
         }
 
-        _os.Fill(mem, csz - ChunkHeader.Word, 0);
+        _mem.FillHeap(mem, csz - ChunkHeader.Word, 0);
         return mem;
     }
 

@@ -488,6 +488,39 @@ public sealed class DirectAccessWindowTests
         Assert.Equal(0, w.HeapHostOf(m, 8));             // not the heap
     }
 
+    [Fact]
+    public void FillHeap_DirectPagesAndOthers_SameBytesFaultsAndErrorsAsTheProcess()
+    {
+        using var plain = new SimulatedOs();
+        using var viaWindow = new SimulatedOs();
+        var w = new DirectAccessWindow(viaWindow);
+        ulong heap = plain.InitialBreak;
+        plain.Brk(heap + (4 * Page));
+        viaWindow.Brk(heap + (4 * Page));
+        plain.WriteUInt64(heap, 1);
+        w.WriteHeapUInt64(heap, 1);                      // page 0 direct, the others untouched
+
+        foreach ((ulong at, ulong length) in new[] { (heap + 8, 300UL), (heap + Page - 100, 300UL), (heap + (2 * Page) + 5, 50UL), (heap + 16, 0UL) })
+        {
+            plain.Fill(at, length, 0xab);
+            w.FillHeap(at, length, 0xab);
+            Assert.Equal(plain.GetStatistics().PageFaults, viaWindow.GetStatistics().PageFaults);
+            Assert.Equal(plain.GetStatistics().RssBytes, viaWindow.GetStatistics().RssBytes);
+        }
+
+        var expected = new byte[4 * Page];
+        var actual = new byte[4 * Page];
+        plain.Read(heap, expected);
+        viaWindow.Read(heap, actual);
+        Assert.Equal(expected, actual);
+
+        // Past the break and on a read-only page: the process's fault, nothing written.
+        Assert.Throws<SegmentationFaultException>(() => w.FillHeap(heap + (4 * Page) - 8, 16, 1));
+        Assert.True(viaWindow.Mprotect(heap, Page, Protection.Read).Succeeded);
+        Assert.Throws<SegmentationFaultException>(() => w.FillHeap(heap + 8, 8, 1));
+        Assert.Equal(0xababababababababUL, viaWindow.ReadUInt64(heap + 8));
+    }
+
     private static ulong Read(DirectAccessWindow w, int accessor, ulong address) => accessor switch
     {
         0 => w.ReadUInt64(address),
