@@ -159,6 +159,101 @@ public sealed unsafe class DirectAccessWindow
     }
 
     /// <summary>
+    /// Reads a word like <see cref="ReadUInt64"/> with only one inlined test, one byte of the heap's per-page map (no run
+    /// tests first): for owners whose words are spread over a heap the runs do not cover (a brk heap whose big chunks leave
+    /// untouched pages between touched ones). Everything else (the runs, the mmap window, the process) is one call away.
+    /// </summary>
+    /// <param name="address">The simulated address.</param>
+    /// <returns>The word.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ulong ReadHeapUInt64(ulong address)
+    {
+        ulong rel = address - _low;
+        ulong index = rel >> _pageShift;
+        byte[] map = _map;
+        if (index < (ulong)map.Length && (rel & 7) == 0 && Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(map), (nint)index) != 0)
+        {
+            return *(ulong*)(_host + (nint)rel);
+        }
+
+        return ReadUInt64NotInlined(address);
+    }
+
+    /// <summary>
+    /// The host address of the words [<paramref name="address"/>, <paramref name="address"/> + <paramref name="bytes"/>) when
+    /// they lie in one marked page of the heap (the test <see cref="ReadHeapUInt64"/> makes, once for several words of a
+    /// chunk); 0 otherwise, and then each word goes through the window. Valid until the owner next calls the process (a
+    /// system call can take the page away); reading and writing through it meanwhile is exactly a direct access.
+    /// </summary>
+    /// <param name="address">The first word's simulated address (8-aligned for a non-zero result).</param>
+    /// <param name="bytes">The length of the range, at least 8.</param>
+    /// <returns>The host address of <paramref name="address"/>, or 0.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public nint HeapHostOf(ulong address, ulong bytes)
+    {
+        ulong rel = address - _low;
+        ulong index = rel >> _pageShift;
+        byte[] map = _map;
+        if (index < (ulong)map.Length && (rel & 7) == 0 && ((rel + bytes - 1) >> _pageShift) == index
+            && Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(map), (nint)index) != 0)
+        {
+            return _host + (nint)rel;
+        }
+
+        return 0;
+    }
+
+    /// <summary>
+    /// Fills bytes like <see cref="ISimulatedOs.Fill"/>: straight through host memory when every page of the range is a
+    /// marked heap page (resident, readable and writable: nothing can fault), else through the process for the whole
+    /// range (first touches, faults and RSS exactly the process's).
+    /// </summary>
+    /// <param name="address">The first byte's simulated address.</param>
+    /// <param name="length">The number of bytes.</param>
+    /// <param name="value">The byte to store.</param>
+    public void FillHeap(ulong address, ulong length, byte value)
+    {
+        ulong rel = address - _low;
+        if (length != 0 && length <= int.MaxValue && rel < _reservationBytes && _reservationBytes - rel >= length)
+        {
+            ulong first = rel >> _pageShift;
+            ulong last = (rel + length - 1) >> _pageShift;
+            byte[] map = _map;
+            bool direct = last < (ulong)map.Length;
+            for (ulong page = first; direct && page <= last; page++)
+            {
+                direct = map[page] != 0;
+            }
+
+            if (direct)
+            {
+                new Span<byte>((void*)(_host + (nint)rel), (int)length).Fill(value);
+                return;
+            }
+        }
+
+        _os.Fill(address, length, value);
+    }
+
+    /// <summary>Writes a word like <see cref="WriteUInt64"/> with only the heap map's test inlined (see <see cref="ReadHeapUInt64"/>).</summary>
+    /// <param name="address">The simulated address.</param>
+    /// <param name="value">The word.</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void WriteHeapUInt64(ulong address, ulong value)
+    {
+        ulong rel = address - _low;
+        ulong index = rel >> _pageShift;
+        byte[] map = _map;
+        if (index < (ulong)map.Length && (rel & 7) == 0 && Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(map), (nint)index) != 0)
+        {
+            *(ulong*)(_host + (nint)rel) = value;
+            return;
+        }
+
+        WriteUInt64NotInlined(address, value);
+    }
+
+    /// <summary>
     /// Reads a word like <see cref="ReadUInt64"/>, with the inlined test over the mmap window instead of the heap: the mmap run,
     /// then one byte of the mmap window's per-page map (so marked pages outside the run, next to untouched ones, stay one
     /// inlined test away). For owners whose words live in anonymous mappings (the buddy strategy's regions); heap words take

@@ -56,11 +56,11 @@ internal static class ChunkHeader
     /// memory inside its window of resident heap pages, else through the process (faults and RSS exactly as ever).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong Load(DirectAccessWindow os, ulong address) => os.ReadUInt64(address);
+    public static ulong Load(DirectAccessWindow os, ulong address) => os.ReadHeapUInt64(address);
 
     /// <summary>Writes a word of simulated memory (see <see cref="Load"/> for the binding).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Store(DirectAccessWindow os, ulong address, ulong value) => os.WriteUInt64(address, value);
+    public static void Store(DirectAccessWindow os, ulong address, ulong value) => os.WriteHeapUInt64(address, value);
 
     /// <summary>Reads the raw SIZE word (chunksize_nomask).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -249,8 +249,13 @@ public sealed partial class GlibcAllocator
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void UnlinkSized(ulong p, ulong size)
     {
-        ulong fd = ChunkHeader.Fd(_mem, p);
-        ulong bk = ChunkHeader.Bk(_mem, p);
+        // size has no flag bits and 0x400 is a multiple of 8, so this is the raw word's small-bin test.
+        bool large = !ChunkHeader.InSmallbinRange(size);
+
+        // p's links (fd, bk and, for a large chunk, the nextsize links) with one window test when their page is direct.
+        nint links = _mem.HeapHostOf(p + 16, large ? 32UL : 16UL);
+        ulong fd = links != 0 ? HostWord(links, 0) : ChunkHeader.Fd(_mem, p);
+        ulong bk = links != 0 ? HostWord(links, 8) : ChunkHeader.Bk(_mem, p);
         if (LinkBk(fd) != p || LinkFd(bk) != p)
         {
             Corrupt("corrupted double-linked list", p);
@@ -258,15 +263,12 @@ public sealed partial class GlibcAllocator
 
         ulong fdNext = 0;
         ulong bkNext = 0;
-
-        // size has no flag bits and 0x400 is a multiple of 8, so this is the raw word's small-bin test.
-        bool large = !ChunkHeader.InSmallbinRange(size);
         if (large)
         {
-            fdNext = ChunkHeader.FdNext(_mem, p);
+            fdNext = links != 0 ? HostWord(links, 16) : ChunkHeader.FdNext(_mem, p);
             if (fdNext != 0)
             {
-                bkNext = ChunkHeader.BkNext(_mem, p);
+                bkNext = links != 0 ? HostWord(links, 24) : ChunkHeader.BkNext(_mem, p);
                 if (ChunkHeader.BkNext(_mem, fdNext) != p || ChunkHeader.FdNext(_mem, bkNext) != p)
                 {
                     Corrupt("corrupted double-linked list (not small)", p);
@@ -333,12 +335,29 @@ public sealed partial class GlibcAllocator
             Corrupt(check, p);
         }
 
-        ChunkHeader.SetFd(_mem, p, fwd);
-        ChunkHeader.SetBk(_mem, p, bck);
-        if (!ChunkHeader.InSmallbinRange(size))
+        bool large = !ChunkHeader.InSmallbinRange(size);
+
+        // fd, bk (and the nextsize links) of p with one window test when their page is direct; same stores, same order.
+        nint links = _mem.HeapHostOf(p + 16, large ? 32UL : 16UL);
+        if (links != 0)
         {
-            ChunkHeader.SetFdNext(_mem, p, 0);
-            ChunkHeader.SetBkNext(_mem, p, 0);
+            HostWord(links, 0) = fwd;
+            HostWord(links, 8) = bck;
+            if (large)
+            {
+                HostWord(links, 16) = 0;
+                HostWord(links, 24) = 0;
+            }
+        }
+        else
+        {
+            ChunkHeader.SetFd(_mem, p, fwd);
+            ChunkHeader.SetBk(_mem, p, bck);
+            if (large)
+            {
+                ChunkHeader.SetFdNext(_mem, p, 0);
+                ChunkHeader.SetBkNext(_mem, p, 0);
+            }
         }
 
         _av.BinFd[1] = p;
@@ -421,8 +440,18 @@ public sealed partial class GlibcAllocator
         }
 
         MarkBin(victimIndex);
-        ChunkHeader.SetBk(_mem, victim, bck);
-        ChunkHeader.SetFd(_mem, victim, fwd);
+        nint links = _mem.HeapHostOf(victim + 16, 16);
+        if (links != 0)
+        {
+            HostWord(links, 8) = bck;
+            HostWord(links, 0) = fwd;
+        }
+        else
+        {
+            ChunkHeader.SetBk(_mem, victim, bck);
+            ChunkHeader.SetFd(_mem, victim, fwd);
+        }
+
         SetLinkBk(fwd, victim);
         SetLinkFd(bck, victim);
     }

@@ -27,15 +27,17 @@ public sealed partial class GlibcAllocator
                     Corrupt("malloc_consolidate(): unaligned fastbin chunk detected", p);
                 }
 
-                // One read of p's SIZE word serves the index check, the size and the P bit (nothing is written between).
-                ulong raw = ChunkHeader.Raw(_mem, p);
+                // One read of p's SIZE word serves the index check, the size and the P bit (nothing is written between);
+                // SIZE and fd with one window test when their page is direct.
+                nint words = _mem.HeapHostOf(p + 8, 16);
+                ulong raw = words != 0 ? HostWord(words, 0) : ChunkHeader.Raw(_mem, p);
                 ulong size = raw & ~ChunkHeader.SizeBits;
                 if (ChunkHeader.FastbinIndex(size) != fi)
                 {
                     Corrupt("malloc_consolidate(): invalid chunk size", p);
                 }
 
-                ulong nextp = ChunkHeader.Protect(p + 16, ChunkHeader.Fd(_mem, p));
+                ulong nextp = ChunkHeader.Protect(p + 16, words != 0 ? HostWord(words, 8) : ChunkHeader.Fd(_mem, p));
                 ulong nextChunk = p + size;
                 ulong nextSize = ChunkHeader.Size(_mem, nextChunk);
 
@@ -69,15 +71,35 @@ public sealed partial class GlibcAllocator
                     ulong firstUnsorted = _av.BinFd[1];
                     _av.BinFd[1] = p;
                     SetLinkBk(firstUnsorted, p);
-                    if (!ChunkHeader.InSmallbinRange(size))
+                    bool large = !ChunkHeader.InSmallbinRange(size);
+
+                    // SIZE, fd, bk (and the nextsize links) of p with one window test when their page is direct; same stores, same order.
+                    nint head = _mem.HeapHostOf(p + 8, large ? 40UL : 24UL);
+                    if (head != 0)
                     {
-                        ChunkHeader.SetFdNext(_mem, p, 0);
-                        ChunkHeader.SetBkNext(_mem, p, 0);
+                        if (large)
+                        {
+                            HostWord(head, 24) = 0;
+                            HostWord(head, 32) = 0;
+                        }
+
+                        HostWord(head, 0) = size | ChunkHeader.PrevInUse;
+                        HostWord(head, 16) = BinAt(1);
+                        HostWord(head, 8) = firstUnsorted;
+                    }
+                    else
+                    {
+                        if (large)
+                        {
+                            ChunkHeader.SetFdNext(_mem, p, 0);
+                            ChunkHeader.SetBkNext(_mem, p, 0);
+                        }
+
+                        ChunkHeader.SetHead(_mem, p, size | ChunkHeader.PrevInUse);
+                        ChunkHeader.SetBk(_mem, p, BinAt(1));
+                        ChunkHeader.SetFd(_mem, p, firstUnsorted);
                     }
 
-                    ChunkHeader.SetHead(_mem, p, size | ChunkHeader.PrevInUse);
-                    ChunkHeader.SetBk(_mem, p, BinAt(1));
-                    ChunkHeader.SetFd(_mem, p, firstUnsorted);
                     ChunkHeader.SetFoot(_mem, p, size);
                 }
                 else

@@ -40,7 +40,14 @@ public sealed partial class GlibcAllocator
 
     /// <summary>_int_free's tcache part (after <see cref="CheckFreedChunk"/>): true when the chunk went into the tcache.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private bool TryTcacheFree(ulong p, ulong size)
+    private bool TryTcacheFree(ulong p, ulong size) => TryTcacheFree(p, size, 0);
+
+    /// <summary>
+    /// _int_free's tcache part with the host address of the chunk's SIZE, next and key words (C+8 to C+31) known as
+    /// <paramref name="words"/> (0: through the window), taken since the caller last called the process.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryTcacheFree(ulong p, ulong size, nint words)
     {
         if (_tcache == 0)
         {
@@ -54,8 +61,9 @@ public sealed partial class GlibcAllocator
         }
 
         ulong e = p + 16;
-        if (ChunkHeader.Load(_mem, e + 8) == _tcacheKey)
+        if ((words != 0 ? HostWord(words, 16) : ChunkHeader.Load(_mem, e + 8)) == _tcacheKey)
         {
+            // Reads only (a first touch through the window adds direct pages, never removes one): words stays valid.
             TcacheDoubleFreeCheck(e, tcIdx);
         }
 
@@ -64,7 +72,7 @@ public sealed partial class GlibcAllocator
         {
             if (HostCount(host, tcIdx) < _tcacheCount)
             {
-                TcachePutHost(host, p, tcIdx);
+                TcachePutHost(host, p, tcIdx, words != 0 ? words + 8 : _mem.HeapHostOf(e, 16));
                 return true;
             }
 

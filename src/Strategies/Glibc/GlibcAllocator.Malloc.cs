@@ -65,26 +65,30 @@ public sealed partial class GlibcAllocator
             ulong victim;
             while ((victim = _av.BinBk[1]) != unsorted)
             {
-                ulong bck = ChunkHeader.Bk(_mem, victim);
-                ulong size = ChunkHeader.Size(_mem, victim);
+                // victim's SIZE, fd and bk (C+8 to C+31) and next's PREV and SIZE with one window test each when direct:
+                // reading a word of a direct page has no effect, so the eager reads are the window's reads in glibc's order.
+                nint words = _mem.HeapHostOf(victim + 8, 24);
+                ulong bck = words != 0 ? HostWord(words, 16) : ChunkHeader.Bk(_mem, victim);
+                ulong size = (words != 0 ? HostWord(words, 0) : ChunkHeader.Raw(_mem, victim)) & ~ChunkHeader.SizeBits;
                 ulong next = victim + size;
                 if (size <= ChunkHeader.HeaderSize || size > _av.SystemMem)
                 {
                     Corrupt("malloc(): invalid size (unsorted)", victim);
                 }
 
-                ulong nextRaw = ChunkHeader.Raw(_mem, next);
+                nint nextWords = _mem.HeapHostOf(next, 16);
+                ulong nextRaw = nextWords != 0 ? HostWord(nextWords, 8) : ChunkHeader.Raw(_mem, next);
                 if (nextRaw < ChunkHeader.HeaderSize || nextRaw > _av.SystemMem)
                 {
                     Corrupt("malloc(): invalid next size (unsorted)", victim);
                 }
 
-                if ((ChunkHeader.Prev(_mem, next) & ~ChunkHeader.SizeBits) != size)
+                if (((nextWords != 0 ? HostWord(nextWords, 0) : ChunkHeader.Prev(_mem, next)) & ~ChunkHeader.SizeBits) != size)
                 {
                     Corrupt("malloc(): mismatching next->prev_size (unsorted)", victim);
                 }
 
-                if (LinkFd(bck) != victim || ChunkHeader.Fd(_mem, victim) != unsorted)
+                if (LinkFd(bck) != victim || (words != 0 ? HostWord(words, 8) : ChunkHeader.Fd(_mem, victim)) != unsorted)
                 {
                     Corrupt("malloc(): unsorted double linked list corrupted", victim);
                 }
@@ -122,7 +126,17 @@ public sealed partial class GlibcAllocator
 
                 if (size == nb)
                 {
-                    ChunkHeader.SetInUseAt(_mem, victim, size);
+                    // next's SIZE word, read again (the bck->fd store may have hit it through a corrupted bck); nothing has
+                    // called the process since nextWords was taken.
+                    if (nextWords != 0)
+                    {
+                        HostWord(nextWords, 8) |= ChunkHeader.PrevInUse;
+                    }
+                    else
+                    {
+                        ChunkHeader.SetInUseAt(_mem, victim, size);
+                    }
+
                     SetNonMainArena(victim);
                     if (tcacheNb != 0 && TcacheCountAt(tcIdx) < _tcacheCount)
                     {
@@ -209,8 +223,10 @@ public sealed partial class GlibcAllocator
             Corrupt("malloc(): unaligned fastbin chunk detected 2", victim);
         }
 
-        ulong nextHead = ChunkHeader.Protect(victim + 16, ChunkHeader.Fd(_mem, victim));
-        if (ChunkHeader.FastbinIndex(ChunkHeader.Size(_mem, victim)) != fi)
+        // victim's SIZE and fd with one window test when their page is direct (reading them there has no effect).
+        nint words = _mem.HeapHostOf(victim + 8, 16);
+        ulong nextHead = ChunkHeader.Protect(victim + 16, words != 0 ? HostWord(words, 8) : ChunkHeader.Fd(_mem, victim));
+        if (ChunkHeader.FastbinIndex((words != 0 ? HostWord(words, 0) : ChunkHeader.Raw(_mem, victim)) & ~ChunkHeader.SizeBits) != fi)
         {
             Corrupt("malloc(): memory corruption (fast)", victim);
         }
@@ -227,8 +243,10 @@ public sealed partial class GlibcAllocator
                     Corrupt("malloc(): unaligned fastbin chunk detected 3", tc);
                 }
 
-                _av.Fastbins[fi] = ChunkHeader.Protect(tc + 16, ChunkHeader.Fd(_mem, tc));
-                TcachePut(tc, tcIdx);
+                // tc's fd (read) and next/key (written by tcache_put) are the same two words: one window test.
+                nint links = _mem.HeapHostOf(tc + 16, 16);
+                _av.Fastbins[fi] = ChunkHeader.Protect(tc + 16, links != 0 ? HostWord(links, 0) : ChunkHeader.Fd(_mem, tc));
+                TcachePut(tc, tcIdx, links);
             }
         }
 
@@ -255,12 +273,14 @@ public sealed partial class GlibcAllocator
             ulong tc;
             while (TcacheCountAt(tcIdx) < _tcacheCount && (tc = _av.BinBk[idx]) != bin)
             {
-                bck = ChunkHeader.Bk(_mem, tc);
+                // tc's bk (read) and its next/key words (written by tcache_put) with one window test.
+                nint links = _mem.HeapHostOf(tc + 16, 16);
+                bck = links != 0 ? HostWord(links, 8) : ChunkHeader.Bk(_mem, tc);
                 ChunkHeader.SetInUseAt(_mem, tc, nb);
                 SetNonMainArena(tc);
                 _av.BinBk[idx] = bck;
                 SetLinkFd(bck, bin);
-                TcachePut(tc, tcIdx);
+                TcachePut(tc, tcIdx, links);
             }
         }
 

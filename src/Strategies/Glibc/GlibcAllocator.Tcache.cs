@@ -63,6 +63,24 @@ public sealed partial class GlibcAllocator
         }
     }
 
+    /// <summary>
+    /// tcache_put with the host address of the chunk's next and key words (C+16, C+24) known as <paramref name="words"/>
+    /// (0: not direct), taken since the allocator last called the process.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void TcachePut(ulong c, ulong idx, nint words)
+    {
+        nint host = TcacheHost();
+        if (host != 0)
+        {
+            TcachePutHost(host, c, idx, words != 0 ? words : _mem.HeapHostOf(c + 16, 16));
+        }
+        else
+        {
+            TcachePutWindow(c, idx);
+        }
+    }
+
     /// <summary>tcache_put through the window (the struct's host address is not known).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void TcachePutWindow(ulong c, ulong idx)

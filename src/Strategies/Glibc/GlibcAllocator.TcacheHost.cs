@@ -79,6 +79,14 @@ public sealed partial class GlibcAllocator
     private static ref ulong HostEntry(nint host, ulong idx)
         => ref Unsafe.As<byte, ulong>(ref Unsafe.AddByteOffset(ref Unsafe.NullRef<byte>(), host + (nint)(TcacheEntriesOffset + (idx * 8))));
 
+    /// <summary>
+    /// The word at <paramref name="offset"/> bytes from host address <paramref name="host"/> (a chunk's words reached through
+    /// <see cref="DirectAccessWindow.HeapHostOf"/>, used before the allocator next calls the process).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ref ulong HostWord(nint host, int offset)
+        => ref Unsafe.As<byte, ulong>(ref Unsafe.AddByteOffset(ref Unsafe.NullRef<byte>(), host + offset));
+
     /// <summary>tcache_get through the host address: pops the head of bin <paramref name="idx"/> (count known non-zero).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ulong TcacheGetHost(nint host, ulong idx)
@@ -90,6 +98,16 @@ public sealed partial class GlibcAllocator
             Corrupt("malloc(): unaligned tcache chunk detected", e);
         }
 
+        // The entry's next and key words (e, e + 8) with one test of the window when both are in one direct heap page.
+        nint words = _mem.HeapHostOf(e, 16);
+        if (words != 0)
+        {
+            entry = ChunkHeader.Protect(e, HostWord(words, 0));
+            HostCount(host, idx)--;
+            HostWord(words, 8) = 0;
+            return e;
+        }
+
         entry = ChunkHeader.Protect(e, ChunkHeader.Load(_mem, e));
         HostCount(host, idx)--;
         ChunkHeader.Store(_mem, e + 8, 0);
@@ -98,12 +116,28 @@ public sealed partial class GlibcAllocator
 
     /// <summary>tcache_put through the host address: pushes chunk <paramref name="c"/> at the head of bin <paramref name="idx"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void TcachePutHost(nint host, ulong c, ulong idx)
+    private void TcachePutHost(nint host, ulong c, ulong idx) => TcachePutHost(host, c, idx, _mem.HeapHostOf(c + 16, 16));
+
+    /// <summary>
+    /// tcache_put through the host address with the host address of the chunk's next and key words (C+16, C+24) known as
+    /// <paramref name="words"/> (0: through the window).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void TcachePutHost(nint host, ulong c, ulong idx, nint words)
     {
         ulong e = c + 16;
         ref ulong entry = ref HostEntry(host, idx);
-        ChunkHeader.Store(_mem, e, ChunkHeader.Protect(e, entry));
-        ChunkHeader.Store(_mem, e + 8, _tcacheKey);
+        if (words != 0)
+        {
+            HostWord(words, 0) = ChunkHeader.Protect(e, entry);
+            HostWord(words, 8) = _tcacheKey;
+        }
+        else
+        {
+            ChunkHeader.Store(_mem, e, ChunkHeader.Protect(e, entry));
+            ChunkHeader.Store(_mem, e + 8, _tcacheKey);
+        }
+
         entry = e;
         HostCount(host, idx)++;
     }

@@ -230,6 +230,27 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
             Enter(OpMalloc);
             try
             {
+                // __libc_malloc's tcache hit inline once malloc and this thread's tcache are set up and the struct's host
+                // address is known, when the chunk's SIZE, next and key words share a direct page: one window test for the
+                // three words tcache_get and the statistics touch. Everything else is Malloc, one call away.
+                ulong tcIdx = ChunkHeader.TcacheIndex(ChunkHeader.CheckedRequestToSize(size));
+                nint host;
+                if (tcIdx < _tcacheBins && _initialized && _tcache != 0 && (host = TcacheHost()) != 0 && HostCount(host, tcIdx) != 0)
+                {
+                    ref ulong entry = ref HostEntry(host, tcIdx);
+                    ulong e = entry;
+                    nint words = ChunkHeader.Aligned(e) ? _mem.HeapHostOf(e - 8, 24) : 0;
+                    if (words != 0)
+                    {
+                        entry = ChunkHeader.Protect(e, HostWord(words, 8));
+                        HostCount(host, tcIdx)--;
+                        HostWord(words, 16) = 0;
+                        CountAllocatedChunk(HostWord(words, 0) & ~ChunkHeader.SizeBits);
+                        AfterCall();
+                        return e;
+                    }
+                }
+
                 ulong p = Malloc(size);
                 CountAllocation(p);
                 AfterCall();
@@ -256,7 +277,9 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
                     return;
                 }
 
-                ulong raw = ChunkHeader.Raw(_mem, address - 16);
+                // The SIZE, next and key words (C+8 to C+31) with one test of the window when they share a direct heap page.
+                nint words = _mem.HeapHostOf(address - 8, 24);
+                ulong raw = words != 0 ? HostWord(words, 0) : ChunkHeader.Raw(_mem, address - 16);
                 ulong size = raw & ~ChunkHeader.SizeBits;
                 if ((raw & ChunkHeader.IsMmapped) == 0 && _initialized && _tcache != 0)
                 {
@@ -264,7 +287,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
                     ulong p = address - 16;
                     ArenaForChunk(p, raw);
                     CheckFreedChunk(p, size);
-                    if (!TryTcacheFree(p, size))
+                    if (!TryTcacheFree(p, size, words))
                     {
                         IntFreeAfterTcache(p, false, raw);
                     }
@@ -573,9 +596,16 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
             return;
         }
 
+        CountAllocatedChunk(ChunkHeader.Size(_mem, p - 16));
+    }
+
+    /// <summary>Counts a successful allocation of a chunk of <paramref name="chunkSize"/> bytes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void CountAllocatedChunk(ulong chunkSize)
+    {
         _allocations++;
         _liveBlocks++;
-        _allocatedBytes += ChunkHeader.Size(_mem, p - 16);
+        _allocatedBytes += chunkSize;
         if (_allocatedBytes > _peakAllocatedBytes)
         {
             _peakAllocatedBytes = _allocatedBytes;
@@ -798,7 +828,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
             csz = oldTopSize;
         }
 
-        _os.Fill(mem, csz - ChunkHeader.Word, 0);
+        _mem.FillHeap(mem, csz - ChunkHeader.Word, 0);
         return mem;
     }
 

@@ -280,6 +280,7 @@ public sealed class DirectAccessWindowTests
         for (int step = 0; step < 400; step++)
         {
             ulong address = heap + ((ulong)rng.Next(Pages * Page / 8) * 8);
+            bool heapFirst = rng.Next(2) == 0;
             switch (rng.Next(10))
             {
                 case 0:
@@ -294,10 +295,12 @@ public sealed class DirectAccessWindowTests
                     break;
                 case < 6:
                     ulong value = (ulong)rng.NextInt64();
-                    Assert.Equal(Try(() => { plain.WriteUInt64(address, value); return 0UL; }), Try(() => { w.WriteUInt64(address, value); return 0UL; }));
+                    Assert.Equal(
+                        Try(() => { plain.WriteUInt64(address, value); return 0UL; }),
+                        Try(() => { if (heapFirst) { w.WriteHeapUInt64(address, value); } else { w.WriteUInt64(address, value); } return 0UL; }));
                     break;
                 default:
-                    Assert.Equal(Try(() => plain.ReadUInt64(address)), Try(() => w.ReadUInt64(address)));
+                    Assert.Equal(Try(() => plain.ReadUInt64(address)), Try(() => heapFirst ? w.ReadHeapUInt64(address) : w.ReadUInt64(address)));
                     break;
             }
 
@@ -385,7 +388,8 @@ public sealed class DirectAccessWindowTests
         {
             ulong address = m + ((ulong)rng.Next(Pages * Page / 8) * 8);
             ulong page = m + ((ulong)rng.Next(Pages) * Page);
-            bool mapped = rng.Next(2) == 0;
+            int accessor = rng.Next(3);
+            bool mapped = accessor == 1;
             switch (rng.Next(12))
             {
                 case 0:
@@ -409,15 +413,134 @@ public sealed class DirectAccessWindowTests
                     ulong value = (ulong)rng.NextInt64();
                     Assert.Equal(
                         Try(() => { plain.WriteUInt64(address, value); return 0UL; }),
-                        Try(() => { if (mapped) { w.WriteMappedUInt64(address, value); } else { w.WriteUInt64(address, value); } return 0UL; }));
+                        Try(() => { Write(w, accessor, address, value); return 0UL; }));
                     break;
                 default:
-                    Assert.Equal(Try(() => plain.ReadUInt64(address)), Try(() => mapped ? w.ReadMappedUInt64(address) : w.ReadUInt64(address)));
+                    Assert.Equal(Try(() => plain.ReadUInt64(address)), Try(() => Read(w, accessor, address)));
                     break;
             }
 
             Assert.Equal(plain.GetStatistics().PageFaults, viaWindow.GetStatistics().PageFaults);
             Assert.Equal(plain.GetStatistics().RssBytes, viaWindow.GetStatistics().RssBytes);
+        }
+    }
+
+    [Fact]
+    public void Window_HeapFirstAccessors_MatchOsAcrossHolesUnalignedWordsAndMappings()
+    {
+        using var os = new SimulatedOs();
+        ulong heap = os.InitialBreak;
+        os.Brk(heap + (8 * Page));
+        var w = new DirectAccessWindow(os);
+
+        // Pages 0 and 5 touched, the ones between never: each fault is counted once, the hole still faults on first touch.
+        w.WriteHeapUInt64(heap, 1);
+        w.WriteHeapUInt64(heap + (5 * Page), 2);
+        long faults = os.GetStatistics().PageFaults;
+        Assert.Equal(1UL, w.ReadHeapUInt64(heap));
+        Assert.Equal(2UL, w.ReadHeapUInt64(heap + (5 * Page)));
+        Assert.Equal(faults, os.GetStatistics().PageFaults);
+        Assert.Equal(0UL, w.ReadHeapUInt64(heap + (3 * Page)));
+        Assert.Equal(faults + 1, os.GetStatistics().PageFaults);
+
+        // An unaligned word crossing into an untouched page goes through the process.
+        w.WriteHeapUInt64(heap + (6 * Page) - 3, 0x1122334455667788);
+        Assert.Equal(0x1122334455667788UL, os.ReadUInt64(heap + (6 * Page) - 3));
+        Assert.Equal(0x1122334455667788UL, w.ReadHeapUInt64(heap + (6 * Page) - 3));
+
+        // Beyond the break, and a page dropped by the break shrinking: SIGSEGV exactly as the process.
+        Assert.Throws<SegmentationFaultException>(() => w.ReadHeapUInt64(heap + (8 * Page)));
+        os.Brk(heap + (5 * Page));
+        Assert.Throws<SegmentationFaultException>(() => w.WriteHeapUInt64(heap + (5 * Page), 3));
+
+        // Words of the mmap window are served too (out of line), and a protected page rejects writes.
+        ulong m = os.Mmap(0, 2 * Page, Protection.ReadWrite, MapFlags.PrivateAnonymous).Value;
+        w.WriteHeapUInt64(m + 8, 9);
+        Assert.Equal(9UL, w.ReadHeapUInt64(m + 8));
+        os.Mprotect(m, Page, Protection.Read);
+        Assert.Throws<SegmentationFaultException>(() => w.WriteHeapUInt64(m + 8, 10));
+        Assert.Equal(9UL, w.ReadHeapUInt64(m + 8));
+    }
+
+    [Fact]
+    public void HeapHostOf_OnlyForAlignedRangesInsideOneDirectHeapPage()
+    {
+        using var os = new SimulatedOs();
+        ulong heap = os.InitialBreak;
+        os.Brk(heap + (3 * Page));
+        var w = new DirectAccessWindow(os);
+        Assert.Equal(0, w.HeapHostOf(heap + 16, 24));    // never touched: the first touch must go through the process
+        w.WriteHeapUInt64(heap + 16, 7);
+        nint host = w.HeapHostOf(heap + 16, 24);
+        Assert.NotEqual(0, host);
+        Assert.Equal(7L, System.Runtime.InteropServices.Marshal.ReadInt64(host));
+        System.Runtime.InteropServices.Marshal.WriteInt64(host + 8, 8);
+
+        Assert.Equal(8UL, os.ReadUInt64(heap + 24));
+        Assert.Equal(0, w.HeapHostOf(heap + 12, 8));     // unaligned
+        Assert.Equal(0, w.HeapHostOf(heap + Page - 8, 16)); // runs into the next page
+        w.WriteHeapUInt64(heap + Page, 1);
+        Assert.Equal(0, w.HeapHostOf(heap + Page - 8, 16)); // even when that page is direct too
+        Assert.True(os.Mprotect(heap, Page, Protection.Read).Succeeded);
+        Assert.Equal(0, w.HeapHostOf(heap + 16, 24));    // lost its rights
+        ulong m = os.Mmap(0, Page, Protection.ReadWrite, MapFlags.PrivateAnonymous).Value;
+        w.WriteHeapUInt64(m, 1);
+        Assert.Equal(0, w.HeapHostOf(m, 8));             // not the heap
+    }
+
+    [Fact]
+    public void FillHeap_DirectPagesAndOthers_SameBytesFaultsAndErrorsAsTheProcess()
+    {
+        using var plain = new SimulatedOs();
+        using var viaWindow = new SimulatedOs();
+        var w = new DirectAccessWindow(viaWindow);
+        ulong heap = plain.InitialBreak;
+        plain.Brk(heap + (4 * Page));
+        viaWindow.Brk(heap + (4 * Page));
+        plain.WriteUInt64(heap, 1);
+        w.WriteHeapUInt64(heap, 1);                      // page 0 direct, the others untouched
+
+        foreach ((ulong at, ulong length) in new[] { (heap + 8, 300UL), (heap + Page - 100, 300UL), (heap + (2 * Page) + 5, 50UL), (heap + 16, 0UL) })
+        {
+            plain.Fill(at, length, 0xab);
+            w.FillHeap(at, length, 0xab);
+            Assert.Equal(plain.GetStatistics().PageFaults, viaWindow.GetStatistics().PageFaults);
+            Assert.Equal(plain.GetStatistics().RssBytes, viaWindow.GetStatistics().RssBytes);
+        }
+
+        var expected = new byte[4 * Page];
+        var actual = new byte[4 * Page];
+        plain.Read(heap, expected);
+        viaWindow.Read(heap, actual);
+        Assert.Equal(expected, actual);
+
+        // Past the break and on a read-only page: the process's fault, nothing written.
+        Assert.Throws<SegmentationFaultException>(() => w.FillHeap(heap + (4 * Page) - 8, 16, 1));
+        Assert.True(viaWindow.Mprotect(heap, Page, Protection.Read).Succeeded);
+        Assert.Throws<SegmentationFaultException>(() => w.FillHeap(heap + 8, 8, 1));
+        Assert.Equal(0xababababababababUL, viaWindow.ReadUInt64(heap + 8));
+    }
+
+    private static ulong Read(DirectAccessWindow w, int accessor, ulong address) => accessor switch
+    {
+        0 => w.ReadUInt64(address),
+        1 => w.ReadMappedUInt64(address),
+        _ => w.ReadHeapUInt64(address),
+    };
+
+    private static void Write(DirectAccessWindow w, int accessor, ulong address, ulong value)
+    {
+        switch (accessor)
+        {
+            case 0:
+                w.WriteUInt64(address, value);
+                break;
+            case 1:
+                w.WriteMappedUInt64(address, value);
+                break;
+            default:
+                w.WriteHeapUInt64(address, value);
+                break;
         }
     }
 
