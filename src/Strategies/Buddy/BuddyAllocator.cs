@@ -66,6 +66,12 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
 
     /// <summary>How many blocks each order's cache holds.</summary>
     private readonly int[] _cacheCounts;
+
+    /// <summary>
+    /// Requests of 1..this many bytes may take the inlined cache-hit paths (<see cref="AllocateCachedHit"/>,
+    /// <see cref="TryFreeCachedHit"/>): the region size, or 0 when there is no cache, a per-call check, or another OS.
+    /// </summary>
+    private readonly ulong _fastPathBytes;
     private readonly List<BuddyRegion> _regions = [];
     private readonly Dictionary<ulong, BuddyLargeBlock> _large = [];
     private readonly HashSet<ulong> _freedHistory = [];
@@ -127,6 +133,7 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
         _cacheCapacity = options.PerOrderCacheBlocks;
         _cacheBlocks = new ulong[(_maxOrder + 1) * _cacheCapacity];
         _cacheCounts = new int[_maxOrder + 1];
+        _fastPathBytes = _cacheCapacity != 0 && _checkLevel == HeapCheckLevel.None && _fastOs is not null ? _regionSize : 0;
     }
 
     /// <inheritdoc />
@@ -181,18 +188,31 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
         _lock.Enter();
         try
         {
-            ulong address = AllocateCore(size, 0);
-            if (_checkLevel != HeapCheckLevel.None)
+            // The hit path (a block of the size's order in its cache) inlined here; anything else in a call of its own.
+            int order;
+            if (size - 1 < _fastPathBytes && _cacheCounts[order = FastOrder(size)] != 0 && _fastOs is { } fast)
             {
-                AfterCall("malloc");
+                return AllocateCachedHit(fast, order, size);
             }
 
-            return address;
+            return AllocateLocked(size);
         }
         finally
         {
             _lock.Exit();
         }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ulong AllocateLocked(ulong size)
+    {
+        ulong address = AllocateCore(size, 0);
+        if (_checkLevel != HeapCheckLevel.None)
+        {
+            AfterCall("malloc");
+        }
+
+        return address;
     }
 
     /// <inheritdoc />
@@ -256,39 +276,48 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
         _lock.Enter();
         try
         {
-            BuddyRegion? region = FindRegion(address);
-            if (region is not null)
+            if (!TryFreeCachedHit(address))
             {
-                ulong offset = address - region.Base;
-                byte state = (byte)region.State[offset >> _minOrder];
-                int order = DecodeOrder(state);
-                if ((offset & _unitMask) != 0 || (state & BuddyRegion.AllocatedBit) == 0)
-                {
-                    (_, order) = ValidateAllocatedBlock(region, address, "free");
-                }
-
-                ulong requested = _cacheCapacity != 0 && region.FreeBytes + (1UL << order) != _regionSize
-                    ? CacheFree(region, offset, order)
-                    : FreeBlock(region, offset, order, "free");
-                _counters.OnFreed(requested);
-                if (region.FreeBytes == _regionSize)
-                {
-                    ReleaseIfEmpty(region, address);
-                }
-            }
-            else
-            {
-                FreeLarge(address);
-            }
-
-            if (_checkLevel != HeapCheckLevel.None)
-            {
-                AfterCall("free");
+                FreeLocked(address);
             }
         }
         finally
         {
             _lock.Exit();
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void FreeLocked(ulong address)
+    {
+        BuddyRegion? region = FindRegion(address);
+        if (region is not null)
+        {
+            ulong offset = address - region.Base;
+            byte state = (byte)region.State[offset >> _minOrder];
+            int order = DecodeOrder(state);
+            if ((offset & _unitMask) != 0 || (state & BuddyRegion.AllocatedBit) == 0)
+            {
+                (_, order) = ValidateAllocatedBlock(region, address, "free");
+            }
+
+            ulong requested = _cacheCapacity != 0 && region.FreeBytes + (1UL << order) != _regionSize
+                ? CacheFree(region, offset, order)
+                : FreeBlock(region, offset, order, "free");
+            _counters.OnFreed(requested);
+            if (region.FreeBytes == _regionSize)
+            {
+                ReleaseIfEmpty(region, address);
+            }
+        }
+        else
+        {
+            FreeLarge(address);
+        }
+
+        if (_checkLevel != HeapCheckLevel.None)
+        {
+            AfterCall("free");
         }
     }
 
