@@ -43,7 +43,7 @@ public sealed partial class BuddyAllocator
 
         ulong blockBytes = 1UL << order;
         region.FreeBytes -= blockBytes;
-        region.State[(block - region.Base) >> _minOrder] = AllocatedState(order) | (size << BuddyRegion.RequestedShift);
+        region.State[(int)((block - region.Base) >> _minOrder)] = AllocatedState(order) | (size << BuddyRegion.RequestedShift);
         _allocatedBlockBytes += blockBytes;
         _regionRequestedBytes += size;
         _counters.OnAllocated(size);
@@ -69,7 +69,7 @@ public sealed partial class BuddyAllocator
         }
 
         ulong offset = address - region.Base;
-        ulong unit = offset >> _minOrder;
+        int unit = (int)(offset >> _minOrder);
         ulong[] map = region.State;
         ulong word = map[unit];
         if ((offset & _unitMask) != 0 || (word & BuddyRegion.AllocatedBit) == 0)

@@ -4,6 +4,7 @@ using System;
 using System.Collections.Generic;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Allocators.Os;
 using Allocators.Strategies.Shared;
 using Microsoft.Extensions.Options;
@@ -49,6 +50,9 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
     private readonly int _maxOrder;
     private readonly ulong _regionSize;
     private readonly ulong _unitMask;
+
+    /// <summary>Clears the offset inside a region: <c>~(region size - 1)</c>.</summary>
+    private readonly ulong _regionBaseMask;
     private readonly BuddyRegionSource _source;
     private readonly int _keepEmptyRegions;
 
@@ -123,6 +127,7 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
         _maxOrder = options.MaxOrder;
         _regionSize = 1UL << _maxOrder;
         _unitMask = (1UL << _minOrder) - 1;
+        _regionBaseMask = ~(_regionSize - 1);
         _source = options.RegionSource;
         _keepEmptyRegions = options.KeepEmptyRegions;
         _keepEmptyLimit = options.KeepEmptyRegions;
@@ -974,8 +979,10 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
     private BuddyRegion? FindRegion(ulong address)
     {
         BuddyRegion?[] table = _regionTable;
-        BuddyRegion? region = table[(int)(address >> _maxOrder) & (table.Length - 1)];
-        if (region is not null && region.Base == (address & ~(_regionSize - 1)))
+
+        // The table's length is a power of two, so the masked index is always inside it.
+        BuddyRegion? region = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(table), (int)(address >> _maxOrder) & (table.Length - 1));
+        if (region is not null && region.Base == (address & _regionBaseMask))
         {
             return region;
         }
