@@ -4,6 +4,7 @@ using System;
 using System.Collections.Generic;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Allocators.Os;
 using Allocators.Strategies.Shared;
 using Microsoft.Extensions.Options;
@@ -49,6 +50,9 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
     private readonly int _maxOrder;
     private readonly ulong _regionSize;
     private readonly ulong _unitMask;
+
+    /// <summary>Clears the offset inside a region: <c>~(region size - 1)</c>.</summary>
+    private readonly ulong _regionBaseMask;
     private readonly BuddyRegionSource _source;
     private readonly int _keepEmptyRegions;
 
@@ -66,6 +70,12 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
 
     /// <summary>How many blocks each order's cache holds.</summary>
     private readonly int[] _cacheCounts;
+
+    /// <summary>
+    /// Requests of 1..this many bytes may take the inlined cache-hit paths (<see cref="AllocateCachedHit"/>,
+    /// <see cref="TryFreeCachedHit"/>): the region size, or 0 when there is no cache, a per-call check, or another OS.
+    /// </summary>
+    private readonly ulong _fastPathBytes;
     private readonly List<BuddyRegion> _regions = [];
     private readonly Dictionary<ulong, BuddyLargeBlock> _large = [];
     private readonly HashSet<ulong> _freedHistory = [];
@@ -117,6 +127,7 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
         _maxOrder = options.MaxOrder;
         _regionSize = 1UL << _maxOrder;
         _unitMask = (1UL << _minOrder) - 1;
+        _regionBaseMask = ~(_regionSize - 1);
         _source = options.RegionSource;
         _keepEmptyRegions = options.KeepEmptyRegions;
         _keepEmptyLimit = options.KeepEmptyRegions;
@@ -127,6 +138,7 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
         _cacheCapacity = options.PerOrderCacheBlocks;
         _cacheBlocks = new ulong[(_maxOrder + 1) * _cacheCapacity];
         _cacheCounts = new int[_maxOrder + 1];
+        _fastPathBytes = _cacheCapacity != 0 && _checkLevel == HeapCheckLevel.None && _fastOs is not null ? _regionSize : 0;
     }
 
     /// <inheritdoc />
@@ -181,18 +193,31 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
         _lock.Enter();
         try
         {
-            ulong address = AllocateCore(size, 0);
-            if (_checkLevel != HeapCheckLevel.None)
+            // The hit path (a block of the size's order in its cache) inlined here; anything else in a call of its own.
+            int order;
+            if (size - 1 < _fastPathBytes && _cacheCounts[order = FastOrder(size)] != 0 && _fastOs is { } fast)
             {
-                AfterCall("malloc");
+                return AllocateCachedHit(fast, order, size);
             }
 
-            return address;
+            return AllocateLocked(size);
         }
         finally
         {
             _lock.Exit();
         }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ulong AllocateLocked(ulong size)
+    {
+        ulong address = AllocateCore(size, 0);
+        if (_checkLevel != HeapCheckLevel.None)
+        {
+            AfterCall("malloc");
+        }
+
+        return address;
     }
 
     /// <inheritdoc />
@@ -256,39 +281,48 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
         _lock.Enter();
         try
         {
-            BuddyRegion? region = FindRegion(address);
-            if (region is not null)
+            if (!TryFreeCachedHit(address))
             {
-                ulong offset = address - region.Base;
-                byte state = (byte)region.State[offset >> _minOrder];
-                int order = DecodeOrder(state);
-                if ((offset & _unitMask) != 0 || (state & BuddyRegion.AllocatedBit) == 0)
-                {
-                    (_, order) = ValidateAllocatedBlock(region, address, "free");
-                }
-
-                ulong requested = _cacheCapacity != 0 && region.FreeBytes + (1UL << order) != _regionSize
-                    ? CacheFree(region, offset, order)
-                    : FreeBlock(region, offset, order, "free");
-                _counters.OnFreed(requested);
-                if (region.FreeBytes == _regionSize)
-                {
-                    ReleaseIfEmpty(region, address);
-                }
-            }
-            else
-            {
-                FreeLarge(address);
-            }
-
-            if (_checkLevel != HeapCheckLevel.None)
-            {
-                AfterCall("free");
+                FreeLocked(address);
             }
         }
         finally
         {
             _lock.Exit();
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void FreeLocked(ulong address)
+    {
+        BuddyRegion? region = FindRegion(address);
+        if (region is not null)
+        {
+            ulong offset = address - region.Base;
+            byte state = (byte)region.State[offset >> _minOrder];
+            int order = DecodeOrder(state);
+            if ((offset & _unitMask) != 0 || (state & BuddyRegion.AllocatedBit) == 0)
+            {
+                (_, order) = ValidateAllocatedBlock(region, address, "free");
+            }
+
+            ulong requested = _cacheCapacity != 0 && region.FreeBytes + (1UL << order) != _regionSize
+                ? CacheFree(region, offset, order)
+                : FreeBlock(region, offset, order, "free");
+            _counters.OnFreed(requested);
+            if (region.FreeBytes == _regionSize)
+            {
+                ReleaseIfEmpty(region, address);
+            }
+        }
+        else
+        {
+            FreeLarge(address);
+        }
+
+        if (_checkLevel != HeapCheckLevel.None)
+        {
+            AfterCall("free");
         }
     }
 
@@ -945,8 +979,10 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
     private BuddyRegion? FindRegion(ulong address)
     {
         BuddyRegion?[] table = _regionTable;
-        BuddyRegion? region = table[(int)(address >> _maxOrder) & (table.Length - 1)];
-        if (region is not null && region.Base == (address & ~(_regionSize - 1)))
+
+        // The table's length is a power of two, so the masked index is always inside it.
+        BuddyRegion? region = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(table), (int)(address >> _maxOrder) & (table.Length - 1));
+        if (region is not null && region.Base == (address & _regionBaseMask))
         {
             return region;
         }
