@@ -59,7 +59,7 @@ public sealed unsafe partial class SimulatedOs
 
     private void InitializePageTable()
     {
-        nint root = ReserveHost(RootBytes);
+        nint root = ReserveHost(RootBytes, 1);
         if (root == 0)
         {
             throw new System.OutOfMemoryException("The host refused memory for the page-table root.");

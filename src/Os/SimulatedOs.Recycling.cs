@@ -22,11 +22,14 @@ public sealed unsafe partial class SimulatedOs
     /// <summary>The spare reservations; taken and offered with atomic exchanges (disposal may run on the finalizer thread).</summary>
     private static SpareReservation? s_spare;
 
-    /// <summary>Takes the spare when its sizes match; a spare of other sizes is given back to the host.</summary>
-    private static bool TakeSpareReservation(ulong heapBytes, ulong windowBytes, out nint heapHost, out nint windowHost)
+    /// <summary>
+    /// Takes the spare when its sizes (and huge-page prefix of the heap) match; a spare of other sizes is given back to
+    /// the host.
+    /// </summary>
+    private static bool TakeSpareReservation(ulong heapBytes, ulong heapHugeBytes, ulong windowBytes, out nint heapHost, out nint windowHost)
     {
         SpareReservation? spare = Interlocked.Exchange(ref s_spare, null);
-        if (spare is not null && spare.HeapBytes == heapBytes && spare.WindowBytes == windowBytes)
+        if (spare is not null && spare.HeapBytes == heapBytes && spare.HeapHugeBytes == heapHugeBytes && spare.WindowBytes == windowBytes)
         {
             heapHost = spare.HeapHost;
             windowHost = spare.WindowHost;
@@ -40,8 +43,8 @@ public sealed unsafe partial class SimulatedOs
     }
 
     /// <summary>Leaves zeroed reservations as the spare; false (the caller unmaps them) when a spare is already there.</summary>
-    private static bool OfferSpareReservation(nint heapHost, ulong heapBytes, nint windowHost, ulong windowBytes)
-        => Interlocked.CompareExchange(ref s_spare, new SpareReservation(heapHost, heapBytes, windowHost, windowBytes), null) is null;
+    private static bool OfferSpareReservation(nint heapHost, ulong heapBytes, ulong heapHugeBytes, nint windowHost, ulong windowBytes)
+        => Interlocked.CompareExchange(ref s_spare, new SpareReservation(heapHost, heapBytes, heapHugeBytes, windowHost, windowBytes), null) is null;
 
     /// <summary>Zeroes every resident page backed by a reservation (under the lock, at disposal, before the page table goes).</summary>
     /// <returns>True.</returns>
@@ -62,8 +65,8 @@ public sealed unsafe partial class SimulatedOs
         return true;
     }
 
-    /// <summary>Two zeroed host reservations left by a disposed process.</summary>
-    private sealed record SpareReservation(nint HeapHost, ulong HeapBytes, nint WindowHost, ulong WindowBytes)
+    /// <summary>Two zeroed host reservations left by a disposed process (the heap's first HeapHugeBytes advised huge pages).</summary>
+    private sealed record SpareReservation(nint HeapHost, ulong HeapBytes, ulong HeapHugeBytes, nint WindowHost, ulong WindowBytes)
     {
         public void Unmap()
         {

@@ -33,6 +33,7 @@ public sealed unsafe partial class SimulatedOs : ISimulatedOs, IDisposable
     private readonly ulong _mmapMinAddress;
     private readonly ulong _taskSize;
     private readonly ulong _heapReservation;
+    private readonly ulong _heapHugeBytes;
     private readonly ulong _maxMappingBytes;
     private readonly ulong _windowLow;
     private nint _heapHost;
@@ -87,24 +88,31 @@ public sealed unsafe partial class SimulatedOs : ISimulatedOs, IDisposable
         _searchCeiling = options.MmapBase;
         _mmapMinAddress = PageCeil(options.MmapMinAddress);
         _heapReservation = Math.Min(options.HeapReservationBytes, _taskSize - _initialBreak);
+        _heapHugeBytes = Math.Min(options.HeapHugePageBytes, _heapReservation & ~(SimulatedOsOptions.HostHugePageBytes - 1));
         _maxMappingBytes = options.MaxMappingBytes;
         Limits = new SimulatedOsLimits(options);
         Faults = new SimulatedOsFaults(options);
 
         _windowLow = options.MmapBase - Math.Min(options.MmapReservationBytes, options.MmapBase - _mmapMinAddress);
-        if (TakeSpareReservation(_heapReservation, _mmapBase - _windowLow, out _heapHost, out _windowHost))
+        if (TakeSpareReservation(_heapReservation, _heapHugeBytes, _mmapBase - _windowLow, out _heapHost, out _windowHost))
         {
             InitializePageTable();
             return;
         }
 
-        _heapHost = ReserveHost(_heapReservation);
+        _heapHost = ReserveHost(_heapReservation, _heapHugeBytes != 0 ? SimulatedOsOptions.HostHugePageBytes : 1);
         if (_heapHost == 0)
         {
             throw new OutOfMemoryException($"The host refused to reserve {_heapReservation} bytes of address space for the simulated heap.");
         }
 
-        _windowHost = ReserveHost(_mmapBase - _windowLow);
+        if (_heapHugeBytes != 0)
+        {
+            // A hint: without transparent huge pages on the host the heap stays in small pages (only slower).
+            _ = HostMemory.AdviseHugePages(_heapHost, _heapHugeBytes);
+        }
+
+        _windowHost = ReserveHost(_mmapBase - _windowLow, 1);
         if (_windowHost == 0)
         {
             Release();
@@ -242,7 +250,7 @@ public sealed unsafe partial class SimulatedOs : ISimulatedOs, IDisposable
             }
 
             _vmas.Clear();
-            if (recycle && OfferSpareReservation(_heapHost, _heapReservation, _windowHost, _mmapBase - _windowLow))
+            if (recycle && OfferSpareReservation(_heapHost, _heapReservation, _heapHugeBytes, _windowHost, _mmapBase - _windowLow))
             {
                 _heapHost = 0;
                 _windowHost = 0;
@@ -264,16 +272,17 @@ public sealed unsafe partial class SimulatedOs : ISimulatedOs, IDisposable
 
     /// <summary>
     /// Reserves host address space. When the host refuses, undisposed processes waiting for their finalizers may be
-    /// holding it (each reserves the heap and mmap window), so collect them once and retry.
+    /// holding it (each reserves the heap and mmap window), so collect them once and retry. The start is a multiple of
+    /// <paramref name="alignment"/> (1: any page).
     /// </summary>
-    private static nint ReserveHost(ulong bytes)
+    private static nint ReserveHost(ulong bytes, ulong alignment)
     {
-        nint host = HostMemory.Map(bytes);
+        nint host = alignment > 1 ? HostMemory.MapAligned(bytes, alignment) : HostMemory.Map(bytes);
         if (host == 0)
         {
             GC.Collect();
             GC.WaitForPendingFinalizers();
-            host = HostMemory.Map(bytes);
+            host = alignment > 1 ? HostMemory.MapAligned(bytes, alignment) : HostMemory.Map(bytes);
         }
 
         return host;

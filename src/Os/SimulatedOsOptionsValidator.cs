@@ -75,6 +75,13 @@ public sealed class SimulatedOsOptionsValidator : IValidateOptions<SimulatedOsOp
                 nameof(SimulatedOsOptions.MmapReservationBytes));
         }
 
+        if (options.HeapHugePageBytes % SimulatedOsOptions.HostHugePageBytes != 0)
+        {
+            builder.AddError(
+                $"must be 0 (off) or a multiple of 2 MiB ({SimulatedOsOptions.HostHugePageBytes}), but is {options.HeapHugePageBytes}.",
+                nameof(SimulatedOsOptions.HeapHugePageBytes));
+        }
+
         if (options.MaxMappingBytes < (ulong)System.Math.Max(options.PageSize, 1))
         {
             builder.AddError($"must be at least one page ({options.PageSize}), but is {options.MaxMappingBytes}.", nameof(SimulatedOsOptions.MaxMappingBytes));

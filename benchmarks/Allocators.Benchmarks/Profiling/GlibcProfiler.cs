@@ -37,8 +37,8 @@ public static partial class GlibcProfiler
         }
 
         var sw = Stopwatch.StartNew();
-        Op[] ops = Decode(args[0], out int slots, out ulong? heapStart);
-        Console.WriteLine($"{args[0]}: {ops.Length:N0} calls, {slots:N0} slots, decoded in {sw.ElapsedMilliseconds} ms");
+        Op[] ops = Decode(args[0], out int slots, out int threads, out ulong? heapStart);
+        Console.WriteLine($"{args[0]}: {ops.Length:N0} calls, {slots:N0} slots, {threads} thread(s) renumbered from 0, decoded in {sw.ElapsedMilliseconds} ms");
 
         var sim = new List<double>();
         var native = new List<double>();
@@ -100,11 +100,12 @@ public static partial class GlibcProfiler
         Console.WriteLine($"{name}: best {best,8:F1} ns/call, median {median,8:F1} ns/call ({calls / seconds[0] / 1e6:F2} M calls/s)");
     }
 
-    private static Op[] Decode(string path, out int slotCount, out ulong? heapStart)
+    private static Op[] Decode(string path, out int slotCount, out int threadCount, out ulong? heapStart)
     {
         var ops = new List<Op>();
         var live = new Dictionary<ulong, int>();
         var freeSlots = new Stack<int>();
+        var threads = new Dictionary<int, int>();
         int next = 0;
         using TraceReader reader = TraceReader.Open(path);
         heapStart = null;
@@ -154,10 +155,20 @@ public static partial class GlibcProfiler
                 live[c.Argument1] = argSlot; // failed realloc keeps the block
             }
 
-            ops.Add(new Op(c.Tid, (byte)c.Kind, c.Argument1, c.Argument2, argSlot, resultSlot));
+            // Threads are renumbered 0, 1, 2... in order of first appearance, as the replayer does (ReplayOptions.
+            // RenumberThreads): the trace's first thread is the main thread, SimulatedThread 0, whose id costs no
+            // thread-static lookup in the strategy.
+            if (!threads.TryGetValue(c.Tid, out int tid))
+            {
+                tid = threads.Count;
+                threads.Add(c.Tid, tid);
+            }
+
+            ops.Add(new Op(tid, (byte)c.Kind, c.Argument1, c.Argument2, argSlot, resultSlot));
         }
 
         slotCount = next;
+        threadCount = threads.Count;
         return ops.ToArray();
     }
 

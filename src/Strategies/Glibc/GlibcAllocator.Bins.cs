@@ -324,9 +324,14 @@ public sealed partial class GlibcAllocator
         }
     }
 
-    /// <summary>Inserts <paramref name="p"/> at the front of the unsorted bin, checking the front link (message given).</summary>
+    /// <summary>
+    /// Inserts <paramref name="p"/> at the front of the unsorted bin, checking the front link (message given). Returns
+    /// the host address of p's SIZE word when SIZE and the links written here share one direct page (one window test),
+    /// else 0: every caller sets p's head next, and may store it there (valid until the next call into the process; the
+    /// stores in between go through the window, which never takes a page away).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void UnsortedInsertFront(ulong p, ulong size, string check)
+    private nint UnsortedInsertFront(ulong p, ulong size, string check)
     {
         ulong bck = BinAt(1);
         ulong fwd = _av.BinFd[1];
@@ -337,16 +342,16 @@ public sealed partial class GlibcAllocator
 
         bool large = !ChunkHeader.InSmallbinRange(size);
 
-        // fd, bk (and the nextsize links) of p with one window test when their page is direct; same stores, same order.
-        nint links = _mem.HeapHostOf(p + 16, large ? 32UL : 16UL);
-        if (links != 0)
+        // SIZE, fd, bk (and the nextsize links) of p with one window test when their page is direct; same stores, same order.
+        nint words = _mem.HeapHostOf(p + 8, large ? 40UL : 24UL);
+        if (words != 0)
         {
-            HostWord(links, 0) = fwd;
-            HostWord(links, 8) = bck;
+            HostWord(words, 8) = fwd;
+            HostWord(words, 16) = bck;
             if (large)
             {
-                HostWord(links, 16) = 0;
-                HostWord(links, 24) = 0;
+                HostWord(words, 24) = 0;
+                HostWord(words, 32) = 0;
             }
         }
         else
@@ -362,6 +367,21 @@ public sealed partial class GlibcAllocator
 
         _av.BinFd[1] = p;
         SetLinkBk(fwd, p);
+        return words;
+    }
+
+    /// <summary>Sets the head of a chunk just given to <see cref="UnsortedInsertFront"/> (through its host SIZE word when direct).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void SetInsertedHead(nint sizeWord, ulong p, ulong head)
+    {
+        if (sizeWord != 0)
+        {
+            HostWord(sizeWord, 0) = head;
+        }
+        else
+        {
+            ChunkHeader.SetHead(_mem, p, head);
+        }
     }
 
     /// <summary>Places an unsorted chunk into its small or large bin (the unsorted scan's binning step).</summary>

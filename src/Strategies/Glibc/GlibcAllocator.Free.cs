@@ -229,8 +229,8 @@ public sealed partial class GlibcAllocator
                 ChunkHeader.ClearInUseAt(_mem, nextChunk, 0);
             }
 
-            UnsortedInsertFront(p, size, "free(): corrupted unsorted chunks");
-            ChunkHeader.SetHead(_mem, p, size | ChunkHeader.PrevInUse);
+            nint sizeWord = UnsortedInsertFront(p, size, "free(): corrupted unsorted chunks");
+            SetInsertedHead(sizeWord, p, size | ChunkHeader.PrevInUse);
             ChunkHeader.SetFoot(_mem, p, size);
         }
         else

@@ -105,16 +105,32 @@ public sealed partial class GlibcAllocator
                     _av.BinFd[1] = remainder;
                     _av.BinBk[1] = remainder;
                     _av.LastRemainder = remainder;
-                    ChunkHeader.SetBk(_mem, remainder, unsorted);
-                    ChunkHeader.SetFd(_mem, remainder, unsorted);
-                    if (!ChunkHeader.InSmallbinRange(remainderSize))
+                    // The remainder's SIZE and links with one window test when they share a direct page; same stores, same order.
+                    bool largeRemainder = !ChunkHeader.InSmallbinRange(remainderSize);
+                    nint rest = _mem.HeapHostOf(remainder + 8, largeRemainder ? 40UL : 24UL);
+                    if (rest != 0)
                     {
-                        ChunkHeader.SetFdNext(_mem, remainder, 0);
-                        ChunkHeader.SetBkNext(_mem, remainder, 0);
+                        HostWord(rest, 16) = unsorted;
+                        HostWord(rest, 8) = unsorted;
+                        if (largeRemainder)
+                        {
+                            HostWord(rest, 24) = 0;
+                            HostWord(rest, 32) = 0;
+                        }
+                    }
+                    else
+                    {
+                        ChunkHeader.SetBk(_mem, remainder, unsorted);
+                        ChunkHeader.SetFd(_mem, remainder, unsorted);
+                        if (largeRemainder)
+                        {
+                            ChunkHeader.SetFdNext(_mem, remainder, 0);
+                            ChunkHeader.SetBkNext(_mem, remainder, 0);
+                        }
                     }
 
                     ChunkHeader.SetHead(_mem, victim, nb | ChunkHeader.PrevInUse | _av.ABit);
-                    ChunkHeader.SetHead(_mem, remainder, remainderSize | ChunkHeader.PrevInUse);
+                    SetInsertedHead(rest, remainder, remainderSize | ChunkHeader.PrevInUse);
                     ChunkHeader.SetFoot(_mem, remainder, remainderSize);
                     return victim + 16;
                 }
@@ -318,9 +334,9 @@ public sealed partial class GlibcAllocator
         else
         {
             ulong remainder = victim + nb;
-            UnsortedInsertFront(remainder, remainderSize, "malloc(): corrupted unsorted chunks");
+            nint sizeWord = UnsortedInsertFront(remainder, remainderSize, "malloc(): corrupted unsorted chunks");
             ChunkHeader.SetHead(_mem, victim, nb | ChunkHeader.PrevInUse | _av.ABit);
-            ChunkHeader.SetHead(_mem, remainder, remainderSize | ChunkHeader.PrevInUse);
+            SetInsertedHead(sizeWord, remainder, remainderSize | ChunkHeader.PrevInUse);
             ChunkHeader.SetFoot(_mem, remainder, remainderSize);
         }
 
@@ -373,14 +389,14 @@ public sealed partial class GlibcAllocator
             else
             {
                 ulong remainder = victim + nb;
-                UnsortedInsertFront(remainder, remainderSize, "malloc(): corrupted unsorted chunks 2");
+                nint sizeWord = UnsortedInsertFront(remainder, remainderSize, "malloc(): corrupted unsorted chunks 2");
                 if (ChunkHeader.InSmallbinRange(nb))
                 {
                     _av.LastRemainder = remainder;
                 }
 
                 ChunkHeader.SetHead(_mem, victim, nb | ChunkHeader.PrevInUse | _av.ABit);
-                ChunkHeader.SetHead(_mem, remainder, remainderSize | ChunkHeader.PrevInUse);
+                SetInsertedHead(sizeWord, remainder, remainderSize | ChunkHeader.PrevInUse);
                 ChunkHeader.SetFoot(_mem, remainder, remainderSize);
             }
 
