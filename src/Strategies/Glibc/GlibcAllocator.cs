@@ -3,6 +3,7 @@
 using System;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Allocators.Os;
 using Microsoft.Extensions.Options;
 
@@ -126,6 +127,9 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     // ---- per-thread tcache ----
     private int _currentTid;
     private bool _haveMainThread;
+
+    /// <summary><see cref="_currentTid"/> once a thread was switched to, else a value no int equals: one compare per call.</summary>
+    private long _switchedTid = long.MinValue;
     private ulong _tcache;
 
     // ---- bookkeeping for the walker and statistics (not part of glibc's state) ----
@@ -156,7 +160,6 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     private long _reallocations;
     private long _failedAllocations;
     private AllocationFailure _lastFailure;
-    private long _liveBlocks;
     private ulong _allocatedBytes;
     private ulong _peakAllocatedBytes;
 
@@ -233,9 +236,11 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
                 // __libc_malloc's tcache hit inline once malloc and this thread's tcache are set up and the struct's host
                 // address is known, when the chunk's SIZE, next and key words share a direct page: one window test for the
                 // three words tcache_get and the statistics touch. Everything else is Malloc, one call away.
+                // A non-zero host address implies a non-zero _tcache (it is only ever computed for one), and a tcache
+                // exists only once ptmalloc_init ran: no separate tests of _initialized and _tcache.
                 ulong tcIdx = ChunkHeader.TcacheIndex(ChunkHeader.CheckedRequestToSize(size));
                 nint host;
-                if (tcIdx < _tcacheBins && _initialized && _tcache != 0 && (host = TcacheHost()) != 0 && HostCount(host, tcIdx) != 0)
+                if (tcIdx < _tcacheBins && (host = TcacheHost()) != 0 && HostCount(host, tcIdx) != 0)
                 {
                     ref ulong entry = ref HostEntry(host, tcIdx);
                     ulong e = entry;
@@ -534,7 +539,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     {
         _op = op;
         int tid = SimulatedThread.CurrentId;
-        if (tid != _currentTid || !_haveMainThread)
+        if (tid != _switchedTid)
         {
             SwitchThread(tid);
         }
@@ -604,7 +609,6 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     private void CountAllocatedChunk(ulong chunkSize)
     {
         _allocations++;
-        _liveBlocks++;
         _allocatedBytes += chunkSize;
         if (_allocatedBytes > _peakAllocatedBytes)
         {
@@ -616,7 +620,6 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     private void CountFree(ulong size)
     {
         _frees++;
-        _liveBlocks--;
         _allocatedBytes -= size;
     }
 
@@ -789,9 +792,13 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
         ulong oldTopSize = TopChunkSize();
         if (_av.IsMain)
         {
-            if (!IsBinHead(oldTop) && _sbrkBase + _av.MaxSystemMem > oldTop && oldTopSize < _sbrkBase + _av.MaxSystemMem - oldTop)
+            // glibc's unsigned arithmetic, wrap-around included: a top below sbrk_base + max_system_mem may have that
+            // much cleared memory from it; a top above (the initial bin-head top, or an mmapped fallback region when brk
+            // failed) wraps to a huge bound, so nothing is exempt from clearing.
+            ulong fresh = _sbrkBase + _av.MaxSystemMem - oldTop;
+            if (oldTopSize < fresh)
             {
-                oldTopSize = _sbrkBase + _av.MaxSystemMem - oldTop;
+                oldTopSize = fresh;
             }
         }
         else
@@ -828,7 +835,20 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
             csz = oldTopSize;
         }
 
-        _mem.FillHeap(mem, csz - ChunkHeader.Word, 0);
+        // glibc clears csz - SIZE_SZ bytes (word stores up to 9 words, else memset): the same bytes, through host memory
+        // when they lie in one direct heap page (small requests), else FillHeap (host memory when every page is direct,
+        // else the process's Fill with its first touches).
+        ulong clear = csz - ChunkHeader.Word;
+        nint host = _mem.HeapHostOf(mem, clear);
+        if (host != 0)
+        {
+            MemoryMarshal.CreateSpan(ref Unsafe.AddByteOffset(ref Unsafe.NullRef<byte>(), host), (int)clear).Clear();
+        }
+        else
+        {
+            _mem.FillHeap(mem, clear, 0);
+        }
+
         return mem;
     }
 
