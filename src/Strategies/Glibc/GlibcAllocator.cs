@@ -231,40 +231,47 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
         using (EnterLock())
         {
             Enter(OpMalloc);
-            try
-            {
-                // __libc_malloc's tcache hit inline once malloc and this thread's tcache are set up and the struct's host
-                // address is known, when the chunk's SIZE, next and key words share a direct page: one window test for the
-                // three words tcache_get and the statistics touch. Everything else is Malloc, one call away.
-                // A non-zero host address implies a non-zero _tcache (it is only ever computed for one), and a tcache
-                // exists only once ptmalloc_init ran: no separate tests of _initialized and _tcache.
-                ulong tcIdx = ChunkHeader.TcacheIndex(ChunkHeader.CheckedRequestToSize(size));
-                nint host;
-                if (tcIdx < _tcacheBins && (host = TcacheHost()) != 0 && HostCount(host, tcIdx) != 0)
-                {
-                    ref ulong entry = ref HostEntry(host, tcIdx);
-                    ulong e = entry;
-                    nint words = ChunkHeader.Aligned(e) ? _mem.HeapHostOf(e - 8, 24) : 0;
-                    if (words != 0)
-                    {
-                        entry = ChunkHeader.Protect(e, HostWord(words, 8));
-                        HostCount(host, tcIdx)--;
-                        HostWord(words, 16) = 0;
-                        CountAllocatedChunk(HostWord(words, 0) & ~ChunkHeader.SizeBits);
-                        AfterCall();
-                        return e;
-                    }
-                }
 
-                ulong p = Malloc(size);
-                CountAllocation(p);
-                AfterCall();
-                return p;
-            }
-            catch (SegmentationFaultException e)
+            // __libc_malloc's tcache hit inline, outside the protected region (its handler keeps this on the stack), once
+            // the running thread's tcache struct has a cached host address and the chunk's SIZE, next and key words share
+            // a direct page: one window test for the three words tcache_get and the statistics touch, only host memory,
+            // nothing can fault. A non-zero host address implies a non-zero _tcache (it is only ever computed for one),
+            // and a tcache exists only once ptmalloc_init ran. Everything else is AllocateLocked, one call away.
+            ulong tcIdx = ChunkHeader.TcacheIndex(ChunkHeader.CheckedRequestToSize(size));
+            nint host;
+            if (tcIdx < _tcacheBins && (host = CachedTcacheHost()) != 0 && HostCount(host, tcIdx) != 0 && _checkLevel != HeapCheckLevel.Full)
             {
-                throw Segv(e, 0);
+                ref ulong entry = ref HostEntry(host, tcIdx);
+                ulong e = entry;
+                nint words = ChunkHeader.Aligned(e) ? _mem.HeapHostOf(e - 8, 24) : 0;
+                if (words != 0)
+                {
+                    entry = ChunkHeader.Protect(e, HostWord(words, 8));
+                    HostCount(host, tcIdx)--;
+                    HostWord(words, 16) = 0;
+                    CountAllocatedChunk(HostWord(words, 0) & ~ChunkHeader.SizeBits);
+                    return e;
+                }
             }
+
+            return AllocateLocked(size);
+        }
+    }
+
+    /// <summary>malloc under the lock, every path (the tcache through the window or a struct not cached yet, _int_malloc).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private ulong AllocateLocked(ulong size)
+    {
+        try
+        {
+            ulong p = Malloc(size);
+            CountAllocation(p);
+            AfterCall();
+            return p;
+        }
+        catch (SegmentationFaultException e)
+        {
+            throw Segv(e, 0);
         }
     }
 
