@@ -859,14 +859,13 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
         return mem;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private ulong IntMallocPerturbed(ulong bytes)
-    {
-        if (_perturb == 0)
-        {
-            return IntMalloc(bytes);
-        }
+    /// <summary>_int_malloc with perturb's fill of a fresh (not tcache-returned) block; inlined: without perturb it is just the call.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong IntMallocPerturbed(ulong bytes) => _perturb == 0 ? IntMalloc(bytes) : IntMallocPerturbing(bytes);
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ulong IntMallocPerturbing(ulong bytes)
+    {
         _lastWasCached = false;
         ulong p = IntMalloc(bytes);
         if (p != 0 && !_lastWasCached)
