@@ -213,26 +213,60 @@ public sealed unsafe class DirectAccessWindow
     /// <param name="value">The byte to store.</param>
     public void FillHeap(ulong address, ulong length, byte value)
     {
-        ulong rel = address - _low;
-        if (length != 0 && length <= int.MaxValue && rel < _reservationBytes && _reservationBytes - rel >= length)
+        if (IsDirectHeapRange(address, length))
         {
-            ulong first = rel >> _pageShift;
-            ulong last = (rel + length - 1) >> _pageShift;
-            byte[] map = _map;
-            bool direct = last < (ulong)map.Length;
-            for (ulong page = first; direct && page <= last; page++)
-            {
-                direct = map[page] != 0;
-            }
-
-            if (direct)
-            {
-                new Span<byte>((void*)(_host + (nint)rel), (int)length).Fill(value);
-                return;
-            }
+            new Span<byte>((void*)(_host + (nint)(address - _low)), (int)length).Fill(value);
+            return;
         }
 
         _os.Fill(address, length, value);
+    }
+
+    /// <summary>
+    /// Copies bytes like <see cref="ISimulatedOs.Copy"/> (overlapping ranges as memmove): straight through host memory
+    /// when every page of both ranges is a marked heap page (resident, readable and writable: nothing can fault), else
+    /// through the process for the whole copy (first touches, faults and RSS exactly the process's).
+    /// </summary>
+    /// <param name="destination">The first destination byte's simulated address.</param>
+    /// <param name="source">The first source byte's simulated address.</param>
+    /// <param name="length">The number of bytes.</param>
+    public void CopyHeap(ulong destination, ulong source, ulong length)
+    {
+        if (IsDirectHeapRange(destination, length) && IsDirectHeapRange(source, length))
+        {
+            Buffer.MemoryCopy((void*)(_host + (nint)(source - _low)), (void*)(_host + (nint)(destination - _low)), length, length);
+            return;
+        }
+
+        _os.Copy(destination, source, length);
+    }
+
+    /// <summary>Whether [<paramref name="address"/>, +<paramref name="length"/>) is non-empty, below 2 GiB and every page of it a marked heap page.</summary>
+    private bool IsDirectHeapRange(ulong address, ulong length)
+    {
+        ulong rel = address - _low;
+        if (length == 0 || length > int.MaxValue || rel >= _reservationBytes || _reservationBytes - rel < length)
+        {
+            return false;
+        }
+
+        ulong first = rel >> _pageShift;
+        ulong last = (rel + length - 1) >> _pageShift;
+        byte[] map = _map;
+        if (last >= (ulong)map.Length)
+        {
+            return false;
+        }
+
+        for (ulong page = first; page <= last; page++)
+        {
+            if (map[page] == 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Writes a word like <see cref="WriteUInt64"/> with only the heap map's test inlined (see <see cref="ReadHeapUInt64"/>).</summary>

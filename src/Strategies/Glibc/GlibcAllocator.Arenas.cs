@@ -53,6 +53,7 @@ public sealed partial class GlibcAllocator
         }
 
         _currentTid = tid;
+        _switchedTid = tid;
         (_tcache, _threadArena) = _threads[tid];
     }
 

@@ -215,8 +215,20 @@ public sealed partial class GlibcAllocator
             {
                 ulong remainder = victim + nb;
                 _av.Top = remainder;
-                ChunkHeader.SetHead(_mem, victim, nb | ChunkHeader.PrevInUse | _av.ABit);
-                ChunkHeader.SetHead(_mem, remainder, (topSize - nb) | ChunkHeader.PrevInUse);
+
+                // Both heads with one window test when they share a direct page (a small request carved from top).
+                nint heads = _mem.HeapHostOf(victim + 8, nb + 8);
+                if (heads != 0)
+                {
+                    HostWord(heads, 0) = nb | ChunkHeader.PrevInUse | _av.ABit;
+                    HostWord(heads, (int)nb) = (topSize - nb) | ChunkHeader.PrevInUse;
+                }
+                else
+                {
+                    ChunkHeader.SetHead(_mem, victim, nb | ChunkHeader.PrevInUse | _av.ABit);
+                    ChunkHeader.SetHead(_mem, remainder, (topSize - nb) | ChunkHeader.PrevInUse);
+                }
+
                 return victim + 16;
             }
 
@@ -273,13 +285,25 @@ public sealed partial class GlibcAllocator
     private ulong SmallbinTake(ulong victim, int idx, ulong nb)
     {
         ulong bin = BinAt(idx);
-        ulong bck = ChunkHeader.Bk(_mem, victim);
+
+        // victim's bk and the next chunk's SIZE word (C+24 to C+nb+15) with one window test when they share a direct
+        // page: the bck->fd read in between goes through the window, which never takes a page away.
+        nint span = _mem.HeapHostOf(victim + 24, nb - 8);
+        ulong bck = span != 0 ? HostWord(span, 0) : ChunkHeader.Bk(_mem, victim);
         if (LinkFd(bck) != victim)
         {
             Corrupt("malloc(): smallbin double linked list corrupted", victim);
         }
 
-        ChunkHeader.SetInUseAt(_mem, victim, nb);
+        if (span != 0)
+        {
+            HostWord(span, (int)nb - 16) |= ChunkHeader.PrevInUse;
+        }
+        else
+        {
+            ChunkHeader.SetInUseAt(_mem, victim, nb);
+        }
+
         _av.BinBk[idx] = bck;
         SetNonMainArena(victim);
         SetLinkFd(bck, bin);
@@ -289,10 +313,25 @@ public sealed partial class GlibcAllocator
             ulong tc;
             while (TcacheCountAt(tcIdx) < _tcacheCount && (tc = _av.BinBk[idx]) != bin)
             {
-                // tc's bk (read) and its next/key words (written by tcache_put) with one window test.
-                nint links = _mem.HeapHostOf(tc + 16, 16);
+                // tc's bk (read), its next/key words (written by tcache_put) and the next chunk's SIZE word with one
+                // window test when they share a direct page, else the links with one and the SIZE word through the window.
+                nint links = _mem.HeapHostOf(tc + 16, nb);
+                bool withNext = links != 0;
+                if (!withNext)
+                {
+                    links = _mem.HeapHostOf(tc + 16, 16);
+                }
+
                 bck = links != 0 ? HostWord(links, 8) : ChunkHeader.Bk(_mem, tc);
-                ChunkHeader.SetInUseAt(_mem, tc, nb);
+                if (withNext)
+                {
+                    HostWord(links, (int)nb - 8) |= ChunkHeader.PrevInUse;
+                }
+                else
+                {
+                    ChunkHeader.SetInUseAt(_mem, tc, nb);
+                }
+
                 SetNonMainArena(tc);
                 _av.BinBk[idx] = bck;
                 SetLinkFd(bck, bin);

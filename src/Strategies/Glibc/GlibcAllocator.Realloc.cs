@@ -139,7 +139,8 @@ public sealed partial class GlibcAllocator
             }
             else
             {
-                _os.Copy(newmem, oldp + 16, oldSize - ChunkHeader.Word);
+                // memcpy through host memory when both ranges are direct heap pages, else through the process.
+                _mem.CopyHeap(newmem, oldp + 16, oldSize - ChunkHeader.Word);
                 IntFree(oldp, true);
                 return newmem;
             }

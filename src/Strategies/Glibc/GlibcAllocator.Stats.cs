@@ -257,7 +257,7 @@ public sealed partial class GlibcAllocator
                 Reallocations = _reallocations,
                 FailedAllocations = _failedAllocations,
                 LastFailure = _lastFailure,
-                LiveBlocks = _liveBlocks,
+                LiveBlocks = _allocations - _frees, // every counted allocation adds a live block, every counted free removes one
                 AllocatedBytes = _allocatedBytes,
                 PeakAllocatedBytes = _peakAllocatedBytes,
                 HeldBytes = arenaBytes + _mmappedMem,

@@ -44,6 +44,11 @@ public sealed partial class GlibcAllocator
         return RefreshTcacheHost();
     }
 
+    /// <summary>The cached host address of the running thread's struct when still valid (never recomputed here), else 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private nint CachedTcacheHost()
+        => _tcacheHostFor == _tcache && _simOs is { } os && os.AccessEpoch == _tcacheHostEpoch ? _tcacheHost : 0;
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private nint RefreshTcacheHost()
     {

@@ -3,6 +3,7 @@
 using System;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using Allocators.Os;
 using Microsoft.Extensions.Options;
 
@@ -126,6 +127,9 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     // ---- per-thread tcache ----
     private int _currentTid;
     private bool _haveMainThread;
+
+    /// <summary><see cref="_currentTid"/> once a thread was switched to, else a value no int equals: one compare per call.</summary>
+    private long _switchedTid = long.MinValue;
     private ulong _tcache;
 
     // ---- bookkeeping for the walker and statistics (not part of glibc's state) ----
@@ -156,7 +160,6 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     private long _reallocations;
     private long _failedAllocations;
     private AllocationFailure _lastFailure;
-    private long _liveBlocks;
     private ulong _allocatedBytes;
     private ulong _peakAllocatedBytes;
 
@@ -228,38 +231,47 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
         using (EnterLock())
         {
             Enter(OpMalloc);
-            try
-            {
-                // __libc_malloc's tcache hit inline once malloc and this thread's tcache are set up and the struct's host
-                // address is known, when the chunk's SIZE, next and key words share a direct page: one window test for the
-                // three words tcache_get and the statistics touch. Everything else is Malloc, one call away.
-                ulong tcIdx = ChunkHeader.TcacheIndex(ChunkHeader.CheckedRequestToSize(size));
-                nint host;
-                if (tcIdx < _tcacheBins && _initialized && _tcache != 0 && (host = TcacheHost()) != 0 && HostCount(host, tcIdx) != 0)
-                {
-                    ref ulong entry = ref HostEntry(host, tcIdx);
-                    ulong e = entry;
-                    nint words = ChunkHeader.Aligned(e) ? _mem.HeapHostOf(e - 8, 24) : 0;
-                    if (words != 0)
-                    {
-                        entry = ChunkHeader.Protect(e, HostWord(words, 8));
-                        HostCount(host, tcIdx)--;
-                        HostWord(words, 16) = 0;
-                        CountAllocatedChunk(HostWord(words, 0) & ~ChunkHeader.SizeBits);
-                        AfterCall();
-                        return e;
-                    }
-                }
 
-                ulong p = Malloc(size);
-                CountAllocation(p);
-                AfterCall();
-                return p;
-            }
-            catch (SegmentationFaultException e)
+            // __libc_malloc's tcache hit inline, outside the protected region (its handler keeps this on the stack), once
+            // the running thread's tcache struct has a cached host address and the chunk's SIZE, next and key words share
+            // a direct page: one window test for the three words tcache_get and the statistics touch, only host memory,
+            // nothing can fault. A non-zero host address implies a non-zero _tcache (it is only ever computed for one),
+            // and a tcache exists only once ptmalloc_init ran. Everything else is AllocateLocked, one call away.
+            ulong tcIdx = ChunkHeader.TcacheIndex(ChunkHeader.CheckedRequestToSize(size));
+            nint host;
+            if (tcIdx < _tcacheBins && (host = CachedTcacheHost()) != 0 && HostCount(host, tcIdx) != 0 && _checkLevel != HeapCheckLevel.Full)
             {
-                throw Segv(e, 0);
+                ref ulong entry = ref HostEntry(host, tcIdx);
+                ulong e = entry;
+                nint words = ChunkHeader.Aligned(e) ? _mem.HeapHostOf(e - 8, 24) : 0;
+                if (words != 0)
+                {
+                    entry = ChunkHeader.Protect(e, HostWord(words, 8));
+                    HostCount(host, tcIdx)--;
+                    HostWord(words, 16) = 0;
+                    CountAllocatedChunk(HostWord(words, 0) & ~ChunkHeader.SizeBits);
+                    return e;
+                }
             }
+
+            return AllocateLocked(size);
+        }
+    }
+
+    /// <summary>malloc under the lock, every path (the tcache through the window or a struct not cached yet, _int_malloc).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private ulong AllocateLocked(ulong size)
+    {
+        try
+        {
+            ulong p = Malloc(size);
+            CountAllocation(p);
+            AfterCall();
+            return p;
+        }
+        catch (SegmentationFaultException e)
+        {
+            throw Segv(e, 0);
         }
     }
 
@@ -534,7 +546,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     {
         _op = op;
         int tid = SimulatedThread.CurrentId;
-        if (tid != _currentTid || !_haveMainThread)
+        if (tid != _switchedTid)
         {
             SwitchThread(tid);
         }
@@ -604,7 +616,6 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     private void CountAllocatedChunk(ulong chunkSize)
     {
         _allocations++;
-        _liveBlocks++;
         _allocatedBytes += chunkSize;
         if (_allocatedBytes > _peakAllocatedBytes)
         {
@@ -616,7 +627,6 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     private void CountFree(ulong size)
     {
         _frees++;
-        _liveBlocks--;
         _allocatedBytes -= size;
     }
 
@@ -789,9 +799,13 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
         ulong oldTopSize = TopChunkSize();
         if (_av.IsMain)
         {
-            if (!IsBinHead(oldTop) && _sbrkBase + _av.MaxSystemMem > oldTop && oldTopSize < _sbrkBase + _av.MaxSystemMem - oldTop)
+            // glibc's unsigned arithmetic, wrap-around included: a top below sbrk_base + max_system_mem may have that
+            // much cleared memory from it; a top above (the initial bin-head top, or an mmapped fallback region when brk
+            // failed) wraps to a huge bound, so nothing is exempt from clearing.
+            ulong fresh = _sbrkBase + _av.MaxSystemMem - oldTop;
+            if (oldTopSize < fresh)
             {
-                oldTopSize = _sbrkBase + _av.MaxSystemMem - oldTop;
+                oldTopSize = fresh;
             }
         }
         else
@@ -828,18 +842,30 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
             csz = oldTopSize;
         }
 
-        _mem.FillHeap(mem, csz - ChunkHeader.Word, 0);
+        // glibc clears csz - SIZE_SZ bytes (word stores up to 9 words, else memset): the same bytes, through host memory
+        // when they lie in one direct heap page (small requests), else FillHeap (host memory when every page is direct,
+        // else the process's Fill with its first touches).
+        ulong clear = csz - ChunkHeader.Word;
+        nint host = _mem.HeapHostOf(mem, clear);
+        if (host != 0)
+        {
+            MemoryMarshal.CreateSpan(ref Unsafe.AddByteOffset(ref Unsafe.NullRef<byte>(), host), (int)clear).Clear();
+        }
+        else
+        {
+            _mem.FillHeap(mem, clear, 0);
+        }
+
         return mem;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private ulong IntMallocPerturbed(ulong bytes)
-    {
-        if (_perturb == 0)
-        {
-            return IntMalloc(bytes);
-        }
+    /// <summary>_int_malloc with perturb's fill of a fresh (not tcache-returned) block; inlined: without perturb it is just the call.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong IntMallocPerturbed(ulong bytes) => _perturb == 0 ? IntMalloc(bytes) : IntMallocPerturbing(bytes);
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private ulong IntMallocPerturbing(ulong bytes)
+    {
         _lastWasCached = false;
         ulong p = IntMalloc(bytes);
         if (p != 0 && !_lastWasCached)

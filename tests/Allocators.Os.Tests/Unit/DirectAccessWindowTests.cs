@@ -521,6 +521,60 @@ public sealed class DirectAccessWindowTests
         Assert.Equal(0xababababababababUL, viaWindow.ReadUInt64(heap + 8));
     }
 
+    [Fact]
+    public void CopyHeap_DirectPagesOverlapsAndOthers_SameBytesFaultsAndErrorsAsTheProcess()
+    {
+        using var plain = new SimulatedOs();
+        using var viaWindow = new SimulatedOs();
+        var w = new DirectAccessWindow(viaWindow);
+        ulong heap = plain.InitialBreak;
+        plain.Brk(heap + (5 * Page));
+        viaWindow.Brk(heap + (5 * Page));
+        var pattern = new byte[2 * Page];
+        for (int i = 0; i < pattern.Length; i++)
+        {
+            pattern[i] = (byte)((i * 7) + 3);
+        }
+
+        plain.Write(heap, pattern);
+        viaWindow.Write(heap, pattern);
+        w.WriteHeapUInt64(heap, 1);
+        w.WriteHeapUInt64(heap + Page, 2);                // pages 0 and 1 direct, 2 to 4 untouched
+        plain.WriteUInt64(heap, 1);
+        plain.WriteUInt64(heap + Page, 2);
+
+        (ulong To, ulong From, ulong Length)[] copies =
+        [
+            (heap + 512, heap + 16, 300),                 // both direct, one page
+            (heap + 40, heap + 16, 600),                  // overlapping, destination above the source
+            (heap + 16, heap + 200, 600),                 // overlapping, destination below the source
+            (heap + Page - 100, heap + 8, 1000),          // destination spans two direct pages
+            (heap + (2 * Page) + 5, heap + 64, 500),      // destination untouched: the process's first touch
+            (heap + 128, heap + (3 * Page) + 8, 64),      // source untouched: a read fault in the process
+            (heap + 8, heap + 16, 0),
+        ];
+        foreach ((ulong to, ulong from, ulong length) in copies)
+        {
+            plain.Copy(to, from, length);
+            w.CopyHeap(to, from, length);
+            Assert.Equal(plain.GetStatistics().PageFaults, viaWindow.GetStatistics().PageFaults);
+            Assert.Equal(plain.GetStatistics().RssBytes, viaWindow.GetStatistics().RssBytes);
+        }
+
+        var expected = new byte[5 * Page];
+        var actual = new byte[5 * Page];
+        plain.Read(heap, expected);
+        viaWindow.Read(heap, actual);
+        Assert.Equal(expected, actual);
+
+        // Past the break and onto a read-only page: the process's fault, nothing written.
+        Assert.Throws<SegmentationFaultException>(() => w.CopyHeap(heap + (5 * Page) - 8, heap, 16));
+        ulong before = viaWindow.ReadUInt64(heap + 8);
+        Assert.True(viaWindow.Mprotect(heap, Page, Protection.Read).Succeeded);
+        Assert.Throws<SegmentationFaultException>(() => w.CopyHeap(heap + 8, heap + Page, 8));
+        Assert.Equal(before, viaWindow.ReadUInt64(heap + 8));
+    }
+
     private static ulong Read(DirectAccessWindow w, int accessor, ulong address) => accessor switch
     {
         0 => w.ReadUInt64(address),

@@ -200,6 +200,51 @@ public sealed class GlibcBehaviourTests
         }
     }
 
+    [Theory]
+    [InlineData(40UL, 200)]
+    [InlineData(72UL, 120)]
+    [InlineData(200UL, 60)]
+    [InlineData(1000UL, 20)]
+    [InlineData(5000UL, 6)]
+    public void Calloc_ReusedChunksWithinAndAcrossPages_ClearsUsableBytesOnly(ulong size, int count)
+    {
+        // Dirty chunks separated by guards, freed to the bins (no tcache: calloc does not use it in 2.36) and taken back
+        // by calloc: every usable byte is zero whether the chunk lies in one page or straddles two, and the guards'
+        // SIZE words right after each chunk are untouched.
+        using var h = new GlibcHeap(new GlibcAllocatorOptions { TcacheCount = 0 });
+        var chunks = new ulong[count];
+        var guards = new ulong[count];
+        for (int i = 0; i < count; i++)
+        {
+            chunks[i] = h.Malloc(size);
+            guards[i] = h.Malloc(16);
+            h.Os.Fill(chunks[i], h.Glibc.UsableSize(chunks[i]), 0xab);
+        }
+
+        Assert.Contains(chunks, c => (c / 4096) != ((c + h.Glibc.UsableSize(c) - 1) / 4096));
+        var guardHeads = guards.Select(h.Hdr).ToArray();
+        foreach (ulong c in chunks)
+        {
+            h.Free(c);
+        }
+
+        var seen = new HashSet<ulong>();
+        for (int i = 0; i < count; i++)
+        {
+            ulong b = h.Glibc.AllocateZeroed(1, size);
+            seen.Add(b);
+            ulong usable = h.Glibc.UsableSize(b);
+            for (ulong j = 0; j < usable; j++)
+            {
+                Assert.Equal(0, h.Os.ReadByte(b + j));
+            }
+        }
+
+        Assert.True(seen.SetEquals(chunks));
+        Assert.Equal(guardHeads, guards.Select(h.Hdr).ToArray());
+        h.AssertConsistent();
+    }
+
     [Fact]
     public void UsableSize_InUseMmappedAndNull()
     {
