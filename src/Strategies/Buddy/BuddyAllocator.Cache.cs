@@ -68,19 +68,7 @@ public sealed partial class BuddyAllocator
     private ulong TakeCached<TMem>(TMem mem, int order, uint requested, string operation)
         where TMem : struct, IBuddyMemory
     {
-        int count = _cacheCounts[order] - 1;
-        ulong block = _cacheBlocks[(order * _cacheCapacity) + count];
-        if (mem.Load(block) != CacheKey(block, order))
-        {
-            throw CorruptCachedBlock(operation, block, order);
-        }
-
-        _cacheCounts[order] = count;
-        if (count == 0)
-        {
-            _cachedOrders &= ~(1UL << order);
-        }
-
+        ulong block = PopCached(mem, order, operation);
         BuddyRegion region = FindRegion(block) ?? throw CachedOutsideRegions(operation, block, order);
         ulong unit = (block - region.Base) >> _minOrder;
         region.FreeBytes -= 1UL << order;
@@ -89,10 +77,11 @@ public sealed partial class BuddyAllocator
     }
 
     /// <summary>
-    /// Takes the most recently cached block of <paramref name="order"/> off the cache (checked) to be split by the caller; the
-    /// map still says cached (the caller overwrites it) and the region's free bytes still count it.
+    /// Takes the most recently cached block of <paramref name="order"/> off the cache (checked); the map still says cached
+    /// and the region's free bytes still count it — the caller (<see cref="TakeCached"/>, or a split) updates both.
     /// </summary>
-    private ulong PopCachedForSplit<TMem>(TMem mem, int order, string operation)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong PopCached<TMem>(TMem mem, int order, string operation)
         where TMem : struct, IBuddyMemory
     {
         int count = _cacheCounts[order] - 1;

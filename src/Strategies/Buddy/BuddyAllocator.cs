@@ -513,7 +513,7 @@ public sealed partial class BuddyAllocator : IAllocator, IHeapWalker
         BuddyRegion region;
         if ((_cachedOrders & (1UL << found)) != 0)
         {
-            block = PopCachedForSplit(mem, found, operation);
+            block = PopCached(mem, found, operation);
             region = FindRegion(block) ?? throw CachedOutsideRegions(operation, block, found);
         }
         else
