@@ -342,12 +342,27 @@ public sealed partial class GlibcAllocator
 
         bool large = !ChunkHeader.InSmallbinRange(size);
 
-        // SIZE, fd, bk (and the nextsize links) of p with one window test when their page is direct; same stores, same order.
+        nint words = SetFreeLinks(p, fwd, bck, large);
+
+        _av.BinFd[1] = p;
+        SetLinkBk(fwd, p);
+        return words;
+    }
+
+    /// <summary>
+    /// Writes a free chunk's fd and bk, and clears its nextsize links when it is <paramref name="large"/>, with one window
+    /// test when SIZE and those words share a direct page (fd and bk share one 16-byte line, so which of the two is stored
+    /// first is never observable). Returns the host address of p's SIZE word in that case, else 0 (see
+    /// <see cref="UnsortedInsertFront"/> for how long it stays valid).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private nint SetFreeLinks(ulong p, ulong fd, ulong bk, bool large)
+    {
         nint words = _mem.HeapHostOf(p + 8, large ? 40UL : 24UL);
         if (words != 0)
         {
-            HostWord(words, 8) = fwd;
-            HostWord(words, 16) = bck;
+            HostWord(words, 8) = fd;
+            HostWord(words, 16) = bk;
             if (large)
             {
                 HostWord(words, 24) = 0;
@@ -356,8 +371,8 @@ public sealed partial class GlibcAllocator
         }
         else
         {
-            ChunkHeader.SetFd(_mem, p, fwd);
-            ChunkHeader.SetBk(_mem, p, bck);
+            ChunkHeader.SetFd(_mem, p, fd);
+            ChunkHeader.SetBk(_mem, p, bk);
             if (large)
             {
                 ChunkHeader.SetFdNext(_mem, p, 0);
@@ -365,8 +380,6 @@ public sealed partial class GlibcAllocator
             }
         }
 
-        _av.BinFd[1] = p;
-        SetLinkBk(fwd, p);
         return words;
     }
 

@@ -105,29 +105,8 @@ public sealed partial class GlibcAllocator
                     _av.BinFd[1] = remainder;
                     _av.BinBk[1] = remainder;
                     _av.LastRemainder = remainder;
-                    // The remainder's SIZE and links with one window test when they share a direct page; same stores, same order.
-                    bool largeRemainder = !ChunkHeader.InSmallbinRange(remainderSize);
-                    nint rest = _mem.HeapHostOf(remainder + 8, largeRemainder ? 40UL : 24UL);
-                    if (rest != 0)
-                    {
-                        HostWord(rest, 16) = unsorted;
-                        HostWord(rest, 8) = unsorted;
-                        if (largeRemainder)
-                        {
-                            HostWord(rest, 24) = 0;
-                            HostWord(rest, 32) = 0;
-                        }
-                    }
-                    else
-                    {
-                        ChunkHeader.SetBk(_mem, remainder, unsorted);
-                        ChunkHeader.SetFd(_mem, remainder, unsorted);
-                        if (largeRemainder)
-                        {
-                            ChunkHeader.SetFdNext(_mem, remainder, 0);
-                            ChunkHeader.SetBkNext(_mem, remainder, 0);
-                        }
-                    }
+                    // The remainder's SIZE and links with one window test when they share a direct page.
+                    nint rest = SetFreeLinks(remainder, unsorted, unsorted, !ChunkHeader.InSmallbinRange(remainderSize));
 
                     ChunkHeader.SetHead(_mem, victim, nb | ChunkHeader.PrevInUse | _av.ABit);
                     SetInsertedHead(rest, remainder, remainderSize | ChunkHeader.PrevInUse);
