@@ -348,20 +348,27 @@ public sealed class BuddyAllocatorTests
     {
         Arbitrary<AllocatorOperation[]> sequences = OperationGenerators.Arbitrary(maxLength: 150, maxBytes: 20_000, maxAlignment: 8192);
         Property property = Prop.ForAll(sequences, operations =>
-        {
-            using var os = new SimulatedOs();
-            var buddy = new BuddyAllocator(os, new BuddyAllocatorOptions { MinOrder = 5, MaxOrder = 13, KeepEmptyRegions = 1000 });
-            ModelChecker.Check(buddy, operations);
-            for (int order = 5; order < 13; order++)
-            {
-                Assert.Equal(0, buddy.GetFreeBlockCount(order));
-            }
-
-            Assert.Equal(buddy.RegionCount, buddy.GetFreeBlockCount(13));
-            AllocatorStatistics stats = buddy.GetStatistics();
-            Assert.Equal(stats.HeldBytes, stats.FreeBytes);
-        });
+            CheckFreeingEverythingLeavesOnlyMaximalBlocks(new BuddyAllocatorOptions { MinOrder = 5, MaxOrder = 13, KeepEmptyRegions = 1000 }, operations));
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(PropertyScale.Scale(100)), property);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="operations"/> through the model checker (which frees everything at the end) and asserts only
+    /// maximal blocks remain, one per region, and every held byte is free. <paramref name="options"/> must use orders 5..13.
+    /// </summary>
+    internal static void CheckFreeingEverythingLeavesOnlyMaximalBlocks(BuddyAllocatorOptions options, AllocatorOperation[] operations)
+    {
+        using var os = new SimulatedOs();
+        var buddy = new BuddyAllocator(os, options);
+        ModelChecker.Check(buddy, operations);
+        for (int order = 5; order < 13; order++)
+        {
+            Assert.Equal(0, buddy.GetFreeBlockCount(order));
+        }
+
+        Assert.Equal(buddy.RegionCount, buddy.GetFreeBlockCount(13));
+        AllocatorStatistics stats = buddy.GetStatistics();
+        Assert.Equal(stats.HeldBytes, stats.FreeBytes);
     }
 
     [Theory]

@@ -296,19 +296,8 @@ public sealed class BuddyCacheTests
         Arbitrary<int> capacities = Gen.Choose(1, 6).ToArbitrary();
         Arbitrary<AllocatorOperation[]> sequences = OperationGenerators.Arbitrary(maxLength: 150, maxBytes: 20_000, maxAlignment: 8192);
         Property property = Prop.ForAll(capacities, sequences, (capacity, operations) =>
-        {
-            using var os = new SimulatedOs();
-            var buddy = new BuddyAllocator(os, new BuddyAllocatorOptions { MinOrder = 5, MaxOrder = 13, KeepEmptyRegions = 1000, PerOrderCacheBlocks = capacity });
-            ModelChecker.Check(buddy, operations);
-            for (int order = 5; order < 13; order++)
-            {
-                Assert.Equal(0, buddy.GetFreeBlockCount(order));
-            }
-
-            Assert.Equal(buddy.RegionCount, buddy.GetFreeBlockCount(13));
-            AllocatorStatistics stats = buddy.GetStatistics();
-            Assert.Equal(stats.HeldBytes, stats.FreeBytes);
-        });
+            BuddyAllocatorTests.CheckFreeingEverythingLeavesOnlyMaximalBlocks(
+                new BuddyAllocatorOptions { MinOrder = 5, MaxOrder = 13, KeepEmptyRegions = 1000, PerOrderCacheBlocks = capacity }, operations));
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(PropertyScale.Scale(100)), property);
     }
 }
