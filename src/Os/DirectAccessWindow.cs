@@ -466,7 +466,7 @@ public sealed unsafe class DirectAccessWindow
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void WriteUInt64NotInlined(ulong address, ulong value) => WriteUInt64(address, value);
 
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private ulong ReadUInt64Slow(ulong address)
     {
         if (IsMarkedInMmapWindow(address))
@@ -488,7 +488,7 @@ public sealed unsafe class DirectAccessWindow
         return value;
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void WriteUInt64Slow(ulong address, ulong value)
     {
         if (IsMarkedInMmapWindow(address))

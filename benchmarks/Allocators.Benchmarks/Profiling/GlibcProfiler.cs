@@ -6,6 +6,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Allocators.Benchmarks.Infrastructure;
 using Allocators.Os;
 using Allocators.Strategies.Glibc;
 using Allocators.Workloads;
@@ -16,7 +17,9 @@ namespace Allocators.Benchmarks.Profiling;
 /// <c>dotnet run -c Release --project benchmarks/Allocators.Benchmarks -- profile-glibc TRACE [runs] [sim|native|both]</c>:
 /// pre-decodes a trace into an operation array over slot indices, then times only the allocator calls, on the glibc
 /// strategy (a fresh simulated process per run, construction untimed) and on the real glibc through P/Invoke. Prints
-/// the best and median ns/call of each side and the ratio.
+/// the best and median ns/call of each side and the ratio. <c>harness</c> times TraceReplayBenchmarks' own loop instead
+/// (its sequence, drain included, through <see cref="SimulatedHeap"/>, one allocator reused across runs: what the
+/// BenchmarkDotNet ratio measures, in-process and quick); <c>e2e</c> times parse + replay as <c>allocators replay</c> does.
 /// </summary>
 public static partial class GlibcProfiler
 {
@@ -25,7 +28,7 @@ public static partial class GlibcProfiler
     {
         if (args.Length < 1)
         {
-            Console.Error.WriteLine("usage: profile-glibc TRACE [runs=5] [sim|native|both]");
+            Console.Error.WriteLine("usage: profile-glibc TRACE [runs=5] [sim|native|both|harness|e2e]");
             return 2;
         }
 
@@ -34,6 +37,11 @@ public static partial class GlibcProfiler
         if (side == "e2e")
         {
             return RunEndToEnd(args[0], runs);
+        }
+
+        if (side == "harness")
+        {
+            return RunHarness(args[0], runs);
         }
 
         var sw = Stopwatch.StartNew();
@@ -84,6 +92,51 @@ public static partial class GlibcProfiler
         }
 
         Console.WriteLine($"end to end best: {calls / best / 1e6:F2} M calls/s ({best * 1e9 / calls:F1} ns/call)");
+        return 0;
+    }
+
+    /// <summary>
+    /// The head-to-head benchmark's own loop (<see cref="SequenceRunner"/> over <see cref="TraceSequenceDecoder"/>'s
+    /// sequence, drain included) on one allocator reused across runs, as BenchmarkDotNet's iterations reuse it.
+    /// </summary>
+    private static int RunHarness(string path, int runs)
+    {
+        OperationSequence sequence = TraceSequenceDecoder.FromFile(path);
+        using var os = new SimulatedOs();
+        var heap = new SimulatedHeap(new GlibcAllocator(os));
+        ulong[] simSlots = new ulong[sequence.SlotCount];
+        ulong[] nativeSlots = new ulong[sequence.SlotCount];
+        var sim = new List<double>();
+        var native = new List<double>();
+        var simDrain = new List<double>();
+        var nativeDrain = new List<double>();
+        for (int r = 0; r < runs; r++)
+        {
+            ReadOnlySpan<Operation> ops = sequence.Operations;
+            int d = sequence.DrainStart;
+            long t0 = Stopwatch.GetTimestamp();
+            SequenceRunner.Run(heap, ops[..d], simSlots);
+            long ta = Stopwatch.GetTimestamp();
+            SequenceRunner.Run(heap, ops[d..], simSlots);
+            long t1 = Stopwatch.GetTimestamp();
+            SequenceRunner.Run(default(NativeHeap), ops[..d], nativeSlots);
+            long tb = Stopwatch.GetTimestamp();
+            SequenceRunner.Run(default(NativeHeap), ops[d..], nativeSlots);
+            long t2 = Stopwatch.GetTimestamp();
+            simDrain.Add((t1 - ta) / (double)Stopwatch.Frequency);
+            nativeDrain.Add((t2 - tb) / (double)Stopwatch.Frequency);
+            sim.Add((t1 - t0) / (double)Stopwatch.Frequency);
+            native.Add((t2 - t1) / (double)Stopwatch.Frequency);
+        }
+
+        Console.WriteLine($"{path}: {sequence.Length:N0} operations (drain from {sequence.DrainStart:N0}), the benchmark's loop, one allocator reused");
+        Report("glibc strategy", sim, sequence.Length);
+        Report("real glibc    ", native, sequence.Length);
+        Report("drain sim     ", simDrain, sequence.Length - sequence.DrainStart);
+        Report("drain native  ", nativeDrain, sequence.Length - sequence.DrainStart);
+        sim.Sort();
+        native.Sort();
+        Console.WriteLine($"ratio (best/best): {sim[0] / native[0]:F2}x, (median/median): {sim[runs / 2] / native[runs / 2]:F2}x");
         return 0;
     }
 

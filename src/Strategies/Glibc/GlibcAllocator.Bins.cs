@@ -93,7 +93,6 @@ public sealed partial class GlibcAllocator
         return (lo >> shift) | (hi << (64 - shift));
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ulong DataWord(ulong aligned)
     {
         ulong rel = aligned - BinHeadBase;
@@ -224,14 +223,12 @@ public sealed partial class GlibcAllocator
     }
 
     /// <summary>unlink_chunk with its checks.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void UnlinkChunk(ulong p) => UnlinkChunk(p, ChunkHeader.Size(_mem, p));
 
     /// <summary>
     /// unlink_chunk with its checks for a chunk whose size (no flags) the caller has just read as <paramref name="size"/>,
     /// nothing written since (its SIZE word is not read again).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void UnlinkChunk(ulong p, ulong size)
     {
         if (size != ChunkHeader.Prev(_mem, p + size))
@@ -246,7 +243,6 @@ public sealed partial class GlibcAllocator
     /// unlink_chunk after its prev_size check: for a chunk whose size (no flags) the caller has read as
     /// <paramref name="size"/> and whose next chunk's PREV word it has already compared with it, nothing written since.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void UnlinkSized(ulong p, ulong size)
     {
         // size has no flag bits and 0x400 is a multiple of 8, so this is the raw word's small-bin test.
@@ -283,7 +279,6 @@ public sealed partial class GlibcAllocator
     /// unlink_chunk for a chunk of size <paramref name="size"/> whose checks (<see cref="CheckUnlinkLinks"/> and the
     /// prev_size check) have just passed with nothing written since: the links only.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void UnlinkChecked(ulong p, ulong size)
     {
         ulong fd = ChunkHeader.Fd(_mem, p);
@@ -330,7 +325,6 @@ public sealed partial class GlibcAllocator
     /// else 0: every caller sets p's head next, and may store it there (valid until the next call into the process; the
     /// stores in between go through the window, which never takes a page away).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private nint UnsortedInsertFront(ulong p, ulong size, string check)
     {
         ulong bck = BinAt(1);
@@ -398,7 +392,6 @@ public sealed partial class GlibcAllocator
     }
 
     /// <summary>Places an unsorted chunk into its small or large bin (the unsorted scan's binning step).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void PlaceInBin(ulong victim, ulong size)
     {
         int victimIndex;

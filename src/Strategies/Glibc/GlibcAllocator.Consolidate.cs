@@ -1,13 +1,10 @@
 // Copyright (c) Allocators contributors. MIT License.
 
-using System.Runtime.CompilerServices;
-
 namespace Allocators.Strategies.Glibc;
 
 /// <summary>malloc_consolidate: every fastbin chunk is coalesced and moved to the unsorted bin or top (spec §8).</summary>
 public sealed partial class GlibcAllocator
 {
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void MallocConsolidate()
     {
         _av.HaveFastChunks = false;

@@ -12,7 +12,6 @@ public sealed partial class GlibcAllocator
     private void IntFree(ulong p, bool haveLock) => IntFree(p, haveLock, ChunkHeader.Raw(_mem, p));
 
     /// <summary>_int_free with the chunk's SIZE word already read as <paramref name="raw"/> (nothing written to it since).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void IntFree(ulong p, bool haveLock, ulong raw)
     {
         ulong size = raw & ~ChunkHeader.SizeBits;
@@ -89,7 +88,7 @@ public sealed partial class GlibcAllocator
     }
 
     /// <summary>The rest of _int_free when the tcache did not take the chunk: a fastbin, the normal path, or munmap.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private void IntFreeAfterTcache(ulong p, bool haveLock, ulong raw)
     {
         // raw: p's SIZE word as the caller read it; the tcache part only read memory since, so it is not read again.
@@ -110,7 +109,6 @@ public sealed partial class GlibcAllocator
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void FreeFast(ulong p, ulong size, bool haveLock)
     {
         ulong nextRaw = ChunkHeader.Raw(_mem, p + size);
@@ -138,7 +136,6 @@ public sealed partial class GlibcAllocator
         _av.Fastbins[idx] = p;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void FreeNormal(ulong p, ulong size, ulong raw)
     {
         ulong nextChunk = p + size;

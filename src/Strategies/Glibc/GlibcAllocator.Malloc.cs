@@ -1,14 +1,11 @@
 // Copyright (c) Allocators contributors. MIT License.
 
-using System.Runtime.CompilerServices;
-
 namespace Allocators.Strategies.Glibc;
 
 /// <summary>_int_malloc: fastbin, small bin, unsorted scan, large best fit, binmap search, top (spec §6).</summary>
 public sealed partial class GlibcAllocator
 {
     /// <summary>_int_malloc(main_arena, bytes); returns a user pointer or 0.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ulong IntMalloc(ulong bytes)
     {
         ulong nb = ChunkHeader.CheckedRequestToSize(bytes);
@@ -222,7 +219,6 @@ public sealed partial class GlibcAllocator
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ulong FastbinTake(ulong victim, int fi, ulong nb)
     {
         if (!ChunkHeader.Aligned(victim))
@@ -260,7 +256,6 @@ public sealed partial class GlibcAllocator
         return victim + 16;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ulong SmallbinTake(ulong victim, int idx, ulong nb)
     {
         ulong bin = BinAt(idx);
@@ -321,7 +316,6 @@ public sealed partial class GlibcAllocator
         return victim + 16;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ulong LargeBestFit(ulong first, int idx, ulong nb)
     {
         ulong victim = ChunkHeader.BkNext(_mem, first);
@@ -366,7 +360,6 @@ public sealed partial class GlibcAllocator
         "Fatal glibc error: malloc assertion failure in _int_malloc: (unsigned long) (size) >= (unsigned long) (nb)";
 
     /// <summary>The binmap search for the lowest non-empty bin above <paramref name="idx"/>; 0 when none.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ulong BinmapSearch(int idx, ulong nb)
     {
         int i = idx + 1;

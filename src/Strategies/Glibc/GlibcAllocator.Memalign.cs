@@ -1,13 +1,10 @@
 // Copyright (c) Allocators contributors. MIT License.
 
-using System.Runtime.CompilerServices;
-
 namespace Allocators.Strategies.Glibc;
 
 /// <summary>_mid_memalign and _int_memalign (spec §7.6, §11.2).</summary>
 public sealed partial class GlibcAllocator
 {
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ulong Memalign(ulong alignment, ulong bytes)
     {
         if (!_initialized)
@@ -46,7 +43,6 @@ public sealed partial class GlibcAllocator
         return IntMemalign(alignment, bytes);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ulong IntMemalign(ulong alignment, ulong bytes)
     {
         ulong nb = ChunkHeader.CheckedRequestToSize(bytes);

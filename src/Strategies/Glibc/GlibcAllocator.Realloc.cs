@@ -1,7 +1,5 @@
 // Copyright (c) Allocators contributors. MIT License.
 
-using System.Runtime.CompilerServices;
-
 namespace Allocators.Strategies.Glibc;
 
 /// <summary>__libc_realloc and _int_realloc (spec §7.5, §11.1).</summary>
@@ -12,7 +10,6 @@ public sealed partial class GlibcAllocator
     /// <param name="bytes">The new size.</param>
     /// <param name="oldRaw">The SIZE word of <paramref name="oldmem"/>'s chunk as the caller has just read it (read again only after ptmalloc_init).</param>
     /// <returns>The new user pointer or 0.</returns>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ulong Realloc(ulong oldmem, ulong bytes, ulong oldRaw)
     {
         bool wasInitialized = _initialized;
@@ -85,7 +82,6 @@ public sealed partial class GlibcAllocator
         return IntRealloc(oldp, oldSize, nb);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ulong IntRealloc(ulong oldp, ulong oldSize, ulong nb)
     {
         if (ChunkHeader.Raw(_mem, oldp) <= ChunkHeader.HeaderSize || oldSize >= _av.SystemMem)

@@ -1,7 +1,5 @@
 // Copyright (c) Allocators contributors. MIT License.
 
-using System.Runtime.CompilerServices;
-
 namespace Allocators.Strategies.Glibc;
 
 /// <summary>sysmalloc (direct mmap, brk growth, foreign breaks, fenceposts, the mmap fallback), systrim, sbrk, mmapped chunks (spec §9, §10).</summary>
@@ -39,7 +37,6 @@ public sealed partial class GlibcAllocator
     }
 
     /// <summary>sysmalloc(nb, av) for the main arena; returns a user pointer or 0 (ENOMEM).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ulong Sysmalloc(ulong nb)
     {
         if (nb >= _mmapThreshold && _nMmaps < _nMmapsMax)
@@ -54,7 +51,6 @@ public sealed partial class GlibcAllocator
         return SysmallocHeap(nb, triedMmap: nb >= _mmapThreshold && _nMmaps < _nMmapsMax);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ulong SysmallocHeap(ulong nb, bool triedMmap)
     {
         ulong oldTop = _av.Top;
@@ -187,7 +183,6 @@ public sealed partial class GlibcAllocator
         return SysmallocCarve(nb);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ulong SysmallocCarve(ulong nb)
     {
         if (_av.SystemMem > _av.MaxSystemMem)
@@ -211,7 +206,6 @@ public sealed partial class GlibcAllocator
     }
 
     /// <summary>sysmalloc_mmap: a chunk with a mapping of its own; 0 on failure.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ulong SysmallocMmap(ulong nb)
     {
         ulong size = AlignUpPage(nb + ChunkHeader.Word);
@@ -278,7 +272,6 @@ public sealed partial class GlibcAllocator
     }
 
     /// <summary>systrim(pad, main_arena) with the unsigned comparison quirk; 1 when the break moved.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Systrim(ulong pad)
     {
         ulong topSize = TopChunkSize();
@@ -370,7 +363,6 @@ public sealed partial class GlibcAllocator
     private static bool PowerOfTwoOrZero(ulong x) => (x & (x - 1)) == 0;
 
     /// <summary>munmap_chunk with its validity check.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void MunmapChunk(ulong p)
     {
         ulong size = ChunkHeader.Size(_mem, p);

@@ -225,7 +225,6 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     public ulong SystemMem => _main.SystemMem;
 
     /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ulong Allocate(ulong size)
     {
         using (EnterLock())
@@ -259,7 +258,7 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     }
 
     /// <summary>malloc under the lock, every path (the tcache through the window or a struct not cached yet, _int_malloc).</summary>
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private ulong AllocateLocked(ulong size)
     {
         try
@@ -276,7 +275,6 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     }
 
     /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Free(ulong address)
     {
         using (EnterLock())
@@ -320,7 +318,6 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     }
 
     /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ulong Reallocate(ulong address, ulong size)
     {
         using (EnterLock())
@@ -343,7 +340,6 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     }
 
     /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ulong AllocateZeroed(ulong count, ulong size)
     {
         using (EnterLock())
@@ -365,7 +361,6 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
 
     /// <summary>memalign / aligned_alloc (the same symbol in 2.36: no power-of-two check).</summary>
     /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ulong AllocateAligned(ulong alignment, ulong size)
     {
         using (EnterLock())
@@ -447,7 +442,6 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     }
 
     /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ulong UsableSize(ulong address)
     {
         using (EnterLock())
@@ -672,7 +666,6 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     private ulong TopChunkSize() => IsBinHead(_av.Top) ? 0 : ChunkHeader.Size(_mem, _av.Top);
 
     /// <summary>__libc_malloc.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ulong Malloc(ulong bytes)
     {
         if (!_initialized)
@@ -733,7 +726,6 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     }
 
     /// <summary>__libc_free of a non-null <paramref name="mem"/> whose SIZE word the caller has just read as <paramref name="raw"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void FreeInternal(ulong mem, ulong raw)
     {
         ulong p = mem - 16;
@@ -773,7 +765,6 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     }
 
     /// <summary>__libc_calloc.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ulong Calloc(ulong n, ulong elemSize)
     {
         UInt128 product = (UInt128)n * elemSize;
@@ -876,7 +867,6 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
         return p;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void FreePerturb(ulong p, ulong size)
     {
         if (_perturb != 0)
