@@ -13,8 +13,8 @@ namespace Allocators.Cli.Services;
 
 /// <summary>
 /// Compiles, on a background thread while the tool starts up, the methods a replay calls first that the ReadyToRun
-/// publish cannot precompile: generic instantiations of framework types over the tool's own types, and those marked <see cref="MethodImplOptions.AggressiveOptimization"/> (the strategy's hot
-/// paths, the simulated process's slow paths, the trace parser) are always jitted at full optimization on their first
+/// publish cannot precompile: generic instantiations of framework types over the tool's own types, and those marked <see cref="MethodImplOptions.AggressiveOptimization"/> (the trace parser and
+/// decoders; the strategies and the simulated process do without it, to get tier-1 PGO code) are always jitted at full optimization on their first
 /// call, which otherwise happens on the replaying thread — tens of milliseconds of a replay of a few seconds.
 /// </summary>
 /// <remarks>
