@@ -177,49 +177,69 @@ public sealed partial class GlibcAllocator
         }
     }
 
+    /// <summary>The links of a free chunk as unlink_chunk's checks read them: fd, bk and, for a large chunk, the nextsize links.</summary>
+    private readonly struct UnlinkWords
+    {
+        public UnlinkWords(ulong fd, ulong bk, bool large, ulong fdNext, ulong bkNext)
+        {
+            Fd = fd;
+            Bk = bk;
+            Large = large;
+            FdNext = fdNext;
+            BkNext = bkNext;
+        }
+
+        public ulong Fd { get; }
+
+        public ulong Bk { get; }
+
+        public bool Large { get; }
+
+        /// <summary>Gets fd_nextsize (0 for a small chunk).</summary>
+        public ulong FdNext { get; }
+
+        /// <summary>Gets bk_nextsize (0 when fd_nextsize is 0).</summary>
+        public ulong BkNext { get; }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void MarkBin(int i) => _av.Binmap[i >> 5] |= 1u << (i & 31);
 
-    /// <summary>The checks of unlink_chunk without the unlinking (used to validate before a free mutates anything).</summary>
-    private void CheckUnlink(ulong p) => CheckUnlink(p, ChunkHeader.Size(_mem, p));
+    /// <summary>The list checks of unlink_chunk (fd/bk, then the nextsize links of a large chunk of size <paramref name="size"/>).</summary>
+    private void CheckUnlinkLinks(ulong p, ulong size) => CheckUnlinkLinks(p, size, 0);
 
     /// <summary>
-    /// <see cref="CheckUnlink(ulong)"/> for a chunk whose SIZE word (without flags) the caller has just read as
-    /// <paramref name="size"/>, with nothing written since (the same word is not read again).
+    /// The list checks of unlink_chunk for chunk <paramref name="p"/> of size <paramref name="size"/> (no flags), with the
+    /// host address of its links (C+16 on, the nextsize links included for a large chunk) known as <paramref name="links"/>
+    /// (0: through the window). Returns the links it read, which the unlinking writes with when nothing was written since.
     /// </summary>
-    private void CheckUnlink(ulong p, ulong size)
+    private UnlinkWords CheckUnlinkLinks(ulong p, ulong size, nint links)
     {
-        if (size != ChunkHeader.Prev(_mem, p + size))
-        {
-            Corrupt("corrupted size vs. prev_size", p);
-        }
-
-        CheckUnlinkLinks(p, size);
-    }
-
-    /// <summary>The list checks of unlink_chunk (fd/bk, then the nextsize links of a large chunk of size <paramref name="size"/>).</summary>
-    private void CheckUnlinkLinks(ulong p, ulong size)
-    {
-        ulong fd = ChunkHeader.Fd(_mem, p);
-        ulong bk = ChunkHeader.Bk(_mem, p);
+        ulong fd = links != 0 ? HostWord(links, 0) : ChunkHeader.Fd(_mem, p);
+        ulong bk = links != 0 ? HostWord(links, 8) : ChunkHeader.Bk(_mem, p);
         if (LinkBk(fd) != p || LinkFd(bk) != p)
         {
             Corrupt("corrupted double-linked list", p);
         }
 
         // size has no flag bits and 0x400 is a multiple of 8, so this is the raw word's small-bin test.
-        if (!ChunkHeader.InSmallbinRange(size))
+        bool large = !ChunkHeader.InSmallbinRange(size);
+        ulong fdNext = 0;
+        ulong bkNext = 0;
+        if (large)
         {
-            ulong fdNext = ChunkHeader.FdNext(_mem, p);
+            fdNext = links != 0 ? HostWord(links, 16) : ChunkHeader.FdNext(_mem, p);
             if (fdNext != 0)
             {
-                ulong bkNext = ChunkHeader.BkNext(_mem, p);
+                bkNext = links != 0 ? HostWord(links, 24) : ChunkHeader.BkNext(_mem, p);
                 if (ChunkHeader.BkNext(_mem, fdNext) != p || ChunkHeader.FdNext(_mem, bkNext) != p)
                 {
                     Corrupt("corrupted double-linked list (not small)", p);
                 }
             }
         }
+
+        return new UnlinkWords(fd, bk, large, fdNext, bkNext);
     }
 
     /// <summary>unlink_chunk with its checks.</summary>
@@ -276,7 +296,7 @@ public sealed partial class GlibcAllocator
     }
 
     /// <summary>
-    /// unlink_chunk for a chunk of size <paramref name="size"/> whose checks (<see cref="CheckUnlinkLinks"/> and the
+    /// unlink_chunk for a chunk of size <paramref name="size"/> whose checks (<see cref="CheckUnlinkLinks(ulong, ulong)"/> and the
     /// prev_size check) have just passed with nothing written since: the links only.
     /// </summary>
     private void UnlinkChecked(ulong p, ulong size)
@@ -288,6 +308,10 @@ public sealed partial class GlibcAllocator
         ulong bkNext = fdNext != 0 ? ChunkHeader.BkNext(_mem, p) : 0;
         UnlinkLinks(p, fd, bk, large, fdNext, bkNext);
     }
+
+    /// <summary>The writes of unlink_chunk with the links <see cref="CheckUnlinkLinks(ulong, ulong, nint)"/> read (nothing written since).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void UnlinkLinks(ulong p, in UnlinkWords w) => UnlinkLinks(p, w.Fd, w.Bk, w.Large, w.FdNext, w.BkNext);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void UnlinkLinks(ulong p, ulong fd, ulong bk, bool large, ulong fdNext, ulong bkNext)
@@ -325,7 +349,13 @@ public sealed partial class GlibcAllocator
     /// else 0: every caller sets p's head next, and may store it there (valid until the next call into the process; the
     /// stores in between go through the window, which never takes a page away).
     /// </summary>
-    private nint UnsortedInsertFront(ulong p, ulong size, string check)
+    private nint UnsortedInsertFront(ulong p, ulong size, string check) => UnsortedInsertFront(p, size, check, 0);
+
+    /// <summary>
+    /// <see cref="UnsortedInsertFront(ulong, ulong, string)"/> with the host address of p's SIZE word known as
+    /// <paramref name="words"/>, valid through p's nextsize links (0: one window test here).
+    /// </summary>
+    private nint UnsortedInsertFront(ulong p, ulong size, string check, nint words)
     {
         ulong bck = BinAt(1);
         ulong fwd = _av.BinFd[1];
@@ -336,7 +366,7 @@ public sealed partial class GlibcAllocator
 
         bool large = !ChunkHeader.InSmallbinRange(size);
 
-        nint words = SetFreeLinks(p, fwd, bck, large);
+        words = SetFreeLinks(p, fwd, bck, large, words);
 
         _av.BinFd[1] = p;
         SetLinkBk(fwd, p);
@@ -347,12 +377,23 @@ public sealed partial class GlibcAllocator
     /// Writes a free chunk's fd and bk, and clears its nextsize links when it is <paramref name="large"/>, with one window
     /// test when SIZE and those words share a direct page (fd and bk share one 16-byte line, so which of the two is stored
     /// first is never observable). Returns the host address of p's SIZE word in that case, else 0 (see
-    /// <see cref="UnsortedInsertFront"/> for how long it stays valid).
+    /// <see cref="UnsortedInsertFront(ulong, ulong, string)"/> for how long it stays valid).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private nint SetFreeLinks(ulong p, ulong fd, ulong bk, bool large)
+    private nint SetFreeLinks(ulong p, ulong fd, ulong bk, bool large) => SetFreeLinks(p, fd, bk, large, 0);
+
+    /// <summary>
+    /// <see cref="SetFreeLinks(ulong, ulong, ulong, bool)"/> with the host address of p's SIZE word, valid through its nextsize
+    /// links, known as <paramref name="words"/> (0: one window test here).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private nint SetFreeLinks(ulong p, ulong fd, ulong bk, bool large, nint words)
     {
-        nint words = _mem.HeapHostOf(p + 8, large ? 40UL : 24UL);
+        if (words == 0)
+        {
+            words = _mem.HeapHostOf(p + 8, large ? 40UL : 24UL);
+        }
+
         if (words != 0)
         {
             HostWord(words, 8) = fd;
@@ -377,7 +418,7 @@ public sealed partial class GlibcAllocator
         return words;
     }
 
-    /// <summary>Sets the head of a chunk just given to <see cref="UnsortedInsertFront"/> (through its host SIZE word when direct).</summary>
+    /// <summary>Sets the head of a chunk just given to <see cref="UnsortedInsertFront(ulong, ulong, string)"/> (through its host SIZE word when direct).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void SetInsertedHead(nint sizeWord, ulong p, ulong head)
     {
