@@ -260,19 +260,50 @@ public sealed partial class GlibcAllocator
     }
 
     /// <summary>
+    /// <see cref="UnlinkChunk(ulong, ulong)"/> with the host address of p's SIZE word known as <paramref name="words"/>, valid
+    /// through the next chunk's SIZE word (so its foot and p's links; <paramref name="size"/> at least MINSIZE), or 0.
+    /// </summary>
+    private void UnlinkChunk(ulong p, ulong size, nint words)
+    {
+        if (size != (words != 0 ? HostWord(words, (int)size - 8) : ChunkHeader.Prev(_mem, p + size)))
+        {
+            Corrupt("corrupted size vs. prev_size", p);
+        }
+
+        UnlinkSized(p, size, words != 0 ? words + 8 : 0);
+    }
+
+    /// <summary>
     /// unlink_chunk after its prev_size check: for a chunk whose size (no flags) the caller has read as
     /// <paramref name="size"/> and whose next chunk's PREV word it has already compared with it, nothing written since.
     /// </summary>
-    private void UnlinkSized(ulong p, ulong size)
+    private void UnlinkSized(ulong p, ulong size) => UnlinkSized(p, size, 0);
+
+    /// <summary>
+    /// <see cref="UnlinkSized(ulong, ulong)"/> with the host address of p's links (C+16 on, the nextsize links included for
+    /// a large chunk) known as <paramref name="links"/> (0: one window test here).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void UnlinkSized(ulong p, ulong size, nint links)
     {
         // size has no flag bits and 0x400 is a multiple of 8, so this is the raw word's small-bin test.
         bool large = !ChunkHeader.InSmallbinRange(size);
 
         // p's links (fd, bk and, for a large chunk, the nextsize links) with one window test when their page is direct.
-        nint links = _mem.HeapHostOf(p + 16, large ? 32UL : 16UL);
+        if (links == 0)
+        {
+            links = _mem.HeapHostOf(p + 16, large ? 32UL : 16UL);
+        }
+
         ulong fd = links != 0 ? HostWord(links, 0) : ChunkHeader.Fd(_mem, p);
         ulong bk = links != 0 ? HostWord(links, 8) : ChunkHeader.Bk(_mem, p);
-        if (LinkBk(fd) != p || LinkFd(bk) != p)
+
+        // fd->bk and bk->fd are read for the check and written by the unlinking: one lookup each (see BkRef).
+        ref ulong fdBk = ref BkRef(fd);
+        ref ulong bkFd = ref FdRef(bk);
+        ulong fdBkValue = Unsafe.IsNullRef(ref fdBk) ? LinkBk(fd) : fdBk;
+        ulong bkFdValue = Unsafe.IsNullRef(ref bkFd) ? LinkFd(bk) : bkFd;
+        if (fdBkValue != p || bkFdValue != p)
         {
             Corrupt("corrupted double-linked list", p);
         }
@@ -292,7 +323,74 @@ public sealed partial class GlibcAllocator
             }
         }
 
-        UnlinkLinks(p, fd, bk, large, fdNext, bkNext);
+        // UnlinkLinks' stores, in its order: fd->bk, bk->fd, then the nextsize links.
+        if (Unsafe.IsNullRef(ref fdBk))
+        {
+            SetLinkBk(fd, bk);
+        }
+        else
+        {
+            fdBk = bk;
+        }
+
+        if (Unsafe.IsNullRef(ref bkFd))
+        {
+            SetLinkFd(bk, fd);
+        }
+        else
+        {
+            bkFd = fd;
+        }
+
+        if (large && fdNext != 0)
+        {
+            UnlinkNextSize(p, fd, fdNext, bkNext);
+        }
+    }
+
+    /// <summary>
+    /// A reference to the bk word of <paramref name="c"/> (a chunk or a bin head, as a link names it) that stays valid until
+    /// the allocator next calls the process: the running arena's <c>BinBk</c> element for one of its own heads, host memory
+    /// for a chunk whose word lies in a direct heap page; a null reference otherwise (then <see cref="LinkBk"/> and
+    /// <see cref="SetLinkBk"/>, which also serve a corrupted link to an odd head address or another arena).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref ulong BkRef(ulong c)
+    {
+        if (IsBinHead(c))
+        {
+            Arena av = _av;
+            ulong own = c - av.BinBase;
+            if (own < NBins * 16 && (own & 15) == 0)
+            {
+                return ref av.BinBk[(int)(own >> 4)];
+            }
+
+            return ref Unsafe.NullRef<ulong>();
+        }
+
+        nint host = _mem.HeapHostOf(c + 24, 8);
+        return ref host != 0 ? ref HostWord(host, 0) : ref Unsafe.NullRef<ulong>();
+    }
+
+    /// <summary>A reference to the fd word of <paramref name="c"/>, as <see cref="BkRef"/> gives the bk word.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref ulong FdRef(ulong c)
+    {
+        if (IsBinHead(c))
+        {
+            Arena av = _av;
+            ulong own = c - av.BinBase;
+            if (own < NBins * 16 && (own & 15) == 0)
+            {
+                return ref av.BinFd[(int)(own >> 4)];
+            }
+
+            return ref Unsafe.NullRef<ulong>();
+        }
+
+        nint host = _mem.HeapHostOf(c + 16, 8);
+        return ref host != 0 ? ref HostWord(host, 0) : ref Unsafe.NullRef<ulong>();
     }
 
     /// <summary>
@@ -320,26 +418,32 @@ public sealed partial class GlibcAllocator
         SetLinkFd(bk, fd);
         if (large && fdNext != 0)
         {
-            if (LinkFdNext(fd) == 0)
+            UnlinkNextSize(p, fd, fdNext, bkNext);
+        }
+    }
+
+    /// <summary>unlink_chunk's nextsize part for a large chunk <paramref name="p"/> with a non-null fd_nextsize, after its fd/bk unlinking.</summary>
+    private void UnlinkNextSize(ulong p, ulong fd, ulong fdNext, ulong bkNext)
+    {
+        if (LinkFdNext(fd) == 0)
+        {
+            if (fdNext == p)
             {
-                if (fdNext == p)
-                {
-                    ChunkHeader.SetFdNext(_mem, fd, fd);
-                    ChunkHeader.SetBkNext(_mem, fd, fd);
-                }
-                else
-                {
-                    ChunkHeader.SetFdNext(_mem, fd, fdNext);
-                    ChunkHeader.SetBkNext(_mem, fd, bkNext);
-                    ChunkHeader.SetBkNext(_mem, fdNext, fd);
-                    ChunkHeader.SetFdNext(_mem, bkNext, fd);
-                }
+                ChunkHeader.SetFdNext(_mem, fd, fd);
+                ChunkHeader.SetBkNext(_mem, fd, fd);
             }
             else
             {
-                ChunkHeader.SetBkNext(_mem, fdNext, bkNext);
-                ChunkHeader.SetFdNext(_mem, bkNext, fdNext);
+                ChunkHeader.SetFdNext(_mem, fd, fdNext);
+                ChunkHeader.SetBkNext(_mem, fd, bkNext);
+                ChunkHeader.SetBkNext(_mem, fdNext, fd);
+                ChunkHeader.SetFdNext(_mem, bkNext, fd);
             }
+        }
+        else
+        {
+            ChunkHeader.SetBkNext(_mem, fdNext, bkNext);
+            ChunkHeader.SetFdNext(_mem, bkNext, fdNext);
         }
     }
 
@@ -359,7 +463,10 @@ public sealed partial class GlibcAllocator
     {
         ulong bck = BinAt(1);
         ulong fwd = _av.BinFd[1];
-        if (LinkBk(fwd) != bck)
+
+        // fwd->bk is read for the check and written last: one lookup (see BkRef).
+        ref ulong fwdBk = ref BkRef(fwd);
+        if ((Unsafe.IsNullRef(ref fwdBk) ? LinkBk(fwd) : fwdBk) != bck)
         {
             Corrupt(check, p);
         }
@@ -369,7 +476,15 @@ public sealed partial class GlibcAllocator
         words = SetFreeLinks(p, fwd, bck, large, words);
 
         _av.BinFd[1] = p;
-        SetLinkBk(fwd, p);
+        if (Unsafe.IsNullRef(ref fwdBk))
+        {
+            SetLinkBk(fwd, p);
+        }
+        else
+        {
+            fwdBk = p;
+        }
+
         return words;
     }
 
@@ -520,6 +635,14 @@ public sealed partial class GlibcAllocator
         }
 
         SetLinkBk(fwd, victim);
-        SetLinkFd(bck, victim);
+        if (bck == BinAt(victimIndex))
+        {
+            // The running arena's own head (every small bin, and a large chunk at the front or alone): its fd word directly.
+            _av.BinFd[victimIndex] = victim;
+        }
+        else
+        {
+            SetLinkFd(bck, victim);
+        }
     }
 }
