@@ -177,30 +177,11 @@ public sealed partial class GlibcAllocator
         }
     }
 
-    /// <summary>The links of a free chunk as unlink_chunk's checks read them: fd, bk and, for a large chunk, the nextsize links.</summary>
-    private readonly struct UnlinkWords
-    {
-        public UnlinkWords(ulong fd, ulong bk, bool large, ulong fdNext, ulong bkNext)
-        {
-            Fd = fd;
-            Bk = bk;
-            Large = large;
-            FdNext = fdNext;
-            BkNext = bkNext;
-        }
-
-        public ulong Fd { get; }
-
-        public ulong Bk { get; }
-
-        public bool Large { get; }
-
-        /// <summary>Gets fd_nextsize (0 for a small chunk).</summary>
-        public ulong FdNext { get; }
-
-        /// <summary>Gets bk_nextsize (0 when fd_nextsize is 0).</summary>
-        public ulong BkNext { get; }
-    }
+    /// <summary>
+    /// The links of a free chunk as unlink_chunk's checks read them: fd, bk and, for a large chunk, the nextsize links
+    /// (fd_nextsize 0 for a small chunk; bk_nextsize 0 when fd_nextsize is).
+    /// </summary>
+    private readonly record struct UnlinkWords(ulong Fd, ulong Bk, bool Large, ulong FdNext, ulong BkNext);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void MarkBin(int i) => _av.Binmap[i >> 5] |= 1u << (i & 31);
@@ -355,27 +336,15 @@ public sealed partial class GlibcAllocator
     /// <see cref="SetLinkBk"/>, which also serve a corrupted link to an odd head address or another arena).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ref ulong BkRef(ulong c)
-    {
-        if (IsBinHead(c))
-        {
-            Arena av = _av;
-            ulong own = c - av.BinBase;
-            if (own < NBins * 16 && (own & 15) == 0)
-            {
-                return ref av.BinBk[(int)(own >> 4)];
-            }
-
-            return ref Unsafe.NullRef<ulong>();
-        }
-
-        nint host = _mem.HeapHostOf(c + 24, 8);
-        return ref host != 0 ? ref HostWord(host, 0) : ref Unsafe.NullRef<ulong>();
-    }
+    private ref ulong BkRef(ulong c) => ref LinkRef(c, 24);
 
     /// <summary>A reference to the fd word of <paramref name="c"/>, as <see cref="BkRef"/> gives the bk word.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ref ulong FdRef(ulong c)
+    private ref ulong FdRef(ulong c) => ref LinkRef(c, 16);
+
+    /// <summary>The reference <see cref="BkRef"/> (<paramref name="offset"/> 24) or <see cref="FdRef"/> (16) gives.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref ulong LinkRef(ulong c, int offset)
     {
         if (IsBinHead(c))
         {
@@ -383,13 +352,13 @@ public sealed partial class GlibcAllocator
             ulong own = c - av.BinBase;
             if (own < NBins * 16 && (own & 15) == 0)
             {
-                return ref av.BinFd[(int)(own >> 4)];
+                return ref (offset == 16 ? av.BinFd : av.BinBk)[(int)(own >> 4)];
             }
 
             return ref Unsafe.NullRef<ulong>();
         }
 
-        nint host = _mem.HeapHostOf(c + 16, 8);
+        nint host = _mem.HeapHostOf(c + (ulong)offset, 8);
         return ref host != 0 ? ref HostWord(host, 0) : ref Unsafe.NullRef<ulong>();
     }
 

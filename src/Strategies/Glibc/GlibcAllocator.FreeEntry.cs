@@ -12,11 +12,12 @@ namespace Allocators.Strategies.Glibc;
 public sealed partial class GlibcAllocator
 {
     /// <summary>
-    /// free of <paramref name="address"/> when it needs nothing but host memory: its SIZE, next and key words (C+8 to C+31)
-    /// in one direct heap page, a main-arena heap chunk that passes _int_free's first checks, the running thread's tcache
-    /// struct cached, no double-free suspicion (the key differs from tcache_key), and either room in its tcache bin or a
-    /// fastbin size whose next SIZE word is direct and passes its check (no perturb, no fasttop double free). Nothing here
-    /// can fault, throw or call the process. Returns false, having changed nothing, for every other case: then
+    /// free of <paramref name="address"/> when its tcache part needs nothing but host memory: its SIZE, next and key words
+    /// (C+8 to C+31) in one direct heap page, a main-arena heap chunk that passes _int_free's first checks, the running
+    /// thread's tcache struct cached, no double-free suspicion (the key differs from tcache_key). Then either room in its
+    /// tcache bin, or a fastbin size whose next SIZE word is direct and passes its check (no perturb, no fasttop double
+    /// free): nothing here can fault, throw or call the process; or a size above the fastbins: the normal path, through
+    /// <see cref="FreeNormalLocked"/>. Returns false, having changed nothing, for every other case: then
     /// <see cref="FreeLocked"/> takes the call from the start, with every check and message of the full path.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -60,7 +61,20 @@ public sealed partial class GlibcAllocator
             return true;
         }
 
-        if (size > _globalMaxFast || _perturb != 0)
+        if (size > _globalMaxFast)
+        {
+            // _int_free's normal path (coalescing into the unsorted bin or top), straight from here.
+            if (!ReferenceEquals(_av, _main))
+            {
+                _av = _main;
+            }
+
+            FreeNormalLocked(p, size, raw);
+            CountFree(size);
+            return true;
+        }
+
+        if (_perturb != 0)
         {
             return false;
         }
@@ -92,6 +106,23 @@ public sealed partial class GlibcAllocator
         fastbins[idx] = p;
         CountFree(size);
         return true;
+    }
+
+    /// <summary>
+    /// _int_free's normal path for chunk <paramref name="p"/> (SIZE word <paramref name="raw"/>, <paramref name="size"/> without
+    /// flags) of the main arena, once <see cref="TryFreeDirect"/> has made every check before it, with the handler.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void FreeNormalLocked(ulong p, ulong size, ulong raw)
+    {
+        try
+        {
+            FreeNormal(p, size, raw);
+        }
+        catch (SegmentationFaultException e)
+        {
+            throw Segv(e, p + 16);
+        }
     }
 
     /// <summary>__libc_free under the lock, every path (a null pointer, the tcache through the window, _int_free, munmap).</summary>
