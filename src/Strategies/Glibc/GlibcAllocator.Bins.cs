@@ -177,49 +177,50 @@ public sealed partial class GlibcAllocator
         }
     }
 
+    /// <summary>
+    /// The links of a free chunk as unlink_chunk's checks read them: fd, bk and, for a large chunk, the nextsize links
+    /// (fd_nextsize 0 for a small chunk; bk_nextsize 0 when fd_nextsize is).
+    /// </summary>
+    private readonly record struct UnlinkWords(ulong Fd, ulong Bk, bool Large, ulong FdNext, ulong BkNext);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void MarkBin(int i) => _av.Binmap[i >> 5] |= 1u << (i & 31);
 
-    /// <summary>The checks of unlink_chunk without the unlinking (used to validate before a free mutates anything).</summary>
-    private void CheckUnlink(ulong p) => CheckUnlink(p, ChunkHeader.Size(_mem, p));
+    /// <summary>The list checks of unlink_chunk (fd/bk, then the nextsize links of a large chunk of size <paramref name="size"/>).</summary>
+    private void CheckUnlinkLinks(ulong p, ulong size) => CheckUnlinkLinks(p, size, 0);
 
     /// <summary>
-    /// <see cref="CheckUnlink(ulong)"/> for a chunk whose SIZE word (without flags) the caller has just read as
-    /// <paramref name="size"/>, with nothing written since (the same word is not read again).
+    /// The list checks of unlink_chunk for chunk <paramref name="p"/> of size <paramref name="size"/> (no flags), with the
+    /// host address of its links (C+16 on, the nextsize links included for a large chunk) known as <paramref name="links"/>
+    /// (0: through the window). Returns the links it read, which the unlinking writes with when nothing was written since.
     /// </summary>
-    private void CheckUnlink(ulong p, ulong size)
+    private UnlinkWords CheckUnlinkLinks(ulong p, ulong size, nint links)
     {
-        if (size != ChunkHeader.Prev(_mem, p + size))
-        {
-            Corrupt("corrupted size vs. prev_size", p);
-        }
-
-        CheckUnlinkLinks(p, size);
-    }
-
-    /// <summary>The list checks of unlink_chunk (fd/bk, then the nextsize links of a large chunk of size <paramref name="size"/>).</summary>
-    private void CheckUnlinkLinks(ulong p, ulong size)
-    {
-        ulong fd = ChunkHeader.Fd(_mem, p);
-        ulong bk = ChunkHeader.Bk(_mem, p);
+        ulong fd = links != 0 ? HostWord(links, 0) : ChunkHeader.Fd(_mem, p);
+        ulong bk = links != 0 ? HostWord(links, 8) : ChunkHeader.Bk(_mem, p);
         if (LinkBk(fd) != p || LinkFd(bk) != p)
         {
             Corrupt("corrupted double-linked list", p);
         }
 
         // size has no flag bits and 0x400 is a multiple of 8, so this is the raw word's small-bin test.
-        if (!ChunkHeader.InSmallbinRange(size))
+        bool large = !ChunkHeader.InSmallbinRange(size);
+        ulong fdNext = 0;
+        ulong bkNext = 0;
+        if (large)
         {
-            ulong fdNext = ChunkHeader.FdNext(_mem, p);
+            fdNext = links != 0 ? HostWord(links, 16) : ChunkHeader.FdNext(_mem, p);
             if (fdNext != 0)
             {
-                ulong bkNext = ChunkHeader.BkNext(_mem, p);
+                bkNext = links != 0 ? HostWord(links, 24) : ChunkHeader.BkNext(_mem, p);
                 if (ChunkHeader.BkNext(_mem, fdNext) != p || ChunkHeader.FdNext(_mem, bkNext) != p)
                 {
                     Corrupt("corrupted double-linked list (not small)", p);
                 }
             }
         }
+
+        return new UnlinkWords(fd, bk, large, fdNext, bkNext);
     }
 
     /// <summary>unlink_chunk with its checks.</summary>
@@ -240,19 +241,50 @@ public sealed partial class GlibcAllocator
     }
 
     /// <summary>
+    /// <see cref="UnlinkChunk(ulong, ulong)"/> with the host address of p's SIZE word known as <paramref name="words"/>, valid
+    /// through the next chunk's SIZE word (so its foot and p's links; <paramref name="size"/> at least MINSIZE), or 0.
+    /// </summary>
+    private void UnlinkChunk(ulong p, ulong size, nint words)
+    {
+        if (size != (words != 0 ? HostWord(words, (int)size - 8) : ChunkHeader.Prev(_mem, p + size)))
+        {
+            Corrupt("corrupted size vs. prev_size", p);
+        }
+
+        UnlinkSized(p, size, words != 0 ? words + 8 : 0);
+    }
+
+    /// <summary>
     /// unlink_chunk after its prev_size check: for a chunk whose size (no flags) the caller has read as
     /// <paramref name="size"/> and whose next chunk's PREV word it has already compared with it, nothing written since.
     /// </summary>
-    private void UnlinkSized(ulong p, ulong size)
+    private void UnlinkSized(ulong p, ulong size) => UnlinkSized(p, size, 0);
+
+    /// <summary>
+    /// <see cref="UnlinkSized(ulong, ulong)"/> with the host address of p's links (C+16 on, the nextsize links included for
+    /// a large chunk) known as <paramref name="links"/> (0: one window test here).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void UnlinkSized(ulong p, ulong size, nint links)
     {
         // size has no flag bits and 0x400 is a multiple of 8, so this is the raw word's small-bin test.
         bool large = !ChunkHeader.InSmallbinRange(size);
 
         // p's links (fd, bk and, for a large chunk, the nextsize links) with one window test when their page is direct.
-        nint links = _mem.HeapHostOf(p + 16, large ? 32UL : 16UL);
+        if (links == 0)
+        {
+            links = _mem.HeapHostOf(p + 16, large ? 32UL : 16UL);
+        }
+
         ulong fd = links != 0 ? HostWord(links, 0) : ChunkHeader.Fd(_mem, p);
         ulong bk = links != 0 ? HostWord(links, 8) : ChunkHeader.Bk(_mem, p);
-        if (LinkBk(fd) != p || LinkFd(bk) != p)
+
+        // fd->bk and bk->fd are read for the check and written by the unlinking: one lookup each (see BkRef).
+        ref ulong fdBk = ref BkRef(fd);
+        ref ulong bkFd = ref FdRef(bk);
+        ulong fdBkValue = Unsafe.IsNullRef(ref fdBk) ? LinkBk(fd) : fdBk;
+        ulong bkFdValue = Unsafe.IsNullRef(ref bkFd) ? LinkFd(bk) : bkFd;
+        if (fdBkValue != p || bkFdValue != p)
         {
             Corrupt("corrupted double-linked list", p);
         }
@@ -272,11 +304,66 @@ public sealed partial class GlibcAllocator
             }
         }
 
-        UnlinkLinks(p, fd, bk, large, fdNext, bkNext);
+        // UnlinkLinks' stores, in its order: fd->bk, bk->fd, then the nextsize links.
+        if (Unsafe.IsNullRef(ref fdBk))
+        {
+            SetLinkBk(fd, bk);
+        }
+        else
+        {
+            fdBk = bk;
+        }
+
+        if (Unsafe.IsNullRef(ref bkFd))
+        {
+            SetLinkFd(bk, fd);
+        }
+        else
+        {
+            bkFd = fd;
+        }
+
+        if (large && fdNext != 0)
+        {
+            UnlinkNextSize(p, fd, fdNext, bkNext);
+        }
     }
 
     /// <summary>
-    /// unlink_chunk for a chunk of size <paramref name="size"/> whose checks (<see cref="CheckUnlinkLinks"/> and the
+    /// A reference to the bk word of <paramref name="c"/> (a chunk or a bin head, as a link names it) that stays valid until
+    /// the allocator next calls the process: the running arena's <c>BinBk</c> element for one of its own heads, host memory
+    /// for a chunk whose word lies in a direct heap page; a null reference otherwise (then <see cref="LinkBk"/> and
+    /// <see cref="SetLinkBk"/>, which also serve a corrupted link to an odd head address or another arena).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref ulong BkRef(ulong c) => ref LinkRef(c, 24);
+
+    /// <summary>A reference to the fd word of <paramref name="c"/>, as <see cref="BkRef"/> gives the bk word.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref ulong FdRef(ulong c) => ref LinkRef(c, 16);
+
+    /// <summary>The reference <see cref="BkRef"/> (<paramref name="offset"/> 24) or <see cref="FdRef"/> (16) gives.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ref ulong LinkRef(ulong c, int offset)
+    {
+        if (IsBinHead(c))
+        {
+            Arena av = _av;
+            ulong own = c - av.BinBase;
+            if (own < NBins * 16 && (own & 15) == 0)
+            {
+                return ref (offset == 16 ? av.BinFd : av.BinBk)[(int)(own >> 4)];
+            }
+
+            return ref Unsafe.NullRef<ulong>();
+        }
+
+        nint host = _mem.HeapHostOf(c + (ulong)offset, 8);
+        return ref host != 0 ? ref HostWord(host, 0) : ref Unsafe.NullRef<ulong>();
+    }
+
+    /// <summary>
+    /// unlink_chunk for a chunk of size <paramref name="size"/> whose checks (<see cref="CheckUnlinkLinks(ulong, ulong)"/> and the
     /// prev_size check) have just passed with nothing written since: the links only.
     /// </summary>
     private void UnlinkChecked(ulong p, ulong size)
@@ -289,6 +376,10 @@ public sealed partial class GlibcAllocator
         UnlinkLinks(p, fd, bk, large, fdNext, bkNext);
     }
 
+    /// <summary>The writes of unlink_chunk with the links <see cref="CheckUnlinkLinks(ulong, ulong, nint)"/> read (nothing written since).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void UnlinkLinks(ulong p, in UnlinkWords w) => UnlinkLinks(p, w.Fd, w.Bk, w.Large, w.FdNext, w.BkNext);
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void UnlinkLinks(ulong p, ulong fd, ulong bk, bool large, ulong fdNext, ulong bkNext)
     {
@@ -296,26 +387,32 @@ public sealed partial class GlibcAllocator
         SetLinkFd(bk, fd);
         if (large && fdNext != 0)
         {
-            if (LinkFdNext(fd) == 0)
+            UnlinkNextSize(p, fd, fdNext, bkNext);
+        }
+    }
+
+    /// <summary>unlink_chunk's nextsize part for a large chunk <paramref name="p"/> with a non-null fd_nextsize, after its fd/bk unlinking.</summary>
+    private void UnlinkNextSize(ulong p, ulong fd, ulong fdNext, ulong bkNext)
+    {
+        if (LinkFdNext(fd) == 0)
+        {
+            if (fdNext == p)
             {
-                if (fdNext == p)
-                {
-                    ChunkHeader.SetFdNext(_mem, fd, fd);
-                    ChunkHeader.SetBkNext(_mem, fd, fd);
-                }
-                else
-                {
-                    ChunkHeader.SetFdNext(_mem, fd, fdNext);
-                    ChunkHeader.SetBkNext(_mem, fd, bkNext);
-                    ChunkHeader.SetBkNext(_mem, fdNext, fd);
-                    ChunkHeader.SetFdNext(_mem, bkNext, fd);
-                }
+                ChunkHeader.SetFdNext(_mem, fd, fd);
+                ChunkHeader.SetBkNext(_mem, fd, fd);
             }
             else
             {
-                ChunkHeader.SetBkNext(_mem, fdNext, bkNext);
-                ChunkHeader.SetFdNext(_mem, bkNext, fdNext);
+                ChunkHeader.SetFdNext(_mem, fd, fdNext);
+                ChunkHeader.SetBkNext(_mem, fd, bkNext);
+                ChunkHeader.SetBkNext(_mem, fdNext, fd);
+                ChunkHeader.SetFdNext(_mem, bkNext, fd);
             }
+        }
+        else
+        {
+            ChunkHeader.SetBkNext(_mem, fdNext, bkNext);
+            ChunkHeader.SetFdNext(_mem, bkNext, fdNext);
         }
     }
 
@@ -325,21 +422,38 @@ public sealed partial class GlibcAllocator
     /// else 0: every caller sets p's head next, and may store it there (valid until the next call into the process; the
     /// stores in between go through the window, which never takes a page away).
     /// </summary>
-    private nint UnsortedInsertFront(ulong p, ulong size, string check)
+    private nint UnsortedInsertFront(ulong p, ulong size, string check) => UnsortedInsertFront(p, size, check, 0);
+
+    /// <summary>
+    /// <see cref="UnsortedInsertFront(ulong, ulong, string)"/> with the host address of p's SIZE word known as
+    /// <paramref name="words"/>, valid through p's nextsize links (0: one window test here).
+    /// </summary>
+    private nint UnsortedInsertFront(ulong p, ulong size, string check, nint words)
     {
         ulong bck = BinAt(1);
         ulong fwd = _av.BinFd[1];
-        if (LinkBk(fwd) != bck)
+
+        // fwd->bk is read for the check and written last: one lookup (see BkRef).
+        ref ulong fwdBk = ref BkRef(fwd);
+        if ((Unsafe.IsNullRef(ref fwdBk) ? LinkBk(fwd) : fwdBk) != bck)
         {
             Corrupt(check, p);
         }
 
         bool large = !ChunkHeader.InSmallbinRange(size);
 
-        nint words = SetFreeLinks(p, fwd, bck, large);
+        words = SetFreeLinks(p, fwd, bck, large, words);
 
         _av.BinFd[1] = p;
-        SetLinkBk(fwd, p);
+        if (Unsafe.IsNullRef(ref fwdBk))
+        {
+            SetLinkBk(fwd, p);
+        }
+        else
+        {
+            fwdBk = p;
+        }
+
         return words;
     }
 
@@ -347,12 +461,23 @@ public sealed partial class GlibcAllocator
     /// Writes a free chunk's fd and bk, and clears its nextsize links when it is <paramref name="large"/>, with one window
     /// test when SIZE and those words share a direct page (fd and bk share one 16-byte line, so which of the two is stored
     /// first is never observable). Returns the host address of p's SIZE word in that case, else 0 (see
-    /// <see cref="UnsortedInsertFront"/> for how long it stays valid).
+    /// <see cref="UnsortedInsertFront(ulong, ulong, string)"/> for how long it stays valid).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private nint SetFreeLinks(ulong p, ulong fd, ulong bk, bool large)
+    private nint SetFreeLinks(ulong p, ulong fd, ulong bk, bool large) => SetFreeLinks(p, fd, bk, large, 0);
+
+    /// <summary>
+    /// <see cref="SetFreeLinks(ulong, ulong, ulong, bool)"/> with the host address of p's SIZE word, valid through its nextsize
+    /// links, known as <paramref name="words"/> (0: one window test here).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private nint SetFreeLinks(ulong p, ulong fd, ulong bk, bool large, nint words)
     {
-        nint words = _mem.HeapHostOf(p + 8, large ? 40UL : 24UL);
+        if (words == 0)
+        {
+            words = _mem.HeapHostOf(p + 8, large ? 40UL : 24UL);
+        }
+
         if (words != 0)
         {
             HostWord(words, 8) = fd;
@@ -377,7 +502,7 @@ public sealed partial class GlibcAllocator
         return words;
     }
 
-    /// <summary>Sets the head of a chunk just given to <see cref="UnsortedInsertFront"/> (through its host SIZE word when direct).</summary>
+    /// <summary>Sets the head of a chunk just given to <see cref="UnsortedInsertFront(ulong, ulong, string)"/> (through its host SIZE word when direct).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void SetInsertedHead(nint sizeWord, ulong p, ulong head)
     {
@@ -479,6 +604,14 @@ public sealed partial class GlibcAllocator
         }
 
         SetLinkBk(fwd, victim);
-        SetLinkFd(bck, victim);
+        if (bck == BinAt(victimIndex))
+        {
+            // The running arena's own head (every small bin, and a large chunk at the front or alone): its fd word directly.
+            _av.BinFd[victimIndex] = victim;
+        }
+        else
+        {
+            SetLinkFd(bck, victim);
+        }
     }
 }

@@ -17,6 +17,10 @@ public sealed partial class GlibcAllocator
             }
 
             _av.Fastbins[fi] = 0;
+
+            // The size of every chunk of this bin (the index check below rejects the others, all but sizes whose index
+            // only matches through its 32-bit truncation, which then take the window).
+            ulong binSize = ((ulong)fi + 2) << 4;
             do
             {
                 if (!ChunkHeader.Aligned(p))
@@ -24,23 +28,30 @@ public sealed partial class GlibcAllocator
                     Corrupt("malloc_consolidate(): unaligned fastbin chunk detected", p);
                 }
 
-                // One read of p's SIZE word serves the index check, the size and the P bit (nothing is written between);
-                // SIZE and fd with one window test when their page is direct.
-                nint words = _mem.HeapHostOf(p + 8, 16);
-                ulong raw = words != 0 ? HostWord(words, 0) : ChunkHeader.Raw(_mem, p);
+                // p's PREV word through the next chunk's SIZE (SIZE, fd, the links written below, the foot) with one window
+                // test when one direct page holds them. One read of p's SIZE word serves the index check, the size and the P
+                // bit (nothing is written between).
+                nint words = _mem.HeapHostOf(p, binSize + 16);
+                ulong raw = words != 0 ? HostWord(words, 8) : ChunkHeader.Raw(_mem, p);
                 ulong size = raw & ~ChunkHeader.SizeBits;
                 if (ChunkHeader.FastbinIndex(size) != fi)
                 {
                     Corrupt("malloc_consolidate(): invalid chunk size", p);
                 }
 
-                ulong nextp = ChunkHeader.Protect(p + 16, words != 0 ? HostWord(words, 8) : ChunkHeader.Fd(_mem, p));
+                if (size != binSize)
+                {
+                    words = 0;
+                }
+
+                ulong nextp = ChunkHeader.Protect(p + 16, words != 0 ? HostWord(words, 16) : ChunkHeader.Fd(_mem, p));
                 ulong nextChunk = p + size;
-                ulong nextSize = ChunkHeader.Size(_mem, nextChunk);
+                ulong nextRaw = words != 0 ? HostWord(words, (int)size + 8) : ChunkHeader.Raw(_mem, nextChunk);
+                ulong nextSize = nextRaw & ~ChunkHeader.SizeBits;
 
                 if ((raw & ChunkHeader.PrevInUse) == 0)
                 {
-                    ulong prevSize = ChunkHeader.Prev(_mem, p);
+                    ulong prevSize = words != 0 ? HostWord(words, 0) : ChunkHeader.Prev(_mem, p);
                     size += prevSize;
                     p -= prevSize;
                     if (ChunkHeader.Size(_mem, p) != prevSize)
@@ -50,15 +61,35 @@ public sealed partial class GlibcAllocator
 
                     // unlink_chunk's prev_size check would compare the same two words again (p's size, the PREV word read above).
                     UnlinkSized(p, prevSize);
+
+                    // p moved and the unlink wrote: from here on, through the window (words also says "nothing written yet").
+                    words = 0;
                 }
 
                 if (nextChunk != _av.Top)
                 {
-                    bool nextInUse = ChunkHeader.InUseAt(_mem, nextChunk, nextSize);
+                    // The next chunk's SIZE through the next-but-one chunk's SIZE (its P bit, the next chunk's foot and
+                    // links) with one window test when one direct page holds them (a corrupted size below MINSIZE or above a page takes the window).
+                    nint nextWords = nextSize >= ChunkHeader.MinSize && nextSize < _pageSize ? _mem.HeapHostOf(nextChunk + 8, nextSize + 8) : 0;
+                    ulong afterRaw = nextWords != 0 ? HostWord(nextWords, (int)nextSize) : ChunkHeader.Raw(_mem, nextChunk + nextSize);
+                    bool nextInUse = (afterRaw & ChunkHeader.PrevInUse) != 0;
                     if (!nextInUse)
                     {
                         size += nextSize;
-                        UnlinkChunk(nextChunk);
+                        if (words != 0)
+                        {
+                            // Nothing written since the next SIZE word was read: unlink_chunk with that size.
+                            UnlinkChunk(nextChunk, nextSize, nextWords);
+                        }
+                        else
+                        {
+                            UnlinkChunk(nextChunk);
+                        }
+                    }
+                    else if (words != 0)
+                    {
+                        // Nothing written since the next SIZE word was read (no unlink ran).
+                        HostWord(words, (int)binSize + 8) = nextRaw & ~ChunkHeader.PrevInUse;
                     }
                     else
                     {
@@ -70,8 +101,10 @@ public sealed partial class GlibcAllocator
                     SetLinkBk(firstUnsorted, p);
                     bool large = !ChunkHeader.InSmallbinRange(size);
 
-                    // SIZE, fd, bk (and the nextsize links) of p with one window test when their page is direct; same stores, same order.
-                    nint head = _mem.HeapHostOf(p + 8, large ? 40UL : 24UL);
+                    // SIZE, fd, bk (and the nextsize links) of p: through words while p has not moved (the writes since
+                    // went through the window or host memory, never the process), else one window test when their page
+                    // is direct; same stores, same order.
+                    nint head = words != 0 ? words + 8 : _mem.HeapHostOf(p + 8, large ? 40UL : 24UL);
                     if (head != 0)
                     {
                         if (large)
@@ -97,7 +130,15 @@ public sealed partial class GlibcAllocator
                         ChunkHeader.SetFd(_mem, p, firstUnsorted);
                     }
 
-                    ChunkHeader.SetFoot(_mem, p, size);
+                    if (words != 0 && nextInUse)
+                    {
+                        // Unmoved, unmerged: the foot is the next chunk's PREV word, in the same page.
+                        HostWord(words, (int)size) = size;
+                    }
+                    else
+                    {
+                        ChunkHeader.SetFoot(_mem, p, size);
+                    }
                 }
                 else
                 {

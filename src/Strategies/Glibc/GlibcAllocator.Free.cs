@@ -149,7 +149,10 @@ public sealed partial class GlibcAllocator
             Corrupt("double free or corruption (out)", p + 16);
         }
 
-        ulong nextRaw = ChunkHeader.Raw(_mem, nextChunk);
+        // p's words from its SIZE through the next chunk's SIZE (p's links, the foot, the next SIZE) with one window test
+        // when one direct page holds them (p + size cannot wrap: _int_free's first check ruled that out).
+        nint words = _mem.HeapHostOf(p + 8, size + 8);
+        ulong nextRaw = words != 0 ? HostWord(words, (int)size) : ChunkHeader.Raw(_mem, nextChunk);
         if ((nextRaw & ChunkHeader.PrevInUse) == 0)
         {
             Corrupt("double free or corruption (!prev)", p + 16);
@@ -182,14 +185,25 @@ public sealed partial class GlibcAllocator
         }
 
         bool nextIsTop = nextChunk == _av.Top;
-        bool nextFree = !nextIsTop && !ChunkHeader.InUseAt(_mem, nextChunk, nextSize);
-        if (nextFree)
-        {
-            CheckUnlink(nextChunk, nextSize);
-        }
-
+        bool nextFree = false;
+        UnlinkWords next = default;
         if (!nextIsTop)
         {
+            // The next chunk's SIZE through the next-but-one chunk's SIZE (its P bit, the next chunk's links and foot).
+            nint nextWords = _mem.HeapHostOf(nextChunk + 8, nextSize + 8);
+            ulong afterRaw = nextWords != 0 ? HostWord(nextWords, (int)nextSize) : ChunkHeader.Raw(_mem, nextChunk + nextSize);
+            nextFree = (afterRaw & ChunkHeader.PrevInUse) == 0;
+            if (nextFree)
+            {
+                ulong foot = nextWords != 0 ? HostWord(nextWords, (int)nextSize - 8) : ChunkHeader.Prev(_mem, nextChunk + nextSize);
+                if (nextSize != foot)
+                {
+                    Corrupt("corrupted size vs. prev_size", nextChunk);
+                }
+
+                next = CheckUnlinkLinks(nextChunk, nextSize, nextWords != 0 ? nextWords + 8 : 0);
+            }
+
             ulong front = _av.BinFd[1];
             if (!(coalescePrev && front == prev) && !(nextFree && front == nextChunk) && LinkBk(front) != BinAt(1))
             {
@@ -197,7 +211,13 @@ public sealed partial class GlibcAllocator
             }
         }
 
-        FreePerturb(p, size);
+        if (_perturb != 0)
+        {
+            // The fill is a call into the process: host addresses taken before it are not used after it.
+            FreePerturb(p, size);
+            words = 0;
+        }
+
         if (coalescePrev)
         {
             if (_perturb == 0)
@@ -210,25 +230,51 @@ public sealed partial class GlibcAllocator
                 // The perturb fill may have rewritten a word the checks read (a corrupted link into p): check again.
                 UnlinkChunk(prev);
             }
+
             size += prevSize;
             p = prev;
+            words = 0;
         }
 
+        // Without a write since the checks (no backward coalescing, no perturb fill), what they read is still there.
+        bool unchanged = !coalescePrev && _perturb == 0;
         if (!nextIsTop)
         {
             if (nextFree)
             {
-                UnlinkChunk(nextChunk);
+                if (unchanged)
+                {
+                    UnlinkLinks(nextChunk, next);
+                }
+                else
+                {
+                    UnlinkChunk(nextChunk);
+                }
+
                 size += nextSize;
+            }
+            else if (words != 0)
+            {
+                // p is unchanged (words is only kept then) and nothing could have written the next SIZE word since it
+                // was read: the perturb fill stops at p + size, and no unlink ran.
+                HostWord(words, (int)size) = nextRaw & ~ChunkHeader.PrevInUse;
             }
             else
             {
                 ChunkHeader.ClearInUseAt(_mem, nextChunk, 0);
             }
 
-            nint sizeWord = UnsortedInsertFront(p, size, "free(): corrupted unsorted chunks");
+            nint sizeWord = UnsortedInsertFront(p, size, "free(): corrupted unsorted chunks", words);
             SetInsertedHead(sizeWord, p, size | ChunkHeader.PrevInUse);
-            ChunkHeader.SetFoot(_mem, p, size);
+            if (words != 0 && !nextFree)
+            {
+                // The foot is the next chunk's PREV word, in the same page.
+                HostWord(words, (int)size - 8) = size;
+            }
+            else
+            {
+                ChunkHeader.SetFoot(_mem, p, size);
+            }
         }
         else
         {

@@ -280,39 +280,12 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
         using (EnterLock())
         {
             Enter(OpFree);
-            try
-            {
-                if (address == 0)
-                {
-                    return;
-                }
 
-                // The SIZE, next and key words (C+8 to C+31) with one test of the window when they share a direct heap page.
-                nint words = _mem.HeapHostOf(address - 8, 24);
-                ulong raw = words != 0 ? HostWord(words, 0) : ChunkHeader.Raw(_mem, address - 16);
-                ulong size = raw & ~ChunkHeader.SizeBits;
-                if ((raw & ChunkHeader.IsMmapped) == 0 && _initialized && _tcache != 0)
-                {
-                    // __libc_free of a heap chunk once malloc is set up, with _int_free's tcache part inlined.
-                    ulong p = address - 16;
-                    ArenaForChunk(p, raw);
-                    CheckFreedChunk(p, size);
-                    if (!TryTcacheFree(p, size, words))
-                    {
-                        IntFreeAfterTcache(p, false, raw);
-                    }
-                }
-                else
-                {
-                    FreeInternal(address, raw);
-                }
-
-                CountFree(size);
-                AfterCall();
-            }
-            catch (SegmentationFaultException e)
+            // The common frees (tcache put, fastbin push) inline through host memory, outside the protected region (its
+            // handler keeps this on the stack); everything else is FreeLocked, one call away (see TryFreeDirect).
+            if (!TryFreeDirect(address))
             {
-                throw Segv(e, address);
+                FreeLocked(address);
             }
         }
     }
