@@ -158,9 +158,9 @@ internal static class ChunkHeader
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong TcacheIndex(ulong chunkSize) => (chunkSize - MinSize + 15) / 16;
 
-    /// <summary>fastbin_index.</summary>
+    /// <summary>fastbin_index: the size is cast to 32 bits before the shift, so a clobbered size with bits above 4 GiB indexes by its low word.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int FastbinIndex(ulong chunkSize) => (int)(uint)(chunkSize >> 4) - 2;
+    public static int FastbinIndex(ulong chunkSize) => (int)(((uint)chunkSize >> 4) - 2);
 
     /// <summary>Whether a chunk size is in the small-bin range (below 0x400).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -105,4 +105,16 @@ public sealed class GlibcRegressionTests
             trim 65536
             malloc_info
             """);
+
+    /// <summary>
+    /// F6: fastbin_index casts the size to 32 bits before shifting, so a fastbin chunk whose size word was clobbered
+    /// with bits above 4 GiB (here 0x1_0000_0020) still indexes bin 0 and malloc hands it out without "memory
+    /// corruption (fast)"; the simulation once shifted first and aborted (found by review of the free path).
+    /// </summary>
+    [OracleFact]
+    public void F6_FastChunkSizeAbove4GiB_IndexesLikeRealGlibc()
+        => Differential.AssertSame(OracleRunner.Lines(
+            "malloc 24;malloc 24;malloc 24;malloc 24;malloc 24;malloc 24;malloc 24;malloc 24;malloc 24;"
+            + "free 0;free 1;free 2;free 3;free 4;free 5;free 6;free 7;poke 7-8 8 0x100000021;"
+            + "malloc 24;malloc 24;malloc 24;malloc 24;malloc 24;malloc 24;malloc 24;malloc 24;malloc 24"));
 }
