@@ -36,9 +36,11 @@ public sealed partial class GlibcAllocator
 
         public ulong[] Fastbins { get; } = new ulong[NFastBins];
 
-        public ulong[] BinFd { get; } = new ulong[NBins];
+        /// <summary>The bins' fd words (bin i's head fd), stored in the arena object itself.</summary>
+        public BinLinks BinFd;
 
-        public ulong[] BinBk { get; } = new ulong[NBins];
+        /// <summary>The bins' bk words (bin i's head bk), stored in the arena object itself.</summary>
+        public BinLinks BinBk;
 
         public uint[] Binmap { get; } = new uint[4];
 
@@ -66,5 +68,12 @@ public sealed partial class GlibcAllocator
 
         /// <summary>Gets NON_MAIN_ARENA for thread arenas, 0 for the main arena.</summary>
         public ulong ABit => Index == 0 ? 0 : ChunkHeader.NonMainArena;
+
+        /// <summary>One link word of each of the <see cref="NBins"/> bins.</summary>
+        [System.Runtime.CompilerServices.InlineArray(NBins)]
+        public struct BinLinks
+        {
+            private ulong _link;
+        }
     }
 }

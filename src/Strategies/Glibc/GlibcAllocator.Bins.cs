@@ -121,8 +121,15 @@ public sealed partial class GlibcAllocator
         ulong own = address - av.BinBase - 16;
         if (own < NBins * 16 && (own & 7) == 0)
         {
-            ulong[] words = (own & 8) == 0 ? av.BinFd : av.BinBk;
-            words[(int)(own >> 4)] = value;
+            if ((own & 8) == 0)
+            {
+                av.BinFd[(int)(own >> 4)] = value;
+            }
+            else
+            {
+                av.BinBk[(int)(own >> 4)] = value;
+            }
+
             return;
         }
 
@@ -352,7 +359,8 @@ public sealed partial class GlibcAllocator
             ulong own = c - av.BinBase;
             if (own < NBins * 16 && (own & 15) == 0)
             {
-                return ref (offset == 16 ? av.BinFd : av.BinBk)[(int)(own >> 4)];
+                int i = (int)(own >> 4);
+                return ref offset == 16 ? ref av.BinFd[i] : ref av.BinBk[i];
             }
 
             return ref Unsafe.NullRef<ulong>();

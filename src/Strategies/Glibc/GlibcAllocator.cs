@@ -38,7 +38,7 @@ namespace Allocators.Strategies.Glibc;
 /// glibc keeps the main arena in libc's .data, not in the heap, so the bin heads are modelled as fields: each bin head
 /// has a fake chunk address <c>BinHeadBase + 16 × index</c> above every user address, the links stored in chunks
 /// point at those fake addresses exactly as they point into libc's .data in the real process, and the link
-/// accessors of <c>.Bins</c> route those addresses to the <c>_av.BinFd</c>/<c>_av.BinBk</c> arrays.
+/// accessors of <c>.Bins</c> route those addresses to the <c>_av.BinFd</c>/<c>_av.BinBk</c> inline arrays (stored in the arena object).
 /// The initial top is, as in glibc, the unsorted bin head, whose size reads as 0.</para>
 /// <para><b>Invariants</b> (checked by <see cref="CheckHeap"/>; ids appear in <see cref="HeapCheckFailure.Id"/>):
 /// G1 no two physically adjacent chunks are both free and binned (fast/tcache chunks count as in use);
