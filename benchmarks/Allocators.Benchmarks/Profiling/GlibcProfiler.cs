@@ -129,7 +129,9 @@ public static partial class GlibcProfiler
             native.Add((t2 - t1) / (double)Stopwatch.Frequency);
         }
 
+        OsStatistics osStats = os.GetStatistics();
         Console.WriteLine($"{path}: {sequence.Length:N0} operations (drain from {sequence.DrainStart:N0}), the benchmark's loop, one allocator reused");
+        Console.WriteLine($"simulated process per run: {osStats.PageFaults / (double)runs:F1} page faults, {osStats.Syscalls / (double)runs:F1} system calls");
         Report("glibc strategy", sim, sequence.Length);
         Report("real glibc    ", native, sequence.Length);
         Report("drain sim     ", simDrain, sequence.Length - sequence.DrainStart);
