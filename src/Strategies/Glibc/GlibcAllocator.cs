@@ -240,8 +240,13 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
         {
             ulong tcIdx = ChunkHeader.TcacheIndex(ChunkHeader.CheckedRequestToSize(size));
             nint host;
-            if (tcIdx < _tcacheBins && (host = CachedTcacheHost()) != 0 && HostCount(host, tcIdx) != 0)
+            if (tcIdx < _tcacheBins && (host = CachedTcacheHost()) != 0)
             {
+                if (HostCount(host, tcIdx) == 0)
+                {
+                    return AllocateLocked(size, tcacheEmpty: true);
+                }
+
                 ref ulong entry = ref HostEntry(host, tcIdx);
                 ulong e = entry;
                 nint words = ChunkHeader.Aligned(e) ? _mem.HeapHostOf(e - 8, 24) : 0;
@@ -262,15 +267,28 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
 
     /// <summary>
     /// malloc with the lock held, every path (a thread switch, the tcache through the window or a struct not cached yet,
-    /// _int_malloc); releases the lock.
+    /// _int_malloc); releases the lock. With <paramref name="tcacheEmpty"/>, <see cref="Allocate"/> has found the request's
+    /// tcache bin empty through the cached struct (so ptmalloc_init and tcache_init ran, the request size is valid and the
+    /// running thread is unchanged): then only what __libc_malloc does next, arena_get and _int_malloc, without its prologue.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private ulong AllocateLocked(ulong size)
+    private ulong AllocateLocked(ulong size, bool tcacheEmpty = false)
     {
         try
         {
-            Enter(OpMalloc);
-            ulong p = Malloc(size);
+            ulong p;
+            if (tcacheEmpty)
+            {
+                _op = OpMalloc;
+                ArenaGet(size);
+                p = IntMallocPerturbed(size);
+            }
+            else
+            {
+                Enter(OpMalloc);
+                p = Malloc(size);
+            }
+
             CountAllocation(p);
             AfterCall();
             return p;

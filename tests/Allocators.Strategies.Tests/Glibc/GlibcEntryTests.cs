@@ -71,6 +71,42 @@ public sealed class GlibcEntryTests
     }
 
     [Fact]
+    public void Allocate_TcacheBinEmptyAndFastbinCorrupted_ErrorNamesMallocAndLockIsReleased()
+    {
+        using var h = new GlibcHeap();
+        var p = new ulong[9];
+        for (int i = 0; i < p.Length; i++)
+        {
+            p[i] = h.Malloc(24);
+        }
+
+        h.Free(0); // the full free path, which names its operation "free"
+        for (int i = 0; i < 8; i++)
+        {
+            h.Free(p[i]); // seven into the tcache bin, the eighth onto its fastbin
+        }
+
+        for (int i = 6; i >= 0; i--)
+        {
+            Assert.Equal(p[i], h.Malloc(24));
+        }
+
+        // The bin is empty now: malloc goes straight to _int_malloc, whose fastbin check sees a size of another bin.
+        ulong saved = h.Hdr(p[7]);
+        h.Os.WriteUInt64(p[7] - 8, 0x41);
+        HeapCorruptionException e = Assert.Throws<HeapCorruptionException>(() => h.Malloc(24));
+        Assert.Equal("malloc", e.Operation);
+        Assert.Equal("malloc(): memory corruption (fast)", e.Check);
+        AssertLockReleased(h);
+
+        // The check runs before the simulation updates the bin head (nothing was written): restored, the chunk comes back.
+        h.Os.WriteUInt64(p[7] - 8, saved);
+        Assert.Equal(p[7], h.Malloc(24));
+        AssertLockReleased(h);
+        h.AssertConsistent();
+    }
+
+    [Fact]
     public void AllocateAndFree_FullCheckLevel_TcacheHitAndPutStillRunTheChecker()
     {
         using var h = new GlibcHeap(new GlibcAllocatorOptions { CheckLevel = HeapCheckLevel.Full });
