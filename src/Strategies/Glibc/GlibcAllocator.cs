@@ -238,13 +238,16 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
         // AllocateLocked, one call away, which releases the lock.
         if (SimulatedThread.CurrentId == _switchedTid)
         {
-            ulong tcIdx = ChunkHeader.TcacheIndex(ChunkHeader.CheckedRequestToSize(size));
-            nint host;
-            if (tcIdx < _tcacheBins && (host = CachedTcacheHost()) != 0)
+            ulong nb = ChunkHeader.CheckedRequestToSize(size);
+            ulong tcIdx = ChunkHeader.TcacheIndex(nb);
+            nint host = CachedTcacheHost();
+            if (host != 0)
             {
-                if (HostCount(host, tcIdx) == 0)
+                if (tcIdx >= _tcacheBins || HostCount(host, tcIdx) == 0)
                 {
-                    return AllocateLocked(size, tcacheEmpty: true);
+                    // No tcache chunk for this size (above the tcache, or its bin empty): _int_malloc, unless the size
+                    // overflows (nb 0, whose index is above every bin), which __libc_malloc fails itself.
+                    return AllocateLocked(size, tcacheEmpty: nb != 0);
                 }
 
                 ref ulong entry = ref HostEntry(host, tcIdx);
@@ -267,9 +270,10 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
 
     /// <summary>
     /// malloc with the lock held, every path (a thread switch, the tcache through the window or a struct not cached yet,
-    /// _int_malloc); releases the lock. With <paramref name="tcacheEmpty"/>, <see cref="Allocate"/> has found the request's
-    /// tcache bin empty through the cached struct (so ptmalloc_init and tcache_init ran, the request size is valid and the
-    /// running thread is unchanged): then only what __libc_malloc does next, arena_get and _int_malloc, without its prologue.
+    /// _int_malloc); releases the lock. With <paramref name="tcacheEmpty"/>, <see cref="Allocate"/> has found no tcache
+    /// chunk for the request (a size above the tcache's bins, or its bin empty) through the cached struct (so ptmalloc_init
+    /// and tcache_init ran), the request size valid and the running thread unchanged: then only what __libc_malloc does
+    /// next, arena_get and _int_malloc, without its prologue.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private ulong AllocateLocked(ulong size, bool tcacheEmpty = false)

@@ -107,6 +107,28 @@ public sealed class GlibcEntryTests
     }
 
     [Fact]
+    public void Allocate_AboveTheTcacheWithCorruptedTop_ErrorNamesMallocAndLockIsReleased()
+    {
+        using var h = new GlibcHeap();
+        ulong a = h.Malloc(0x500);
+        h.Free(0); // the full free path, which names its operation "free"
+
+        // Above the tcache's bins: straight to _int_malloc, whose use of the top checks its size against system_mem.
+        ulong top = h.Glibc.TopChunk;
+        ulong saved = h.Os.ReadUInt64(top + 8);
+        h.Os.WriteUInt64(top + 8, 0x1000_0001);
+        HeapCorruptionException e = Assert.Throws<HeapCorruptionException>(() => h.Malloc(0x500));
+        Assert.Equal("malloc", e.Operation);
+        Assert.Equal("malloc(): corrupted top size", e.Check);
+        AssertLockReleased(h);
+
+        h.Os.WriteUInt64(top + 8, saved);
+        Assert.Equal(a + 0x510, h.Malloc(0x500));
+        AssertLockReleased(h);
+        h.AssertConsistent();
+    }
+
+    [Fact]
     public void AllocateAndFree_FullCheckLevel_TcacheHitAndPutStillRunTheChecker()
     {
         using var h = new GlibcHeap(new GlibcAllocatorOptions { CheckLevel = HeapCheckLevel.Full });
