@@ -16,8 +16,10 @@ public sealed partial class GlibcAllocator
     /// (C+8 to C+31) in one direct heap page, a main-arena heap chunk that passes _int_free's first checks, the running
     /// thread's tcache struct cached, no double-free suspicion (the key differs from tcache_key). Then either room in its
     /// tcache bin, or a fastbin size whose next SIZE word is direct and passes its check (no perturb, no fasttop double
-    /// free): nothing here can fault, throw or call the process; or a size above the fastbins: the normal path, through
-    /// <see cref="FreeNormalLocked"/>. Returns false, having changed nothing, for every other case: then
+    /// free): nothing here can fault, throw or call the process, and the lock is released before returning true; or a size
+    /// above the fastbins: the normal path, through <see cref="FreeNormalLocked"/>, which releases the lock. The operation
+    /// name (read only by errors) is stored only on that path. Returns false, having changed nothing and with the lock still
+    /// held, for every other case (the caller has checked that the running thread is unchanged): then
     /// <see cref="FreeLocked"/> takes the call from the start, with every check and message of the full path.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -25,7 +27,7 @@ public sealed partial class GlibcAllocator
     {
         // A null address (address - 8 wraps to the top of the address space) never lies in a heap page.
         nint words = _mem.HeapHostOf(address - 8, 24);
-        if (words == 0 || _checkLevel == HeapCheckLevel.Full)
+        if (words == 0)
         {
             return false;
         }
@@ -34,7 +36,8 @@ public sealed partial class GlibcAllocator
         ulong size = raw & ~ChunkHeader.SizeBits;
         ulong p = address - 16;
 
-        // A cached struct host implies a tcache, which implies ptmalloc_init ran (the slow path's initialization is not needed).
+        // A cached struct host implies a tcache, which implies ptmalloc_init ran (the slow path's initialization is not
+        // needed); it is 0 when the full check runs after every call.
         nint host = CachedTcacheHost();
         if ((raw & (ChunkHeader.IsMmapped | ChunkHeader.NonMainArena)) != 0 || host == 0
             || p > (0UL - size) || !ChunkHeader.Aligned(p) || size < ChunkHeader.MinSize || !ChunkHeader.Aligned(size)
@@ -58,6 +61,7 @@ public sealed partial class GlibcAllocator
             entry = address;
             HostCount(host, tcIdx)++;
             CountFree(size);
+            ExitLock();
             return true;
         }
 
@@ -70,7 +74,6 @@ public sealed partial class GlibcAllocator
             }
 
             FreeNormalLocked(p, size, raw);
-            CountFree(size);
             return true;
         }
 
@@ -105,32 +108,44 @@ public sealed partial class GlibcAllocator
         HostWord(words, 8) = ChunkHeader.Protect(address, old);
         fastbins[idx] = p;
         CountFree(size);
+        ExitLock();
         return true;
     }
 
     /// <summary>
     /// _int_free's normal path for chunk <paramref name="p"/> (SIZE word <paramref name="raw"/>, <paramref name="size"/> without
-    /// flags) of the main arena, once <see cref="TryFreeDirect"/> has made every check before it, with the handler.
+    /// flags) of the main arena, once <see cref="TryFreeDirect"/> has made every check before it, with the handler; counts
+    /// the free and releases the lock.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void FreeNormalLocked(ulong p, ulong size, ulong raw)
     {
         try
         {
+            _op = OpFree;
             FreeNormal(p, size, raw);
+            CountFree(size);
         }
         catch (SegmentationFaultException e)
         {
             throw Segv(e, p + 16);
         }
+        finally
+        {
+            ExitLock();
+        }
     }
 
-    /// <summary>__libc_free under the lock, every path (a null pointer, the tcache through the window, _int_free, munmap).</summary>
+    /// <summary>
+    /// __libc_free with the lock held, every path (a thread switch, a null pointer, the tcache through the window, _int_free,
+    /// munmap); releases the lock.
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private void FreeLocked(ulong address)
     {
         try
         {
+            Enter(OpFree);
             if (address == 0)
             {
                 return;
@@ -162,6 +177,10 @@ public sealed partial class GlibcAllocator
         catch (SegmentationFaultException e)
         {
             throw Segv(e, address);
+        }
+        finally
+        {
+            ExitLock();
         }
     }
 }

@@ -40,12 +40,22 @@ public sealed partial class GlibcAllocator
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private LockScope EnterLock()
     {
+        AcquireLock();
+        return new LockScope(this);
+    }
+
+    /// <summary>
+    /// Takes the lock without a scope: for <see cref="Allocate"/> and <see cref="Free"/>, whose inline fast paths cannot
+    /// throw and release it with <see cref="ExitLock"/> themselves, and whose other paths release it in a <c>finally</c>
+    /// of the method they call (no protected region, so no frame slot and no spilled <c>this</c>, in the entry itself).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void AcquireLock()
+    {
         if (Interlocked.CompareExchange(ref _lock, AnonymousHolder, 0) != 0)
         {
             EnterLockSlow();
         }
-
-        return new LockScope(this);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

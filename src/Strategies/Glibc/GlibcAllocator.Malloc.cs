@@ -238,8 +238,10 @@ public sealed partial class GlibcAllocator
         ulong tcIdx = ChunkHeader.TcacheIndex(nb);
         if (_tcache != 0 && tcIdx < _tcacheBins)
         {
+            // The struct's host address once (nothing in the loop calls the process: it stays valid), not per count and put.
+            nint host = TcacheHost();
             ulong tc;
-            while (TcacheCountAt(tcIdx) < _tcacheCount && (tc = _av.Fastbins[fi]) != 0)
+            while (TcacheCountAt(host, tcIdx) < _tcacheCount && (tc = _av.Fastbins[fi]) != 0)
             {
                 if (!ChunkHeader.Aligned(tc))
                 {
@@ -249,7 +251,7 @@ public sealed partial class GlibcAllocator
                 // tc's fd (read) and next/key (written by tcache_put) are the same two words: one window test.
                 nint links = _mem.HeapHostOf(tc + 16, 16);
                 _av.Fastbins[fi] = ChunkHeader.Protect(tc + 16, links != 0 ? HostWord(links, 0) : ChunkHeader.Fd(_mem, tc));
-                TcachePut(tc, tcIdx, links);
+                TcachePutAt(host, tc, tcIdx, links);
             }
         }
 
@@ -284,8 +286,10 @@ public sealed partial class GlibcAllocator
         ulong tcIdx = ChunkHeader.TcacheIndex(nb);
         if (_tcache != 0 && tcIdx < _tcacheBins)
         {
+            // The struct's host address once (nothing in the loop calls the process: it stays valid), not per count and put.
+            nint host = TcacheHost();
             ulong tc;
-            while (TcacheCountAt(tcIdx) < _tcacheCount && (tc = _av.BinBk[idx]) != bin)
+            while (TcacheCountAt(host, tcIdx) < _tcacheCount && (tc = _av.BinBk[idx]) != bin)
             {
                 // tc's bk (read), its next/key words (written by tcache_put) and the next chunk's SIZE word with one
                 // window test when they share a direct page, else the links with one and the SIZE word through the window.
@@ -309,7 +313,7 @@ public sealed partial class GlibcAllocator
                 SetNonMainArena(tc);
                 _av.BinBk[idx] = bck;
                 SetLinkFd(bck, bin);
-                TcachePut(tc, tcIdx, links);
+                TcachePutAt(host, tc, tcIdx, links);
             }
         }
 

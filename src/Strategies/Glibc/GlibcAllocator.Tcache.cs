@@ -20,6 +20,10 @@ public sealed partial class GlibcAllocator
         return host != 0 ? HostCount(host, idx) : TcacheCountAtWindow(idx);
     }
 
+    /// <summary>counts[idx] with the struct's host address <paramref name="host"/> already taken (0: through the window).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong TcacheCountAt(nint host, ulong idx) => host != 0 ? HostCount(host, idx) : TcacheCountAtWindow(idx);
+
     /// <summary>counts[idx] read through the window (the struct's host address is not known).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ulong TcacheCountAtWindow(ulong idx)
@@ -74,6 +78,24 @@ public sealed partial class GlibcAllocator
         if (host != 0)
         {
             TcachePutHost(host, c, idx, words != 0 ? words : _mem.HeapHostOf(c + 16, 16));
+        }
+        else
+        {
+            TcachePutWindow(c, idx);
+        }
+    }
+
+    /// <summary>
+    /// tcache_put with the struct's host address <paramref name="host"/> already taken (0: through the window) and the host
+    /// address of the chunk's next and key words (C+16, C+24) as <paramref name="words"/> (0: not direct), both taken since
+    /// the allocator last called the process.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void TcachePutAt(nint host, ulong c, ulong idx, nint words)
+    {
+        if (host != 0)
+        {
+            TcachePutHost(host, c, idx, words);
         }
         else
         {

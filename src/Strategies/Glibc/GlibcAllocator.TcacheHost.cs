@@ -32,6 +32,9 @@ public sealed partial class GlibcAllocator
     /// <summary>The process's access epoch when <see cref="_tcacheHost"/> was computed.</summary>
     private long _tcacheHostEpoch;
 
+    /// <summary><see cref="_tcacheHost"/>, or 0 when the check level is <see cref="HeapCheckLevel.Full"/> (the fast paths' copy).</summary>
+    private nint _fastTcacheHost;
+
     /// <summary>Gets the host address of the running thread's tcache_perthread_struct (non-zero <see cref="_tcache"/>), or 0 to use the window.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private nint TcacheHost()
@@ -44,10 +47,17 @@ public sealed partial class GlibcAllocator
         return RefreshTcacheHost();
     }
 
-    /// <summary>The cached host address of the running thread's struct when still valid (never recomputed here), else 0.</summary>
+    /// <summary>
+    /// For the inline fast paths of malloc and free: the cached host address of the running thread's struct when still valid
+    /// (never recomputed here), else 0; always 0 when the full check runs after every call (those paths skip it).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private nint CachedTcacheHost()
-        => _tcacheHostFor == _tcache && _simOs is { } os && os.AccessEpoch == _tcacheHostEpoch ? _tcacheHost : 0;
+    {
+        // Tested first: a non-zero value was only ever computed with a SimulatedOs (its epoch is then readable).
+        nint host = _fastTcacheHost;
+        return host != 0 && _tcacheHostFor == _tcache && _simOs!.AccessEpoch == _tcacheHostEpoch ? host : 0;
+    }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     private nint RefreshTcacheHost()
@@ -70,6 +80,7 @@ public sealed partial class GlibcAllocator
         // A struct not direct yet is remembered as such until the epoch or the struct changes (the window serves it).
         _tcacheHostFor = a;
         _tcacheHost = host;
+        _fastTcacheHost = _checkLevel == HeapCheckLevel.Full ? 0 : host;
         _tcacheHostEpoch = epoch;
         return host;
     }

@@ -227,19 +227,29 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
     /// <inheritdoc/>
     public ulong Allocate(ulong size)
     {
-        using (EnterLock())
-        {
-            Enter(OpMalloc);
+        AcquireLock();
 
-            // __libc_malloc's tcache hit inline, outside the protected region (its handler keeps this on the stack), once
-            // the running thread's tcache struct has a cached host address and the chunk's SIZE, next and key words share
-            // a direct page: one window test for the three words tcache_get and the statistics touch, only host memory,
-            // nothing can fault. A non-zero host address implies a non-zero _tcache (it is only ever computed for one),
-            // and a tcache exists only once ptmalloc_init ran. Everything else is AllocateLocked, one call away.
-            ulong tcIdx = ChunkHeader.TcacheIndex(ChunkHeader.CheckedRequestToSize(size));
-            nint host;
-            if (tcIdx < _tcacheBins && (host = CachedTcacheHost()) != 0 && HostCount(host, tcIdx) != 0 && _checkLevel != HeapCheckLevel.Full)
+        // __libc_malloc's tcache hit inline, with no protected region (a handler keeps this on the stack) and no scope: the
+        // running thread unchanged, its tcache struct's host address cached (never recomputed here; 0 when the full check
+        // runs after every call) and the chunk's SIZE, next and key words in one direct page: one window test for the three
+        // words tcache_get and the statistics touch, only host memory, nothing can fault or throw, so the lock is released
+        // here and the operation name (read only by errors) is not stored. A non-zero host address implies a non-zero
+        // _tcache (it is only ever computed for one), and a tcache exists only once ptmalloc_init ran. Everything else is
+        // AllocateLocked, one call away, which releases the lock.
+        if (SimulatedThread.CurrentId == _switchedTid)
+        {
+            ulong nb = ChunkHeader.CheckedRequestToSize(size);
+            ulong tcIdx = ChunkHeader.TcacheIndex(nb);
+            nint host = CachedTcacheHost();
+            if (host != 0)
             {
+                if (tcIdx >= _tcacheBins || HostCount(host, tcIdx) == 0)
+                {
+                    // No tcache chunk for this size (above the tcache, or its bin empty): _int_malloc, unless the size
+                    // overflows (nb 0, whose index is above every bin), which __libc_malloc fails itself.
+                    return AllocateLocked(size, tcacheEmpty: nb != 0);
+                }
+
                 ref ulong entry = ref HostEntry(host, tcIdx);
                 ulong e = entry;
                 nint words = ChunkHeader.Aligned(e) ? _mem.HeapHostOf(e - 8, 24) : 0;
@@ -249,21 +259,40 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
                     HostCount(host, tcIdx)--;
                     HostWord(words, 16) = 0;
                     CountAllocatedChunk(HostWord(words, 0) & ~ChunkHeader.SizeBits);
+                    ExitLock();
                     return e;
                 }
             }
-
-            return AllocateLocked(size);
         }
+
+        return AllocateLocked(size);
     }
 
-    /// <summary>malloc under the lock, every path (the tcache through the window or a struct not cached yet, _int_malloc).</summary>
+    /// <summary>
+    /// malloc with the lock held, every path (a thread switch, the tcache through the window or a struct not cached yet,
+    /// _int_malloc); releases the lock. With <paramref name="tcacheEmpty"/>, <see cref="Allocate"/> has found no tcache
+    /// chunk for the request (a size above the tcache's bins, or its bin empty) through the cached struct (so ptmalloc_init
+    /// and tcache_init ran), the request size valid and the running thread unchanged: then only what __libc_malloc does
+    /// next, arena_get and _int_malloc, without its prologue.
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private ulong AllocateLocked(ulong size)
+    private ulong AllocateLocked(ulong size, bool tcacheEmpty = false)
     {
         try
         {
-            ulong p = Malloc(size);
+            ulong p;
+            if (tcacheEmpty)
+            {
+                _op = OpMalloc;
+                ArenaGet(size);
+                p = IntMallocPerturbed(size);
+            }
+            else
+            {
+                Enter(OpMalloc);
+                p = Malloc(size);
+            }
+
             CountAllocation(p);
             AfterCall();
             return p;
@@ -272,21 +301,23 @@ public sealed partial class GlibcAllocator : IAllocator, IHeapWalker
         {
             throw Segv(e, 0);
         }
+        finally
+        {
+            ExitLock();
+        }
     }
 
     /// <inheritdoc/>
     public void Free(ulong address)
     {
-        using (EnterLock())
-        {
-            Enter(OpFree);
+        AcquireLock();
 
-            // The common frees (tcache put, fastbin push) inline through host memory, outside the protected region (its
-            // handler keeps this on the stack); everything else is FreeLocked, one call away (see TryFreeDirect).
-            if (!TryFreeDirect(address))
-            {
-                FreeLocked(address);
-            }
+        // The common frees (tcache put, fastbin push) inline through host memory, with no protected region (its handler
+        // keeps this on the stack) and no scope; they release the lock themselves (see TryFreeDirect). Everything else,
+        // a thread switch included, is FreeLocked, one call away, which releases the lock.
+        if (SimulatedThread.CurrentId != _switchedTid || !TryFreeDirect(address))
+        {
+            FreeLocked(address);
         }
     }
 
