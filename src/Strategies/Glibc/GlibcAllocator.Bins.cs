@@ -216,18 +216,29 @@ public sealed partial class GlibcAllocator
         ulong bkNext = 0;
         if (large)
         {
-            fdNext = links != 0 ? HostWord(links, 16) : ChunkHeader.FdNext(_mem, p);
-            if (fdNext != 0)
-            {
-                bkNext = links != 0 ? HostWord(links, 24) : ChunkHeader.BkNext(_mem, p);
-                if (ChunkHeader.BkNext(_mem, fdNext) != p || ChunkHeader.FdNext(_mem, bkNext) != p)
-                {
-                    Corrupt("corrupted double-linked list (not small)", p);
-                }
-            }
+            CheckNextSizeLinks(p, links, out fdNext, out bkNext);
         }
 
         return new UnlinkWords(fd, bk, large, fdNext, bkNext);
+    }
+
+    /// <summary>
+    /// unlink_chunk's nextsize check for large chunk <paramref name="p"/> (links through host address <paramref name="links"/>,
+    /// C+16 on, or 0: through the window): reads fd_nextsize and, when it is not null, bk_nextsize, and checks both back links.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void CheckNextSizeLinks(ulong p, nint links, out ulong fdNext, out ulong bkNext)
+    {
+        bkNext = 0;
+        fdNext = links != 0 ? HostWord(links, 16) : ChunkHeader.FdNext(_mem, p);
+        if (fdNext != 0)
+        {
+            bkNext = links != 0 ? HostWord(links, 24) : ChunkHeader.BkNext(_mem, p);
+            if (ChunkHeader.BkNext(_mem, fdNext) != p || ChunkHeader.FdNext(_mem, bkNext) != p)
+            {
+                Corrupt("corrupted double-linked list (not small)", p);
+            }
+        }
     }
 
     /// <summary>unlink_chunk with its checks.</summary>
@@ -289,9 +300,7 @@ public sealed partial class GlibcAllocator
         // fd->bk and bk->fd are read for the check and written by the unlinking: one lookup each (see BkRef).
         ref ulong fdBk = ref BkRef(fd);
         ref ulong bkFd = ref FdRef(bk);
-        ulong fdBkValue = Unsafe.IsNullRef(ref fdBk) ? LinkBk(fd) : fdBk;
-        ulong bkFdValue = Unsafe.IsNullRef(ref bkFd) ? LinkFd(bk) : bkFd;
-        if (fdBkValue != p || bkFdValue != p)
+        if (ReadBk(ref fdBk, fd) != p || ReadFd(ref bkFd, bk) != p)
         {
             Corrupt("corrupted double-linked list", p);
         }
@@ -300,36 +309,12 @@ public sealed partial class GlibcAllocator
         ulong bkNext = 0;
         if (large)
         {
-            fdNext = links != 0 ? HostWord(links, 16) : ChunkHeader.FdNext(_mem, p);
-            if (fdNext != 0)
-            {
-                bkNext = links != 0 ? HostWord(links, 24) : ChunkHeader.BkNext(_mem, p);
-                if (ChunkHeader.BkNext(_mem, fdNext) != p || ChunkHeader.FdNext(_mem, bkNext) != p)
-                {
-                    Corrupt("corrupted double-linked list (not small)", p);
-                }
-            }
+            CheckNextSizeLinks(p, links, out fdNext, out bkNext);
         }
 
         // UnlinkLinks' stores, in its order: fd->bk, bk->fd, then the nextsize links.
-        if (Unsafe.IsNullRef(ref fdBk))
-        {
-            SetLinkBk(fd, bk);
-        }
-        else
-        {
-            fdBk = bk;
-        }
-
-        if (Unsafe.IsNullRef(ref bkFd))
-        {
-            SetLinkFd(bk, fd);
-        }
-        else
-        {
-            bkFd = fd;
-        }
-
+        WriteBk(ref fdBk, fd, bk);
+        WriteFd(ref bkFd, bk, fd);
         if (large && fdNext != 0)
         {
             UnlinkNextSize(p, fd, fdNext, bkNext);
@@ -348,6 +333,42 @@ public sealed partial class GlibcAllocator
     /// <summary>A reference to the fd word of <paramref name="c"/>, as <see cref="BkRef"/> gives the bk word.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ref ulong FdRef(ulong c) => ref LinkRef(c, 16);
+
+    /// <summary>The bk word of <paramref name="c"/> through <paramref name="r"/>, its <see cref="BkRef"/> (a null reference: <see cref="LinkBk"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong ReadBk(ref ulong r, ulong c) => Unsafe.IsNullRef(ref r) ? LinkBk(c) : r;
+
+    /// <summary>The fd word of <paramref name="c"/> through <paramref name="r"/>, its <see cref="FdRef"/> (a null reference: <see cref="LinkFd"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private ulong ReadFd(ref ulong r, ulong c) => Unsafe.IsNullRef(ref r) ? LinkFd(c) : r;
+
+    /// <summary>Stores <paramref name="value"/> as the bk word of <paramref name="c"/> through its <see cref="BkRef"/> <paramref name="r"/> (a null reference: <see cref="SetLinkBk"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void WriteBk(ref ulong r, ulong c, ulong value)
+    {
+        if (Unsafe.IsNullRef(ref r))
+        {
+            SetLinkBk(c, value);
+        }
+        else
+        {
+            r = value;
+        }
+    }
+
+    /// <summary>Stores <paramref name="value"/> as the fd word of <paramref name="c"/> through its <see cref="FdRef"/> <paramref name="r"/> (a null reference: <see cref="SetLinkFd"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void WriteFd(ref ulong r, ulong c, ulong value)
+    {
+        if (Unsafe.IsNullRef(ref r))
+        {
+            SetLinkFd(c, value);
+        }
+        else
+        {
+            r = value;
+        }
+    }
 
     /// <summary>The reference <see cref="BkRef"/> (<paramref name="offset"/> 24) or <see cref="FdRef"/> (16) gives.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -443,7 +464,7 @@ public sealed partial class GlibcAllocator
 
         // fwd->bk is read for the check and written last: one lookup (see BkRef).
         ref ulong fwdBk = ref BkRef(fwd);
-        if ((Unsafe.IsNullRef(ref fwdBk) ? LinkBk(fwd) : fwdBk) != bck)
+        if (ReadBk(ref fwdBk, fwd) != bck)
         {
             Corrupt(check, p);
         }
@@ -453,14 +474,7 @@ public sealed partial class GlibcAllocator
         words = SetFreeLinks(p, fwd, bck, large, words);
 
         _av.BinFd[1] = p;
-        if (Unsafe.IsNullRef(ref fwdBk))
-        {
-            SetLinkBk(fwd, p);
-        }
-        else
-        {
-            fwdBk = p;
-        }
+        WriteBk(ref fwdBk, fwd, p);
 
         return words;
     }

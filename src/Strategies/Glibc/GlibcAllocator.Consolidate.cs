@@ -68,11 +68,7 @@ public sealed partial class GlibcAllocator
 
                 if (nextChunk != _av.Top)
                 {
-                    // The next chunk's SIZE through the next-but-one chunk's SIZE (its P bit, the next chunk's foot and
-                    // links) with one window test when one direct page holds them (a corrupted size below MINSIZE or above a page takes the window).
-                    nint nextWords = nextSize >= ChunkHeader.MinSize && nextSize < _pageSize ? _mem.HeapHostOf(nextChunk + 8, nextSize + 8) : 0;
-                    ulong afterRaw = nextWords != 0 ? HostWord(nextWords, (int)nextSize) : ChunkHeader.Raw(_mem, nextChunk + nextSize);
-                    bool nextInUse = (afterRaw & ChunkHeader.PrevInUse) != 0;
+                    bool nextInUse = (AfterNextRaw(nextChunk, nextSize, out nint nextWords) & ChunkHeader.PrevInUse) != 0;
                     if (!nextInUse)
                     {
                         size += nextSize;

@@ -189,10 +189,7 @@ public sealed partial class GlibcAllocator
         UnlinkWords next = default;
         if (!nextIsTop)
         {
-            // The next chunk's SIZE through the next-but-one chunk's SIZE (its P bit, the next chunk's links and foot).
-            nint nextWords = _mem.HeapHostOf(nextChunk + 8, nextSize + 8);
-            ulong afterRaw = nextWords != 0 ? HostWord(nextWords, (int)nextSize) : ChunkHeader.Raw(_mem, nextChunk + nextSize);
-            nextFree = (afterRaw & ChunkHeader.PrevInUse) == 0;
+            nextFree = (AfterNextRaw(nextChunk, nextSize, out nint nextWords) & ChunkHeader.PrevInUse) == 0;
             if (nextFree)
             {
                 ulong foot = nextWords != 0 ? HostWord(nextWords, (int)nextSize - 8) : ChunkHeader.Prev(_mem, nextChunk + nextSize);
@@ -302,5 +299,17 @@ public sealed partial class GlibcAllocator
                 HeapTrim(_av.Top & ~(HeapMaxSize - 1), _topPad);
             }
         }
+    }
+
+    /// <summary>
+    /// The SIZE word of the chunk after <paramref name="nextChunk"/> (of size <paramref name="nextSize"/>, no flags): its P bit
+    /// tells whether <paramref name="nextChunk"/> is in use. <paramref name="nextWords"/> receives the host address of
+    /// nextChunk's SIZE word, valid through that word (nextChunk's links and foot), when one direct page holds them, else 0
+    /// (a size below MINSIZE or not below a page, as a corrupted one may be, always takes the window).
+    /// </summary>
+    private ulong AfterNextRaw(ulong nextChunk, ulong nextSize, out nint nextWords)
+    {
+        nextWords = nextSize >= ChunkHeader.MinSize && nextSize < _pageSize ? _mem.HeapHostOf(nextChunk + 8, nextSize + 8) : 0;
+        return nextWords != 0 ? HostWord(nextWords, (int)nextSize) : ChunkHeader.Raw(_mem, nextChunk + nextSize);
     }
 }

@@ -50,10 +50,7 @@ public sealed partial class GlibcAllocator
         if (tcIdx < _tcacheBins && HostCount(host, tcIdx) < _tcacheCount)
         {
             // tcache_put (arena_for_chunk of a main-arena chunk first: the arena of the running operation).
-            if (!ReferenceEquals(_av, _main))
-            {
-                _av = _main;
-            }
+            UseMainArena();
 
             ref ulong entry = ref HostEntry(host, tcIdx);
             HostWord(words, 8) = ChunkHeader.Protect(address, entry);
@@ -68,10 +65,7 @@ public sealed partial class GlibcAllocator
         if (size > _globalMaxFast)
         {
             // _int_free's normal path (coalescing into the unsorted bin or top), straight from here.
-            if (!ReferenceEquals(_av, _main))
-            {
-                _av = _main;
-            }
+            UseMainArena();
 
             FreeNormalLocked(p, size, raw);
             return true;
@@ -99,11 +93,7 @@ public sealed partial class GlibcAllocator
             return false;
         }
 
-        if (!ReferenceEquals(_av, main))
-        {
-            _av = main;
-        }
-
+        UseMainArena();
         main.HaveFastChunks = true;
         HostWord(words, 8) = ChunkHeader.Protect(address, old);
         fastbins[idx] = p;
@@ -181,6 +171,16 @@ public sealed partial class GlibcAllocator
         finally
         {
             ExitLock();
+        }
+    }
+
+    /// <summary>arena_for_chunk of a main-arena chunk: the main arena becomes the running operation's (written only on a change).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void UseMainArena()
+    {
+        if (!ReferenceEquals(_av, _main))
+        {
+            _av = _main;
         }
     }
 }

@@ -14,11 +14,7 @@ public sealed partial class GlibcAllocator
     private const ulong TcacheEntriesOffset = 128;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ulong TcacheCountAt(ulong idx)
-    {
-        nint host = TcacheHost();
-        return host != 0 ? HostCount(host, idx) : TcacheCountAtWindow(idx);
-    }
+    private ulong TcacheCountAt(ulong idx) => TcacheCountAt(TcacheHost(), idx);
 
     /// <summary>counts[idx] with the struct's host address <paramref name="host"/> already taken (0: through the window).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -57,32 +53,7 @@ public sealed partial class GlibcAllocator
     private void TcachePut(ulong c, ulong idx)
     {
         nint host = TcacheHost();
-        if (host != 0)
-        {
-            TcachePutHost(host, c, idx);
-        }
-        else
-        {
-            TcachePutWindow(c, idx);
-        }
-    }
-
-    /// <summary>
-    /// tcache_put with the host address of the chunk's next and key words (C+16, C+24) known as <paramref name="words"/>
-    /// (0: not direct), taken since the allocator last called the process.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void TcachePut(ulong c, ulong idx, nint words)
-    {
-        nint host = TcacheHost();
-        if (host != 0)
-        {
-            TcachePutHost(host, c, idx, words != 0 ? words : _mem.HeapHostOf(c + 16, 16));
-        }
-        else
-        {
-            TcachePutWindow(c, idx);
-        }
+        TcachePutAt(host, c, idx, host != 0 ? _mem.HeapHostOf(c + 16, 16) : 0);
     }
 
     /// <summary>

@@ -130,12 +130,9 @@ public sealed partial class GlibcAllocator
         return e;
     }
 
-    /// <summary>tcache_put through the host address: pushes chunk <paramref name="c"/> at the head of bin <paramref name="idx"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void TcachePutHost(nint host, ulong c, ulong idx) => TcachePutHost(host, c, idx, _mem.HeapHostOf(c + 16, 16));
-
     /// <summary>
-    /// tcache_put through the host address with the host address of the chunk's next and key words (C+16, C+24) known as
+    /// tcache_put through the host address: pushes chunk <paramref name="c"/> at the head of bin <paramref name="idx"/>, with
+    /// the host address of the chunk's next and key words (C+16, C+24) known as
     /// <paramref name="words"/> (0: through the window).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -117,4 +117,14 @@ public sealed class GlibcRegressionTests
             "malloc 24;malloc 24;malloc 24;malloc 24;malloc 24;malloc 24;malloc 24;malloc 24;malloc 24;"
             + "free 0;free 1;free 2;free 3;free 4;free 5;free 6;free 7;poke 7-8 8 0x100000021;"
             + "malloc 24;malloc 24;malloc 24;malloc 24;malloc 24;malloc 24;malloc 24;malloc 24;malloc 24"));
+
+    /// <summary>
+    /// F7: unlink_chunk tests fd->bk before bk->fd and stops at the first mismatch, so a chunk whose fd is wrong and whose bk
+    /// points at unmapped memory aborts with "corrupted double-linked list" instead of faulting on bk->fd. Here the binmap
+    /// search unlinks the large chunk (the single-lookup unlink of the free-path round read both links first; found in review).
+    /// </summary>
+    [OracleFact]
+    public void F7_UnlinkWithBadFdAndUnmappedBk_AbortsLikeRealGlibc()
+        => Differential.AssertSame(OracleRunner.Lines(
+            "malloc 1280;malloc 16;free 0;malloc 2000;xor 0 8 8;xor 0+8 8 0x100000000000;malloc 100"));
 }
