@@ -300,7 +300,7 @@ public sealed partial class GlibcAllocator
         // fd->bk and bk->fd are read for the check and written by the unlinking: one lookup each (see BkRef).
         ref ulong fdBk = ref BkRef(fd);
         ref ulong bkFd = ref FdRef(bk);
-        if (ReadBk(ref fdBk, fd) != p || ReadFd(ref bkFd, bk) != p)
+        if (ReadLink(ref fdBk, fd, 24) != p || ReadLink(ref bkFd, bk, 16) != p)
         {
             Corrupt("corrupted double-linked list", p);
         }
@@ -313,8 +313,8 @@ public sealed partial class GlibcAllocator
         }
 
         // UnlinkLinks' stores, in its order: fd->bk, bk->fd, then the nextsize links.
-        WriteBk(ref fdBk, fd, bk);
-        WriteFd(ref bkFd, bk, fd);
+        WriteLink(ref fdBk, fd, 24, bk);
+        WriteLink(ref bkFd, bk, 16, fd);
         if (large && fdNext != 0)
         {
             UnlinkNextSize(p, fd, fdNext, bkNext);
@@ -334,39 +334,29 @@ public sealed partial class GlibcAllocator
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private ref ulong FdRef(ulong c) => ref LinkRef(c, 16);
 
-    /// <summary>The bk word of <paramref name="c"/> through <paramref name="r"/>, its <see cref="BkRef"/> (a null reference: <see cref="LinkBk"/>).</summary>
+    /// <summary>
+    /// The link word of <paramref name="c"/> at <paramref name="offset"/> (16 fd, 24 bk) through <paramref name="r"/>, the
+    /// reference <see cref="LinkRef"/> gave for it; a null reference reads through <see cref="LinkFd"/>/<see cref="LinkBk"/>.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ulong ReadBk(ref ulong r, ulong c) => Unsafe.IsNullRef(ref r) ? LinkBk(c) : r;
+    private ulong ReadLink(ref ulong r, ulong c, int offset)
+        => !Unsafe.IsNullRef(ref r) ? r : offset == 16 ? LinkFd(c) : LinkBk(c);
 
-    /// <summary>The fd word of <paramref name="c"/> through <paramref name="r"/>, its <see cref="FdRef"/> (a null reference: <see cref="LinkFd"/>).</summary>
+    /// <summary>Stores <paramref name="value"/> as the link word <see cref="ReadLink"/> reads (a null reference: <see cref="SetLinkFd"/>/<see cref="SetLinkBk"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private ulong ReadFd(ref ulong r, ulong c) => Unsafe.IsNullRef(ref r) ? LinkFd(c) : r;
-
-    /// <summary>Stores <paramref name="value"/> as the bk word of <paramref name="c"/> through its <see cref="BkRef"/> <paramref name="r"/> (a null reference: <see cref="SetLinkBk"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void WriteBk(ref ulong r, ulong c, ulong value)
+    private void WriteLink(ref ulong r, ulong c, int offset, ulong value)
     {
-        if (Unsafe.IsNullRef(ref r))
-        {
-            SetLinkBk(c, value);
-        }
-        else
+        if (!Unsafe.IsNullRef(ref r))
         {
             r = value;
         }
-    }
-
-    /// <summary>Stores <paramref name="value"/> as the fd word of <paramref name="c"/> through its <see cref="FdRef"/> <paramref name="r"/> (a null reference: <see cref="SetLinkFd"/>).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void WriteFd(ref ulong r, ulong c, ulong value)
-    {
-        if (Unsafe.IsNullRef(ref r))
+        else if (offset == 16)
         {
             SetLinkFd(c, value);
         }
         else
         {
-            r = value;
+            SetLinkBk(c, value);
         }
     }
 
@@ -464,7 +454,7 @@ public sealed partial class GlibcAllocator
 
         // fwd->bk is read for the check and written last: one lookup (see BkRef).
         ref ulong fwdBk = ref BkRef(fwd);
-        if (ReadBk(ref fwdBk, fwd) != bck)
+        if (ReadLink(ref fwdBk, fwd, 24) != bck)
         {
             Corrupt(check, p);
         }
@@ -474,7 +464,7 @@ public sealed partial class GlibcAllocator
         words = SetFreeLinks(p, fwd, bck, large, words);
 
         _av.BinFd[1] = p;
-        WriteBk(ref fwdBk, fwd, p);
+        WriteLink(ref fwdBk, fwd, 24, p);
 
         return words;
     }
